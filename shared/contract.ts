@@ -1,0 +1,71 @@
+/**
+ * The typed IPC contract: the one place that declares every channel between the renderer and the
+ * main-side services. A channel that is not here does not exist.
+ *
+ * - invoke channels: request schema (validated by the main side at the boundary) → response type;
+ * - event channels: main → renderer pushes.
+ *
+ * Every invoke answers with an {@link Envelope}: Electron only carries an error's message across
+ * `invoke`, so failures travel as data with their code, message and remedy.
+ * The same contract is carried by Electron IPC, by the Playwright test bridge and by the
+ * WebSocket of the headless station.
+ */
+import { z } from 'zod';
+import type { ErrorInfo } from './errors';
+import { SettingsPatchSchema, type Settings } from './settings';
+import type { AppInfo, PortInfo, Progress, TraceEntry } from './types';
+
+/** Phantom marker for a response or event payload type (no run-time value). */
+function type<T>(): T {
+  return undefined as unknown as T;
+}
+
+/** No request payload: undefined, null or an empty object are all accepted. */
+const Empty = z
+  .union([z.undefined(), z.null(), z.object({}).strict()])
+  .transform((): undefined => undefined);
+
+export const invokeChannels = {
+  'app:info': { request: Empty, response: type<AppInfo>() },
+  'ports:list': { request: Empty, response: type<PortInfo[]>() },
+  'settings:get': { request: Empty, response: type<Settings>() },
+  'settings:set': { request: SettingsPatchSchema.strict(), response: type<Settings>() },
+} as const;
+
+export const eventChannels = {
+  'ports:changed': type<PortInfo[]>(),
+  'operation:progress': type<Progress>(),
+  trace: type<TraceEntry>(),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type EventChannel = keyof typeof eventChannels;
+
+/** What a caller passes (schema input). */
+export type RequestOf<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>;
+/** What a handler receives (schema output, after validation and defaults). */
+export type ParsedRequestOf<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>;
+export type ResponseOf<C extends InvokeChannel> = (typeof invokeChannels)[C]['response'];
+export type EventOf<E extends EventChannel> = (typeof eventChannels)[E];
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Channel names, derived from the contract (the preload allowlist is exactly these). */
+export const INVOKE_CHANNELS = Object.freeze(Object.keys(invokeChannels)) as readonly InvokeChannel[];
+export const EVENT_CHANNELS = Object.freeze(Object.keys(eventChannels)) as readonly EventChannel[];
+
+export function isInvokeChannel(x: unknown): x is InvokeChannel {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(invokeChannels, x);
+}
+export function isEventChannel(x: unknown): x is EventChannel {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(eventChannels, x);
+}
+
+/** Electron's IPC channel name for a contract channel (one namespace, no collisions). */
+export const ipcName = (channel: string): string => `omr:${channel}`;
+
+/** The API the preload exposes as `window.omr`, and that every other transport provides too. */
+export interface OmrBridge {
+  invoke<C extends InvokeChannel>(channel: C, request?: RequestOf<C>): Promise<Envelope<ResponseOf<C>>>;
+  on<E extends EventChannel>(channel: E, listener: (payload: EventOf<E>) => void): () => void;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** CSV dialects: comma + dot (international), semicolon + decimal comma (French Excel). */
+export const CsvDialectSchema = z.enum(['auto', 'comma-dot', 'semicolon-comma']);
+export type CsvDialect = z.infer<typeof CsvDialectSchema>;
+
+export const MeterProfileSchema = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(100),
+  protocol: z.enum(['readout', 'dlms']),
+  clientSap: z.number().int().min(1).max(127).default(16),
+  serverLogical: z.number().int().min(0).max(16383).default(1),
+  serverPhysical: z.number().int().min(0).max(16383).default(17),
+  auth: z.enum(['none', 'lls', 'hls-gmac']).default('none'),
+  /** True when a secret for this profile is kept in safeStorage (never the secret itself). */
+  hasStoredSecret: z.boolean().default(false),
+});
+export type MeterProfile = z.infer<typeof MeterProfileSchema>;
+
+export const WindowBoundsSchema = z.object({
+  x: z.number().int().optional(),
+  y: z.number().int().optional(),
+  width: z.number().int().min(400).max(10000),
+  height: z.number().int().min(300).max(10000),
+  maximized: z.boolean().default(false),
+});
+
+export const SettingsSchema = z.object({
+  language: z.enum(['auto', 'en', 'fr']).default('auto'),
+  csvDialect: CsvDialectSchema.default('auto'),
+  /** Longest wait for the first byte of an answer (IEC 62056-21 allows 1500 ms). */
+  reactionTimeoutMs: z.number().int().min(100).max(60000).default(1500),
+  /** Longest gap between two characters inside a message (IEC 62056-21: 1500 ms). */
+  interCharTimeoutMs: z.number().int().min(50).max(60000).default(1500),
+  /** Pause between the option select and the baud change; some heads need 300–400 ms. */
+  baudSwitchDelayMs: z.number().int().min(0).max(5000).default(300),
+  /** Highest baud rate the tool will propose (the meter may offer more). */
+  maxBaud: z.number().int().min(300).max(115200).default(19200),
+  /** Smart probes do the handshake themselves: talk at a fixed speed, no baud switch. */
+  fixedBaud: z.boolean().default(false),
+  lastPort: z.string().max(512).optional(),
+  window: WindowBoundsSchema.optional(),
+  profiles: z.array(MeterProfileSchema).max(100).default([]),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A partial update: every field optional, validated the same way. */
+export const SettingsPatchSchema = SettingsSchema.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
