@@ -13,7 +13,22 @@
 import { z } from 'zod';
 import type { ErrorInfo } from './errors';
 import { SettingsPatchSchema, type Settings } from './settings';
-import type { AppInfo, PortInfo, Progress, TraceEntry } from './types';
+import type { AppInfo, PortInfo, Progress, SessionSummary, TraceEntry } from './types';
+import {
+  ConnectOptionsSchema,
+  ExportRequestSchema,
+  OperationIdSchema,
+  ReadRequestSchema,
+  SessionIdSchema,
+  SessionRenameSchema,
+  type AlignUpdate,
+  type ExportResult,
+  type IdentifyResult,
+  type OperationEnded,
+  type ReadStarted,
+  type SessionData,
+  type SessionReadingsEvent,
+} from './session';
 
 /** Phantom marker for a response or event payload type (no run-time value). */
 function type<T>(): T {
@@ -30,12 +45,34 @@ export const invokeChannels = {
   'ports:list': { request: Empty, response: type<PortInfo[]>() },
   'settings:get': { request: Empty, response: type<Settings>() },
   'settings:set': { request: SettingsPatchSchema.strict(), response: type<Settings>() },
+  /** Start live alignment diagnostics (repeated identification requests at 300 baud). */
+  'align:start': {
+    request: ConnectOptionsSchema.extend({
+      /** How many good answers in a row make the head "steady" (then it stops by itself). */
+      steadyAfter: z.number().int().min(1).max(20).default(3),
+      /** Give up after this many tries (0 = until stopped). */
+      maxTries: z.number().int().min(0).max(1000).default(0),
+    }).strict(),
+    response: type<{ operationId: string }>(),
+  },
+  'align:stop': { request: OperationIdSchema.strict(), response: type<AlignUpdate | null>() },
+  'meter:identify': { request: ConnectOptionsSchema.strict(), response: type<IdentifyResult>() },
+  'read:start': { request: ReadRequestSchema.strict(), response: type<ReadStarted>() },
+  'operation:cancel': { request: OperationIdSchema.strict(), response: type<{ cancelled: boolean }>() },
+  'sessions:list': { request: Empty, response: type<SessionSummary[]>() },
+  'sessions:get': { request: SessionIdSchema.strict(), response: type<SessionData>() },
+  'sessions:rename': { request: SessionRenameSchema.strict(), response: type<SessionSummary>() },
+  'sessions:delete': { request: SessionIdSchema.strict(), response: type<{ deleted: boolean }>() },
+  'sessions:export': { request: ExportRequestSchema.strict(), response: type<ExportResult>() },
 } as const;
 
 export const eventChannels = {
   'ports:changed': type<PortInfo[]>(),
   'operation:progress': type<Progress>(),
-  trace: type<TraceEntry>(),
+  'operation:ended': type<OperationEnded>(),
+  'align:update': type<AlignUpdate>(),
+  'session:readings': type<SessionReadingsEvent>(),
+  trace: type<TraceEntry & { sessionId?: string }>(),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -9,6 +9,14 @@ import { HostFs } from './hostfs';
 import { listPorts, type RawPortInfo } from './ports';
 import { bindContract, type Dispatcher, type Handlers } from './rpc';
 import { SettingsService, type SettingsStore } from './settings';
+import { join } from 'node:path';
+import { OmrError } from '../../shared/errors';
+import { AlignService } from './align';
+import { exportSession } from './export';
+import { SessionStore } from './journal';
+import { Operations } from './operations';
+import { ReadingService } from './reading';
+import { Targets, type TargetDeps } from './targets';
 
 export interface AppServiceDeps {
   dataDir: string;
@@ -22,6 +30,14 @@ export interface AppServiceDeps {
   /** The OS locale (`fr-FR`), for the `auto` language. */
   locale?: string;
   onInternalError?: (channel: string, error: unknown) => void;
+  /** Demo meter options (tests turn pacing off). */
+  targets?: TargetDeps;
+  /** Pause between alignment tries (ms). */
+  alignGapMs?: number;
+  /** Where exports go; Electron asks the user through this. Default: <dataDir>/exports. */
+  chooseExportDir?: (defaultDir: string) => Promise<string | undefined>;
+  /** How often the port list is checked for plug/unplug (ms); 0 = never. */
+  portWatchMs?: number;
 }
 
 export interface AppServices {
@@ -31,6 +47,9 @@ export interface AppServices {
   dispatcher: Dispatcher;
   lang(): Lang;
   listPorts(): Promise<PortInfo[]>;
+  sessions: SessionStore;
+  operations: Operations;
+  targets: Targets;
   dispose(): Promise<void>;
 }
 
@@ -54,11 +73,65 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     return result.ports;
   };
 
+  const operations = new Operations(events, lang);
+  const targets = new Targets(deps.targets ?? {});
+  const sessions = new SessionStore(join(deps.dataDir, 'sessions'));
+  const align = new AlignService({ targets, settings, events, operations, ...(deps.alignGapMs !== undefined ? { gapMs: deps.alignGapMs } : {}) });
+  const reading = new ReadingService({ targets, settings, events, operations, sessions, lang });
+
+  // Plug/unplug: check the port list now and then, push it when it changes.
+  let lastPorts = '';
+  const watchMs = deps.portWatchMs ?? 0;
+  const watcher = watchMs
+    ? setInterval(() => {
+        void ports()
+          .then((list) => {
+            const key = JSON.stringify(list);
+            if (lastPorts && key !== lastPorts) events.emit('ports:changed', list);
+            lastPorts = key;
+          })
+          .catch(() => undefined);
+      }, watchMs)
+    : undefined;
+  watcher?.unref();
+
   const handlers: Handlers = {
     'app:info': () => ({ ...deps.appInfo, dataDir: deps.dataDir }),
     'ports:list': () => ports(),
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),
+    'align:start': (req) => align.start(req),
+    'align:stop': (req) => align.stop(req.operationId),
+    'meter:identify': (req) => reading.identify(req),
+    'read:start': (req) => reading.start(req),
+    'operation:cancel': (req) => ({ cancelled: operations.cancel(req.operationId) }),
+    'sessions:list': () => sessions.list(),
+    'sessions:get': (req) => sessions.load(req.id),
+    'sessions:rename': (req) => {
+      const { id, ...patch } = req;
+      return sessions.rename(id, patch);
+    },
+    'sessions:delete': (req) => ({ deleted: sessions.delete(req.id) }),
+    'sessions:export': async (req) => {
+      const session = sessions.load(req.id);
+      const defaultDir = join(deps.dataDir, 'exports');
+      const dir = deps.chooseExportDir ? await deps.chooseExportDir(defaultDir) : defaultDir;
+      if (!dir) throw new OmrError('CANCELLED');
+      const op = operations.start('export', req.id);
+      try {
+        const r = await exportSession(session, req.what, {
+          dir,
+          dialect: req.dialect === 'auto' ? settings.get().csvDialect : req.dialect,
+          lang: lang(),
+          onProgress: (rows) => events.emit('operation:progress', { operationId: op.id, label: `export ${req.what}`, done: rows, total: req.what === 'readings' ? session.readings.length : undefined }),
+        });
+        operations.end(op);
+        return r;
+      } catch (e) {
+        operations.end(op, e);
+        throw e;
+      }
+    },
   };
 
   const dispatcher = bindContract(handlers, {
@@ -73,8 +146,12 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     dispatcher,
     lang,
     listPorts: ports,
+    sessions,
+    operations,
+    targets,
     async dispose() {
-      // Later services (open links, running sessions) are closed here.
+      if (watcher) clearInterval(watcher);
+      operations.cancelAll();
     },
   };
 }

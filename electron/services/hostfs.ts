@@ -3,7 +3,7 @@
  * is a parameter, so tests run port discovery and the connection doctor against fixture trees.
  * Every read is forgiving: a missing file is `undefined`, never an exception.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 export interface FileStat {
@@ -76,6 +76,23 @@ export class HostFs {
     const target = this.readLink(hostPath);
     if (target === undefined) return undefined;
     return target.startsWith('/') ? target : posix.normalize(posix.join(posix.dirname(hostPath), target));
+  }
+
+  /**
+   * Whether this process may read and write the file, as the kernel decides it (access(2): owner,
+   * groups of this process and ACLs such as udev's `uaccess`). Nothing is opened. Only meaningful on
+   * the real host: under another root the answer would be about the fixture file, so it is
+   * `undefined` (unknown) there.
+   */
+  canReadWrite(hostPath: string): boolean | undefined {
+    if (this.root !== '/') return undefined;
+    try {
+      accessSync(hostPath, constants.R_OK | constants.W_OK);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? false : undefined;
+    }
   }
 
   stat(hostPath: string): FileStat | undefined {

@@ -1,0 +1,93 @@
+/**
+ * Opening what the technician chose: a serial port, a TCP head (`tcp://host:port`), or the
+ * built-in demo meter (`virtual:e450`, a virtual link to the simulator). A target is opened by
+ * one operation at a time: a second open gets PORT_BUSY, not a fight over the port.
+ */
+import { OmrError } from '../../shared/errors';
+import type { SimFault } from '../../shared/session';
+import type { Link } from '../link/types';
+import { SerialLink } from '../link/serial';
+import { TcpLink } from '../link/tcp';
+import { createVirtualPair } from '../link/virtual';
+import { VIRTUAL_PORT_PATH } from './ports';
+import { startVirtualMeter, type VirtualMeterOptions } from './virtual-meter';
+
+export interface OpenedTarget {
+  link: Link;
+  target: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  simFaults?: SimFault[];
+}
+
+export type TargetOpener = (target: string, options?: OpenOptions) => Promise<OpenedTarget>;
+
+export function parseTcpTarget(target: string): { host: string; port: number } | undefined {
+  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})\/?$/.exec(target);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+export interface TargetDeps {
+  /** Options for the demo meter (pacing, reaction time) — tests turn pacing off. */
+  virtualMeter?: VirtualMeterOptions;
+}
+
+export class Targets {
+  private busy = new Set<string>();
+  constructor(private readonly deps: TargetDeps = {}) {}
+
+  /** Open a target for one operation; `close()` frees it. */
+  open: TargetOpener = async (target, options = {}) => {
+    if (this.busy.has(target)) throw new OmrError('PORT_BUSY', `${target} is in use by another operation of this app`);
+    this.busy.add(target);
+    try {
+      const opened = await this.openRaw(target, options);
+      let closed = false;
+      const free = () => this.busy.delete(target);
+      opened.link.onClose(free);
+      return {
+        ...opened,
+        close: async () => {
+          if (closed) return;
+          closed = true;
+          try {
+            await opened.close();
+          } finally {
+            free();
+          }
+        },
+      };
+    } catch (e) {
+      this.busy.delete(target);
+      throw e;
+    }
+  };
+
+  private async openRaw(target: string, options: OpenOptions): Promise<OpenedTarget> {
+    if (target === VIRTUAL_PORT_PATH) {
+      const pair = createVirtualPair();
+      const meter = startVirtualMeter(pair.meter, { ...this.deps.virtualMeter, faults: options.simFaults ?? this.deps.virtualMeter?.faults ?? [] });
+      return {
+        link: pair.host,
+        target,
+        close: async () => {
+          meter.stop();
+          await pair.host.close();
+        },
+      };
+    }
+    const tcp = parseTcpTarget(target);
+    if (tcp) {
+      const link = await TcpLink.connect(tcp.host, tcp.port);
+      return { link, target, close: () => link.close() };
+    }
+    if (target.startsWith('tcp:')) throw new OmrError('INVALID_REQUEST', `not a tcp://host:port target: ${target}`);
+    const link = await SerialLink.open(target);
+    return { link, target, close: () => link.close() };
+  }
+}

@@ -1,0 +1,33 @@
+import type { ObisName } from './obis';
+
+/** Names of the common codes (normalised logical names). */
+export const OBIS_TABLE: Record<string, ObisName> = {
+  '1-0:1.8.0*255': { en: 'Active energy import (+A), total', fr: 'Énergie active importée (+A), totale' },
+  '1-0:1.8.1*255': { en: 'Active energy import (+A), tariff 1', fr: 'Énergie active importée (+A), tarif 1' },
+  '1-0:1.8.2*255': { en: 'Active energy import (+A), tariff 2', fr: 'Énergie active importée (+A), tarif 2' },
+  '1-0:2.8.0*255': { en: 'Active energy export (−A), total', fr: 'Énergie active exportée (−A), totale' },
+  '1-0:2.8.1*255': { en: 'Active energy export (−A), tariff 1', fr: 'Énergie active exportée (−A), tarif 1' },
+  '1-0:2.8.2*255': { en: 'Active energy export (−A), tariff 2', fr: 'Énergie active exportée (−A), tarif 2' },
+  '1-0:3.8.0*255': { en: 'Reactive energy import (+R), total', fr: 'Énergie réactive importée (+R), totale' },
+  '1-0:4.8.0*255': { en: 'Reactive energy export (−R), total', fr: 'Énergie réactive exportée (−R), totale' },
+  '1-0:1.7.0*255': { en: 'Active power import', fr: 'Puissance active importée' },
+  '1-0:2.7.0*255': { en: 'Active power export', fr: 'Puissance active exportée' },
+  '1-0:32.7.0*255': { en: 'Voltage L1', fr: 'Tension L1' },
+  '1-0:52.7.0*255': { en: 'Voltage L2', fr: 'Tension L2' },
+  '1-0:72.7.0*255': { en: 'Voltage L3', fr: 'Tension L3' },
+  '1-0:31.7.0*255': { en: 'Current L1', fr: 'Courant L1' },
+  '1-0:51.7.0*255': { en: 'Current L2', fr: 'Courant L2' },
+  '1-0:71.7.0*255': { en: 'Current L3', fr: 'Courant L3' },
+  '1-0:14.7.0*255': { en: 'Frequency', fr: 'Fréquence' },
+  '1-0:13.7.0*255': { en: 'Power factor', fr: 'Facteur de puissance' },
+  '0-0:96.1.0*255': { en: 'Serial number', fr: 'Numéro de série' },
+  '0-0:42.0.0*255': { en: 'Logical device name', fr: 'Nom de l’équipement logique' },
+  '0-0:1.0.0*255': { en: 'Clock', fr: 'Horloge' },
+  '1-0:0.9.1*255': { en: 'Time', fr: 'Heure' },
+  '1-0:0.9.2*255': { en: 'Date', fr: 'Date' },
+  '1-0:0.2.0*255': { en: 'Firmware version', fr: 'Version du micrologiciel' },
+  '0-0:97.97.0*255': { en: 'Error register', fr: 'Registre d’erreurs' },
+  '1-0:99.1.0*255': { en: 'Load profile 1', fr: 'Courbe de charge 1' },
+  '1-0:99.2.0*255': { en: 'Load profile 2', fr: 'Courbe de charge 2' },
+  '1-0:99.98.0*255': { en: 'Standard event log', fr: 'Journal d’événements standard' },
+};

@@ -1,0 +1,137 @@
+/**
+ * The data of a technician's visit (a session), of the wizard's operations, and the request
+ * schemas of the channels that drive them. Plain data only.
+ */
+import { z } from 'zod';
+import type { ErrorInfo } from './errors';
+import type { MeterIdentity, Reading, SessionSummary, TraceEntry } from './types';
+
+/** Where the meter is: a serial port path, `virtual:e450` (the demo meter), or `tcp://host:port`. */
+export const TargetSchema = z.string().min(1).max(512);
+
+/** Faults the demo meter can be asked to show (alignment practice, tests). */
+export const SimFaultSchema = z.enum(['noise', 'drop', 'flip', 'echo', 'silence', 'slow', 'unplug', 'wakeup', 'ignore-baud', 'parity']);
+export type SimFault = z.infer<typeof SimFaultSchema>;
+
+export const ConnectOptionsSchema = z.object({
+  target: TargetSchema,
+  /** IEC 62056-21 device address (`/?ADDRESS!`), empty for any meter. */
+  address: z.string().max(32).regex(/^[\x20-\x7e]*$/).optional(),
+  /** Demo meter only: faults to inject. */
+  simFaults: z.array(SimFaultSchema).max(10).optional(),
+});
+export type ConnectOptions = z.infer<typeof ConnectOptionsSchema>;
+
+export const ReadPlanSchema = z.enum(['readout', 'billing', 'instantaneous', 'profile', 'events', 'discover']);
+export type ReadPlan = z.infer<typeof ReadPlanSchema>;
+
+export const ReadRequestSchema = ConnectOptionsSchema.extend({
+  plan: ReadPlanSchema.default('readout'),
+  protocol: z.enum(['readout', 'dlms', 'auto']).default('auto'),
+  /** DLMS: a saved meter profile to use. */
+  profileId: z.string().max(64).optional(),
+  /** DLMS LLS password or IEC programming-mode password: used for this read only, never stored here. */
+  password: z.string().max(64).optional(),
+  /** Load profile bounds (ISO). */
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  /** Name the session (meter location…). */
+  name: z.string().max(200).optional(),
+});
+export type ReadRequest = z.input<typeof ReadRequestSchema>;
+
+export const OperationIdSchema = z.object({ operationId: z.string().min(1).max(64) });
+export const SessionIdSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
+export const SessionRenameSchema = SessionIdSchema.extend({
+  name: z.string().max(200).optional(),
+  location: z.string().max(200).optional(),
+  note: z.string().max(2000).optional(),
+});
+
+export const ExportRequestSchema = SessionIdSchema.extend({
+  what: z.enum(['readings', 'profile', 'events']).default('readings'),
+  dialect: z.enum(['auto', 'comma-dot', 'semicolon-comma']).default('auto'),
+});
+export type ExportRequest = z.input<typeof ExportRequestSchema>;
+
+/** A load profile as read: columns with their unit, rows of exact values. */
+export interface ProfileData {
+  obis: string;
+  columns: { obis: string; attribute: number; name?: string; unit: string; scaler?: number }[];
+  /** Each row: one text per column (exact values; time columns as ISO or COSEM text). */
+  rows: string[][];
+  capturePeriodS?: number;
+}
+
+export interface MeterEvent {
+  log: string;
+  time: string;
+  code: number;
+  text: string;
+}
+
+export interface SessionData extends SessionSummary {
+  readings: Reading[];
+  errors: ErrorInfo[];
+  trace: TraceEntry[];
+  profile?: ProfileData;
+  events: MeterEvent[];
+  /** Warnings (e.g. "the meter did not take 9600 baud, read at 300"). */
+  warnings: string[];
+  /** Connection doctor reports saved with the session, as text. */
+  doctorReports: string[];
+}
+
+/** What the identify step shows. */
+export interface IdentifyResult {
+  identity: MeterIdentity;
+  modes: { readout: boolean; modeE: boolean; reducedReactionTime: boolean };
+  /** DLMS facts when the meter offers mode E and they could be read. */
+  dlms?: { logicalDeviceName?: string; serialNumber?: string; firmware?: string; clock?: string; driftSeconds?: number };
+  warnings: string[];
+}
+
+/** One live update of the alignment step. */
+export interface AlignUpdate {
+  operationId: string;
+  tries: number;
+  /** Results of the last N tries, newest last (true = a valid identification came back). */
+  recent: boolean[];
+  successRate: number;
+  lastOk: boolean;
+  lastReactionMs?: number;
+  echo: boolean;
+  parityErrors: number;
+  noise: boolean;
+  /** `searching` (no answer yet), `unstable`, `steady` (done), `echo-only`, `silent`, `garbled`. */
+  state: 'searching' | 'unstable' | 'steady' | 'echo-only' | 'silent' | 'garbled' | 'stopped' | 'failed';
+  lastError?: ErrorInfo;
+  identLine?: string;
+  running: boolean;
+}
+
+export interface ReadStarted {
+  operationId: string;
+  sessionId: string;
+}
+
+/** Pushed as readings arrive. */
+export interface SessionReadingsEvent {
+  sessionId: string;
+  readings: Reading[];
+}
+
+export interface OperationEnded {
+  operationId: string;
+  sessionId?: string;
+  state: 'done' | 'failed' | 'cancelled';
+  error?: ErrorInfo;
+}
+
+export interface ExportResult {
+  /** Where the file was written (Electron: chosen by the user; tests/station: the data folder). */
+  path: string;
+  rows: number;
+  bytes: number;
+}
