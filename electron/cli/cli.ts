@@ -7,6 +7,8 @@ import { OmrError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import { HostFs } from '../services/hostfs';
 import { listPorts } from '../services/ports';
 import { hasExecutable, serialportList } from '../link/serial';
+import { readCommand } from './read';
+import { simulateCommand } from './simulate';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -24,6 +26,10 @@ export const USAGE = `Usage: omr <command> [options]
 
 Commands:
   ports [--json]                 List serial ports (optical heads first) and the demo meter.
+  read (--port PATH | --tcp HOST:PORT | --simulator) [--json] [--csv FILE] [--trace FILE] …
+                                 Identify the meter and read it (IEC 62056-21 data readout).
+  simulate (--pty | --port PATH | --tcp PORT) [--pace] [--fault NAME]…
+                                 Run the virtual E450 for another program to read.
   help                           This text.
 
 Run 'omr <command> --help' for the options of a command.
@@ -68,6 +74,8 @@ const ports: Command = async (args, io) => {
 
 export const COMMANDS: Record<string, Command> = {
   ports,
+  read: readCommand,
+  simulate: simulateCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -41,4 +41,9 @@ export interface Machine<Event> {
   lineChanged(now: number): Action<Event>[];
   /** Ask the machine to end cleanly (close the association, sign off) as soon as it can. */
   cancel(now: number): Action<Event>[];
+  /**
+   * The link is gone (cable pulled, socket closed): emit what was received so far (e.g. the
+   * complete lines of a cut-off readout). Only events and traces are carried out after this.
+   */
+  linkLost?(error: OmrError, now: number): Action<Event>[];
 }

@@ -65,7 +65,14 @@ export class Driver<E> {
         this.push(this.machine.receive(bytes, this.now()));
       }),
       this.link.onClose((error) => {
-        if (!this.finished) this.finish(error ?? new OmrError('LINK_LOST', `${this.link.description} closed`));
+        if (this.finished) return;
+        const lost = error ?? new OmrError('LINK_LOST', `${this.link.description} closed`);
+        // Let the machine hand over what it had received before the link went away.
+        for (const a of this.machine.linkLost?.(lost, this.now()) ?? []) {
+          if (a.type === 'event') this.options.onEvent?.(a.event);
+          else if (a.type === 'trace') this.trace('info', undefined, a.summary);
+        }
+        this.finish(lost);
       }),
     );
     const signal = this.options.signal;

@@ -1,0 +1,588 @@
+/**
+ * A sans-IO DLMS/COSEM client (logical-name referencing) implementing the engine's Machine
+ * interface: transport connect (HDLC SNRM/UA or the wrapper) → AARQ/AARE (none, LLS, HLS-GMAC with
+ * the f(StoC)/f(CtoS) exchange) → a queue of GET jobs the caller adds while associated → release
+ * (RLRQ, then the transport disconnect).
+ *
+ * Close variant of Machine: `get(requests, now)` is an extra entry point that returns the job id
+ * with the actions to carry out (the driver's `push(actions)` takes them). Results come back as
+ * events `{ type: 'result', id, results }`, one result per requested attribute, in order.
+ * Block transfer is followed to the end; GET-with-list is used when the meter's conformance
+ * allows it, with lists split to respect its max PDU size.
+ *
+ * The invocation counter (ciphered contexts) is an input kept per meter by the service layer;
+ * the machine reports every counter it used (`invocationCounter` event and getter).
+ */
+import { randomBytes } from 'node:crypto';
+import { errorInfo, OmrError, type ErrorInfo } from '../../../shared/errors';
+import type { Action, Machine } from '../machine';
+import { aareRejection, decodeAare, decodeRlre, describeAarq, encodeAarqWithSecrets, encodeRlrq, type ApplicationContext, type Mechanism } from './acse';
+import { decodeData, encodeData, formatValue, readData, type DlmsValue } from './axdr';
+import { Reader } from './bytes';
+import { DEFAULT_LN_CONFORMANCE, hasConformance } from './conformance';
+import { formatObis, parseObis } from './obis-code';
+import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, verifyHlsGmac, type Keys } from './security';
+import type { DlmsTransport, TransportOut } from './transport';
+import {
+  dataAccessError,
+  dataAccessResultName,
+  decodeActionResponse,
+  decodeConfirmedServiceError,
+  decodeExceptionResponse,
+  decodeGetResponse,
+  decodeInitiateResponse,
+  encodeActionRequest,
+  encodeGetRequest,
+  encodeInitiateRequest,
+  TAG,
+  type AttributeRequest,
+  type GetDataResult,
+} from './xdlms';
+
+export type Authentication = { mechanism: 'none' } | { mechanism: 'lls'; password: Uint8Array } | { mechanism: 'hls-gmac' };
+
+export interface ClientSecurity {
+  /** The client system title (8 bytes). */
+  systemTitle: Uint8Array;
+  keys: Keys;
+  /** The next invocation counter to use (read beforehand from 0-0:43.1.x with the public client). */
+  invocationCounter: number;
+  /** Security control for ciphered APDUs (default 0x30). */
+  securityControl?: number;
+  /** Accept 0x30 responses without checking the tag when no authentication key is known. */
+  allowUnverified?: boolean;
+}
+
+export interface DlmsClientOptions {
+  transport: DlmsTransport;
+  authentication: Authentication;
+  /** Present → ciphered context (ln-ciphering, glo-ciphering of the xDLMS APDUs). Required for HLS-GMAC. */
+  security?: ClientSecurity;
+  /** Proposed conformance (default: GET with block transfer, multiple references, selective access, action). */
+  conformance?: number;
+  /** Proposed client max receive PDU size (default 1024). */
+  maxReceivePduSize?: number;
+  /** Client to server challenge length for HLS (default 16 bytes). */
+  challengeLength?: number;
+  /** Source of randomness for the HLS challenge (tests inject a fixed one). */
+  random?: (n: number) => Uint8Array;
+}
+
+export type ResultItem = { ok: true; value: DlmsValue } | { ok: false; error: ErrorInfo };
+
+export type DlmsClientEvent =
+  | { type: 'associated'; conformance: number; serverMaxPduSize: number; serverSystemTitle?: string; mechanism: Mechanism }
+  | { type: 'result'; id: number; results: ResultItem[] }
+  | { type: 'invocationCounter'; used: number }
+  | { type: 'unverified'; note: string }
+  | { type: 'released' };
+
+type State = 'init' | 'connecting' | 'associating' | 'authenticating' | 'ready' | 'busy' | 'releasing' | 'disconnecting' | 'done' | 'failed';
+
+interface Job {
+  id: number;
+  requests: AttributeRequest[];
+  results: (ResultItem | undefined)[];
+  /** Chunks of request indexes still to ask for, one GET each. */
+  chunks: number[][];
+}
+
+interface InFlight {
+  job: Job;
+  chunk: number[];
+  invokeId: number;
+  list: boolean;
+  nextBlock: number;
+  blocks: Uint8Array[];
+}
+
+type A = Action<DlmsClientEvent>;
+
+export class DlmsClient implements Machine<DlmsClientEvent> {
+  private state: State = 'init';
+  private readonly transport: DlmsTransport;
+  private readonly context: ApplicationContext;
+  private invocationCounter: number | undefined;
+  private lastUsedCounter: number | undefined;
+  private serverSystemTitle: Uint8Array | undefined;
+  private conformance = 0;
+  private serverMaxPdu = 0xffff;
+  private challenge: Uint8Array | undefined;
+  private jobs: Job[] = [];
+  private inFlight: InFlight | undefined;
+  private nextJobId = 1;
+  private invokeId = 0;
+  private releaseRequested = false;
+
+  constructor(private readonly options: DlmsClientOptions) {
+    this.transport = options.transport;
+    this.context = options.security ? 'ln-ciphering' : 'ln-no-ciphering';
+    if (options.authentication.mechanism === 'hls-gmac' && !options.security) throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the security keys and system title');
+    this.invocationCounter = options.security?.invocationCounter;
+  }
+
+  /** The last invocation counter used in a ciphered APDU (undefined before the first). */
+  get lastInvocationCounter(): number | undefined {
+    return this.lastUsedCounter;
+  }
+
+  get associated(): boolean {
+    return this.state === 'ready' || this.state === 'busy';
+  }
+
+  /** Negotiated conformance block (after the AARE). */
+  get negotiatedConformance(): number {
+    return this.conformance;
+  }
+
+  // ------------------------------------------------------------------------------ Machine API
+
+  start(now: number): A[] {
+    this.state = 'connecting';
+    return this.guard(now, () => this.run(this.transport.connect(now), now));
+  }
+
+  receive(bytes: Uint8Array, now: number): A[] {
+    if (this.state === 'done' || this.state === 'failed') return [];
+    return this.guard(now, () => this.run(this.transport.receive(bytes, now), now));
+  }
+
+  tick(now: number): A[] {
+    if (this.state === 'done' || this.state === 'failed') return [];
+    return this.guard(now, () => this.run(this.transport.tick(now), now));
+  }
+
+  /** A machine never throws: anything thrown becomes a 'fail' action. */
+  private guard(now: number, fn: () => A[]): A[] {
+    try {
+      return fn();
+    } catch (e) {
+      return this.fail(e, now);
+    }
+  }
+
+  lineChanged(): A[] {
+    return [];
+  }
+
+  /** The link is gone: every request still waiting gets the error as its result. */
+  linkLost(error: OmrError): A[] {
+    if (this.state === 'done' || this.state === 'failed') return [];
+    const out: A[] = [];
+    for (const job of this.jobs) {
+      this.finishJobWithError(job, error);
+      out.push(...this.resultEvent(job));
+    }
+    this.jobs = [];
+    this.inFlight = undefined;
+    this.state = 'failed';
+    return out;
+  }
+
+  cancel(now: number): A[] {
+    return this.release(now);
+  }
+
+  /** Release the association (RLRQ) and the link (DISC) once the current exchange is over. */
+  release(now: number): A[] {
+    if (this.state === 'done' || this.state === 'failed' || this.state === 'releasing' || this.state === 'disconnecting') return [];
+    this.releaseRequested = true;
+    for (const job of this.jobs) this.finishJobWithError(job, new OmrError('CANCELLED'));
+    const out: A[] = this.jobs.flatMap((j) => this.resultEvent(j));
+    this.jobs = [];
+    if (this.state === 'ready') return [...out, ...this.sendRelease(now)];
+    if (this.state === 'busy') return out; // released when the answer in flight arrives
+    // Not associated yet: just drop the link.
+    this.state = 'disconnecting';
+    return [...out, ...this.run(this.transport.disconnect(now), now)];
+  }
+
+  /** Queue GET requests (one result per request). Returns the job id and the actions to carry out. */
+  get(requests: AttributeRequest[], now: number): { id: number; actions: A[] } {
+    const id = this.nextJobId++;
+    for (const r of requests) if (typeof r.obis === 'string') parseObis(r.obis); // validate early (INVALID_REQUEST)
+    const job: Job = { id, requests, results: requests.map(() => undefined), chunks: [] };
+    if (this.releaseRequested || this.state === 'done' || this.state === 'failed') {
+      this.finishJobWithError(job, new OmrError('CANCELLED', 'the association is being released'));
+      return { id, actions: this.resultEvent(job) };
+    }
+    job.chunks = this.plan(requests);
+    if (requests.length === 0) return { id, actions: this.resultEvent(job) };
+    this.jobs.push(job);
+    return { id, actions: this.state === 'ready' ? this.pump(now) : [] };
+  }
+
+  // ------------------------------------------------------------------------------- internals
+
+  /** Split a job into GETs: lists when multiple-references is negotiated, within the PDU size. */
+  private plan(requests: AttributeRequest[]): number[][] {
+    const list = hasConformance(this.conformance, 'multiple-references') && requests.length > 1;
+    if (!list) return requests.map((_, i) => [i]);
+    const limit = Math.max(64, this.serverMaxPdu === 0 ? 0xffff : this.serverMaxPdu) - (this.options.security ? 5 + 12 + 4 : 0);
+    const chunks: number[][] = [];
+    let cur: number[] = [];
+    let size = 3 + 3; // tag, type, invoke id, list length
+    requests.forEach((r, i) => {
+      const itemSize = 2 + 6 + 1 + 1 + (r.access ? 1 + encodeData(r.access.parameters).length : 0);
+      if (cur.length && size + itemSize > limit) {
+        chunks.push(cur);
+        cur = [];
+        size = 6;
+      }
+      cur.push(i);
+      size += itemSize;
+    });
+    if (cur.length) chunks.push(cur);
+    return chunks;
+  }
+
+  private nextInvokeId(): number {
+    this.invokeId = (this.invokeId % 15) + 1;
+    return this.invokeId;
+  }
+
+  private resultEvent(job: Job): A[] {
+    return [{ type: 'event', event: { type: 'result', id: job.id, results: job.results.map((r) => r ?? { ok: false, error: errorInfo('INTERNAL', 'no result') }) } }];
+  }
+
+  private finishJobWithError(job: Job, e: OmrError, indexes?: number[]): void {
+    for (const i of indexes ?? job.requests.map((_, k) => k)) if (!job.results[i]) job.results[i] = { ok: false, error: e.info() };
+  }
+
+  /** Start the next GET when idle. */
+  private pump(now: number): A[] {
+    if (this.state !== 'ready') return [];
+    if (this.releaseRequested) return this.sendRelease(now);
+    const job = this.jobs[0];
+    if (!job) return [];
+    const chunk = job.chunks.shift();
+    if (!chunk) {
+      this.jobs.shift();
+      return [...this.resultEvent(job), ...this.pump(now)];
+    }
+    const invokeId = this.nextInvokeId();
+    const list = chunk.length > 1;
+    const apdu = list
+      ? encodeGetRequest({ type: 'with-list', invokeId, requests: chunk.map((i) => job.requests[i]!) })
+      : encodeGetRequest({ type: 'normal', invokeId, request: job.requests[chunk[0]!]! });
+    this.inFlight = { job, chunk, invokeId, list, nextBlock: 1, blocks: [] };
+    this.state = 'busy';
+    const what = chunk.map((i) => `${formatObis(typeof job.requests[i]!.obis === 'string' ? parseObis(job.requests[i]!.obis as string) : (job.requests[i]!.obis as number[]))}/${job.requests[i]!.attribute}`).join(', ');
+    return this.sendApdu(apdu, now, `GET${list ? ' with-list' : ''} ${what}`);
+  }
+
+  private sendApdu(plain: Uint8Array, now: number, summary: string, redact?: [number, number][]): A[] {
+    let apdu = plain;
+    const out: A[] = [];
+    if (this.options.security && plain[0] !== 0x60 && plain[0] !== 0x62) {
+      const ic = this.useCounter();
+      apdu = cipherApdu(plain, this.options.security.systemTitle, ic, this.options.security.keys, { securityControl: this.options.security.securityControl ?? 0x30 });
+      out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
+      summary = `${summary} (glo-ciphered, IC ${ic})`;
+    }
+    out.unshift({ type: 'trace', summary });
+    return [...out, ...this.run(this.transport.send(apdu, now, summary, redact), now)];
+  }
+
+  private useCounter(): number {
+    if (this.invocationCounter === undefined) throw new OmrError('KEY_ERROR', 'no invocation counter');
+    if (this.invocationCounter > 0xffffffff) throw new OmrError('KEY_ERROR', 'invocation counter exhausted');
+    const ic = this.invocationCounter;
+    this.invocationCounter = ic + 1;
+    this.lastUsedCounter = ic;
+    return ic;
+  }
+
+  private sendAarq(now: number): A[] {
+    const sec = this.options.security;
+    const auth = this.options.authentication;
+    const initiate = encodeInitiateRequest({ conformance: this.options.conformance ?? DEFAULT_LN_CONFORMANCE, maxReceivePduSize: this.options.maxReceivePduSize ?? 1024 });
+    const events: A[] = [];
+    let userInformation = initiate;
+    if (sec) {
+      const ic = this.useCounter();
+      userInformation = cipherApdu(initiate, sec.systemTitle, ic, sec.keys, { securityControl: sec.securityControl ?? 0x30 });
+      events.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
+    }
+    let authenticationValue: Uint8Array | undefined;
+    if (auth.mechanism === 'lls') authenticationValue = auth.password;
+    if (auth.mechanism === 'hls-gmac') {
+      this.challenge = (this.options.random ?? ((n: number) => new Uint8Array(randomBytes(n))))(this.options.challengeLength ?? 16);
+      authenticationValue = this.challenge;
+    }
+    const aarq = {
+      context: this.context,
+      mechanism: auth.mechanism as Mechanism,
+      ...(sec ? { callingApTitle: sec.systemTitle } : {}),
+      ...(authenticationValue ? { authenticationValue } : {}),
+      userInformation,
+    };
+    const { bytes, secret } = encodeAarqWithSecrets(aarq);
+    this.state = 'associating';
+    // The LLS password is a secret: redacted in the trace. (An HLS challenge is not secret.)
+    const redact = auth.mechanism === 'lls' && secret ? [secret] : undefined;
+    return [{ type: 'trace', summary: describeAarq(aarq) }, ...events, ...this.run(this.transport.send(bytes, now, 'AARQ', redact), now)];
+  }
+
+  private sendRelease(now: number): A[] {
+    this.state = 'releasing';
+    return [{ type: 'trace', summary: 'RLRQ normal' }, ...this.run(this.transport.send(encodeRlrq(), now, 'RLRQ'), now)];
+  }
+
+  private fail(e: unknown, now: number, disconnect = true): A[] {
+    const error = e instanceof OmrError ? e : new OmrError('INTERNAL', (e as Error)?.message ?? String(e));
+    const out: A[] = [];
+    if (this.inFlight) {
+      this.finishJobWithError(this.inFlight.job, error);
+      this.inFlight.job.chunks = [];
+    }
+    for (const job of this.jobs) {
+      this.finishJobWithError(job, error);
+      out.push(...this.resultEvent(job));
+    }
+    this.jobs = [];
+    this.inFlight = undefined;
+    const wasConnected = this.state !== 'connecting' && this.state !== 'init';
+    this.state = 'failed';
+    if (disconnect && wasConnected) {
+      // Say goodbye to the link (DISC) on a best-effort basis before failing.
+      for (const t of this.transport.disconnect(now)) if (t.kind === 'send') out.push({ type: 'send', bytes: t.bytes, summary: t.summary });
+    }
+    out.push({ type: 'fail', error });
+    return out;
+  }
+
+  /** Turn transport output into machine actions, handling the APDUs. */
+  private run(items: TransportOut[], now: number): A[] {
+    const out: A[] = [];
+    for (const t of items) {
+      if (this.state === 'done' || this.state === 'failed') break;
+      switch (t.kind) {
+        case 'send':
+          out.push(t.redact ? { type: 'send', bytes: t.bytes, summary: t.summary, redact: t.redact } : { type: 'send', bytes: t.bytes, summary: t.summary });
+          break;
+        case 'wakeAt':
+          out.push({ type: 'wakeAt', at: t.at });
+          break;
+        case 'trace':
+          out.push({ type: 'trace', summary: t.summary });
+          break;
+        case 'connected':
+          out.push({ type: 'trace', summary: `link up: ${t.detail}` });
+          if (this.state === 'connecting') out.push(...this.sendAarq(now));
+          break;
+        case 'disconnected':
+          if (this.state === 'disconnecting' || this.state === 'releasing') {
+            this.state = 'done';
+            out.push({ type: 'event', event: { type: 'released' } }, { type: 'done' });
+          } else out.push(...this.fail(new OmrError('LINK_LOST', 'the link was closed'), now, false));
+          break;
+        case 'error':
+          if (this.state === 'releasing' || this.state === 'disconnecting') {
+            // No answer to RLRQ/DISC: the session is over anyway.
+            out.push({ type: 'trace', summary: `release: ${t.error.message}` });
+            if (this.state === 'releasing') {
+              this.state = 'disconnecting';
+              out.push(...this.run(this.transport.disconnect(now), now));
+            } else {
+              this.state = 'done';
+              out.push({ type: 'event', event: { type: 'released' } }, { type: 'done' });
+            }
+          } else out.push(...this.fail(t.error, now, t.error.code !== 'HDLC_REJECTED'));
+          break;
+        case 'apdu':
+          try {
+            out.push(...this.onApdu(t.apdu, now));
+          } catch (e) {
+            out.push(...this.fail(e, now));
+          }
+          break;
+      }
+    }
+    return out;
+  }
+
+  private decipher(apdu: Uint8Array): { plain: Uint8Array; actions: A[] } {
+    if (!isCipheredTag(apdu[0] ?? -1)) return { plain: apdu, actions: [] };
+    const sec = this.options.security;
+    if (!sec) throw new OmrError('KEY_ERROR', 'the meter sent a ciphered APDU but no keys are set');
+    const d = decipherApdu(apdu, sec.keys, this.serverSystemTitle, { allowUnverified: sec.allowUnverified });
+    const actions: A[] = [{ type: 'trace', summary: `deciphered 0x${apdu[0]!.toString(16)} → 0x${(d.plaintext[0] ?? 0).toString(16)} (IC ${d.apdu.invocationCounter}${d.authenticated ? '' : ', not authenticated'})` }];
+    if (!d.authenticated && d.note) actions.push({ type: 'event', event: { type: 'unverified', note: d.note } });
+    return { plain: d.plaintext, actions };
+  }
+
+  private onApdu(raw: Uint8Array, now: number): A[] {
+    const tag = raw[0];
+    if (this.state === 'associating') {
+      if (tag !== 0x61) throw new OmrError('DECODE_ERROR', `AARE expected, got 0x${(tag ?? 0).toString(16)}`);
+      return this.onAare(raw, now);
+    }
+    if (this.state === 'releasing') {
+      if (tag === 0x63) {
+        const r = decodeRlre(raw);
+        this.state = 'disconnecting';
+        return [{ type: 'trace', summary: `RLRE reason ${r.reason ?? 'none'}` }, ...this.run(this.transport.disconnect(now), now)];
+      }
+      // An answer to a request in flight before the release: ignore it and keep releasing.
+      return [{ type: 'trace', summary: `release: ignored APDU 0x${(tag ?? 0).toString(16)}` }];
+    }
+    const { plain, actions } = this.decipher(raw);
+    const ptag = plain[0];
+    if (this.state === 'authenticating') {
+      if (ptag === TAG.actionResponse) return [...actions, ...this.onHlsReply(plain, now)];
+      return [...actions, ...this.fail(this.serviceError(plain) ?? new OmrError('AUTH_REJECTED', `unexpected APDU 0x${(ptag ?? 0).toString(16)} during HLS`), now)];
+    }
+    if (this.state === 'busy' && this.inFlight) return [...actions, ...this.onGetAnswer(plain, now)];
+    return [...actions, { type: 'trace', summary: `ignored APDU 0x${(ptag ?? 0).toString(16)}` }];
+  }
+
+  private serviceError(plain: Uint8Array): OmrError | undefined {
+    if (plain[0] === TAG.exceptionResponse) return new OmrError('DLMS_ERROR', decodeExceptionResponse(plain).text);
+    if (plain[0] === TAG.confirmedServiceError) return new OmrError('DLMS_ERROR', decodeConfirmedServiceError(plain).text);
+    return undefined;
+  }
+
+  private onAare(raw: Uint8Array, now: number): A[] {
+    const a = decodeAare(raw);
+    const out: A[] = [{ type: 'trace', summary: `AARE ${a.resultName} (${a.diagnosticSource}: ${a.diagnosticName})` }];
+    if (a.respondingApTitle) this.serverSystemTitle = a.respondingApTitle;
+    if (a.result !== 0) {
+      if (a.userInformation && !a.serviceError && isCipheredTag(a.userInformation[0] ?? -1) && this.options.security) {
+        try {
+          const d = this.decipher(a.userInformation);
+          const se = d.plain[0] === TAG.confirmedServiceError ? decodeConfirmedServiceError(d.plain) : undefined;
+          if (se) a.serviceError = se;
+        } catch {
+          // keep the plain rejection
+        }
+      }
+      return [...out, ...this.fail(aareRejection(a), now)];
+    }
+    let initiate = a.initiateResponse;
+    if (!initiate && a.userInformation) {
+      const d = this.decipher(a.userInformation);
+      out.push(...d.actions);
+      initiate = decodeInitiateResponse(d.plain);
+    }
+    if (!initiate) throw new OmrError('DECODE_ERROR', 'AARE without InitiateResponse');
+    this.conformance = initiate.conformance;
+    this.serverMaxPdu = initiate.maxReceivePduSize || 0xffff;
+    const auth = this.options.authentication;
+    if (auth.mechanism === 'hls-gmac') {
+      const stoc = a.respondingAuthenticationValue;
+      if (!stoc || !this.serverSystemTitle) return [...out, ...this.fail(new OmrError('AUTH_REJECTED', 'HLS: the meter sent no challenge or no system title'), now)];
+      const sec = this.options.security!;
+      const ic = this.useCounter();
+      const f = hlsGmac(sec.systemTitle, ic, sec.keys, stoc);
+      out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
+      this.state = 'authenticating';
+      const action = encodeActionRequest({ invokeId: this.nextInvokeId(), classId: 15, obis: [0, 0, 40, 0, 0, 255], method: 1, parameters: { type: 'octet-string', value: Array.from(f, (b) => b.toString(16).padStart(2, '0')).join('') } });
+      return [...out, ...this.sendApdu(action, now, 'ACTION reply_to_HLS_authentication f(StoC)')];
+    }
+    return [...out, ...this.becomeReady(now)];
+  }
+
+  private becomeReady(now: number): A[] {
+    this.state = 'ready';
+    const ev: DlmsClientEvent = {
+      type: 'associated',
+      conformance: this.conformance,
+      serverMaxPduSize: this.serverMaxPdu,
+      mechanism: this.options.authentication.mechanism,
+      ...(this.serverSystemTitle ? { serverSystemTitle: Array.from(this.serverSystemTitle, (b) => b.toString(16).padStart(2, '0')).join('') } : {}),
+    };
+    // Jobs queued before the association are re-planned with the negotiated conformance.
+    for (const job of this.jobs) if (!this.inFlight || this.inFlight.job !== job) job.chunks = this.plan(job.requests);
+    return [{ type: 'event', event: ev }, ...this.pump(now)];
+  }
+
+  private onHlsReply(plain: Uint8Array, now: number): A[] {
+    const r = decodeActionResponse(plain);
+    if (r.result !== 0) return this.fail(new OmrError('AUTH_REJECTED', `HLS: ${r.resultName}`), now);
+    const data = r.returnData;
+    if (!data || !data.ok || data.value.type !== 'octet-string') return this.fail(new OmrError('AUTH_REJECTED', 'HLS: the meter returned no f(CtoS)'), now);
+    const bytes = Uint8Array.from(data.value.value.match(/../g)!.map((h) => parseInt(h, 16)));
+    verifyHlsGmac(bytes, this.serverSystemTitle!, this.options.security!.keys, this.challenge!);
+    return [{ type: 'trace', summary: 'HLS-GMAC: the meter proved the key' }, ...this.becomeReady(now)];
+  }
+
+  private onGetAnswer(plain: Uint8Array, now: number): A[] {
+    const f = this.inFlight!;
+    const err = this.serviceError(plain);
+    if (err) {
+      this.finishJobWithError(f.job, err, f.chunk);
+      return this.completeChunk(now);
+    }
+    const r = decodeGetResponse(plain);
+    if (r.invokeId !== f.invokeId) return [{ type: 'trace', summary: `ignored GET.response with invoke id ${r.invokeId} (expected ${f.invokeId})` }];
+    switch (r.type) {
+      case 'normal':
+        this.store(f, [r.result]);
+        return this.completeChunk(now);
+      case 'with-list':
+        if (r.results.length !== f.chunk.length) throw new OmrError('DECODE_ERROR', `GET.response with ${r.results.length} results for ${f.chunk.length} requests`);
+        this.store(f, r.results);
+        return this.completeChunk(now);
+      case 'with-datablock-error':
+        this.finishJobWithError(f.job, dataAccessError(r.dar, `block ${r.blockNumber}`), f.chunk);
+        return this.completeChunk(now);
+      case 'with-datablock': {
+        if (r.blockNumber !== f.nextBlock) {
+          this.finishJobWithError(f.job, new OmrError('DLMS_ERROR', `block ${r.blockNumber} where ${f.nextBlock} was expected`), f.chunk);
+          return this.completeChunk(now);
+        }
+        f.blocks.push(r.raw);
+        if (!r.lastBlock) {
+          f.nextBlock++;
+          if (this.releaseRequested) {
+            this.finishJobWithError(f.job, new OmrError('CANCELLED'), f.chunk);
+            return this.completeChunk(now);
+          }
+          return this.sendApdu(encodeGetRequest({ type: 'next', invokeId: f.invokeId, blockNumber: r.blockNumber }), now, `GET next (block ${r.blockNumber} received)`);
+        }
+        const whole = new Uint8Array(f.blocks.reduce((n, b) => n + b.length, 0));
+        let o = 0;
+        for (const b of f.blocks) {
+          whole.set(b, o);
+          o += b.length;
+        }
+        if (f.list) {
+          const rd = new Reader(whole);
+          const n = rd.length('list count');
+          const results: GetDataResult[] = [];
+          for (let i = 0; i < n; i++) {
+            const choice = rd.u8('result choice');
+            if (choice === 0) results.push({ ok: true, value: readData(rd) });
+            else {
+              const dar = rd.u8('data-access-result');
+              results.push({ ok: false, dar, name: dataAccessResultName(dar) });
+            }
+          }
+          this.store(f, results);
+        } else this.store(f, [{ ok: true, value: decodeData(whole) }]);
+        return [{ type: 'trace', summary: `block transfer complete: ${f.blocks.length} blocks, ${whole.length} bytes` }, ...this.completeChunk(now)];
+      }
+    }
+  }
+
+  private store(f: InFlight, results: GetDataResult[]): void {
+    results.forEach((res, k) => {
+      const i = f.chunk[k]!;
+      const req = f.job.requests[i]!;
+      const what = `${typeof req.obis === 'string' ? req.obis : formatObis(req.obis)} attribute ${req.attribute}`;
+      f.job.results[i] = res.ok ? { ok: true, value: res.value } : { ok: false, error: dataAccessError(res.dar, what).info() };
+    });
+  }
+
+  private completeChunk(now: number): A[] {
+    this.inFlight = undefined;
+    this.state = 'ready';
+    return this.pump(now);
+  }
+}
+
+/** Trace helper for results (used by services). */
+export function describeResult(r: ResultItem): string {
+  return r.ok ? formatValue(r.value) : `${r.error.code}${r.error.detail ? ` (${r.error.detail})` : ''}`;
+}

@@ -1,0 +1,344 @@
+/**
+ * Pluggable, sans-IO transports that carry whole xDLMS/ACSE APDUs for the client machine:
+ *
+ * - {@link HdlcTransport}: IEC 62056-46 HDLC (SNRM/UA with negotiation, I-frame sequencing,
+ *   segmentation both ways with RR, retransmission of the last frame with the poll bit on a
+ *   reaction timeout or a damaged frame, bounded; DISC/UA to end).
+ * - {@link WrapperTransport}: IEC 62056-47 wrapper (TCP/UDP): 8-byte header version 1,
+ *   source wPort, destination wPort, length. No link-level retransmission.
+ *
+ * A transport is fed bytes and time and answers with {@link TransportOut} items.
+ */
+import { OmrError } from '../../../shared/errors';
+import { addressEquals, clientAddress, formatAddress, serverAddress, type HdlcAddress } from '../hdlc/address';
+import { Deframer } from '../hdlc/deframer';
+import { describeFrame, encodeFrame, type Control, type HdlcFrame } from '../hdlc/frame';
+import { decodeParameters, DEFAULT_PARAMETERS, encodeParameters, negotiated, type HdlcParameters } from '../hdlc/params';
+import { LLC_REQUEST, LLC_RESPONSE, Reassembler, segmentApdu } from '../hdlc/segmentation';
+import { concat, hex, Reader, Writer } from './bytes';
+
+export type TransportOut =
+  | { kind: 'send'; bytes: Uint8Array; summary: string; redact?: [number, number][] }
+  | { kind: 'apdu'; apdu: Uint8Array }
+  | { kind: 'connected'; detail: string }
+  | { kind: 'disconnected' }
+  | { kind: 'error'; error: OmrError }
+  | { kind: 'wakeAt'; at: number }
+  | { kind: 'trace'; summary: string };
+
+export interface DlmsTransport {
+  connect(now: number): TransportOut[];
+  /** Send one APDU; `redact` ranges are relative to the APDU. */
+  send(apdu: Uint8Array, now: number, summary: string, redact?: [number, number][]): TransportOut[];
+  receive(bytes: Uint8Array, now: number): TransportOut[];
+  tick(now: number): TransportOut[];
+  disconnect(now: number): TransportOut[];
+  /** The largest APDU the peer accepts at this layer (undefined = no limit known). */
+  readonly description: string;
+}
+
+// ------------------------------------------------------------------------------------------- HDLC
+
+export interface HdlcTransportOptions {
+  /** Client SAP (16 public client, 1 management …). */
+  clientSap: number;
+  /** Server logical device (1 = management logical device). */
+  logicalDevice?: number;
+  /** Server physical address (lower HDLC address); omitted = 1-byte server address. */
+  physicalAddress?: number;
+  /** Force the server address size. */
+  addressSize?: 1 | 2 | 4;
+  /** Proposed parameters (default 128/128, window 1). */
+  parameters?: Partial<HdlcParameters>;
+  /** Reaction timeout in ms (default 2000). */
+  responseTimeoutMs?: number;
+  /** Retransmissions of a frame before giving up (default 3). */
+  maxRetries?: number;
+}
+
+type HdlcState = 'idle' | 'connecting' | 'connected' | 'disconnecting' | 'closed';
+
+export class HdlcTransport implements DlmsTransport {
+  readonly client: HdlcAddress;
+  readonly server: HdlcAddress;
+  private readonly proposed: HdlcParameters;
+  private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
+  private state: HdlcState = 'idle';
+  private readonly deframer = new Deframer();
+  private readonly reassembler = new Reassembler(LLC_RESPONSE);
+  private vs = 0; // our next N(S)
+  private vr = 0; // next N(S) expected from the server
+  private outgoing: { info: Uint8Array; segmented: boolean; redact?: [number, number][] }[] = [];
+  /** The frame to repeat on a timeout; undefined when nothing is awaited. */
+  private last: { bytes: Uint8Array; summary: string; redact?: [number, number][] } | undefined;
+  private deadline = Infinity;
+  private retries = 0;
+  private readonly timeout: number;
+  private readonly maxRetries: number;
+
+  constructor(private readonly options: HdlcTransportOptions) {
+    this.client = clientAddress(options.clientSap);
+    this.server = serverAddress(options.logicalDevice ?? 1, options.physicalAddress, options.addressSize);
+    this.proposed = { ...DEFAULT_PARAMETERS, ...options.parameters };
+    this.timeout = options.responseTimeoutMs ?? 2000;
+    this.maxRetries = options.maxRetries ?? 3;
+  }
+
+  get description(): string {
+    return `HDLC client ${formatAddress(this.client)} → server ${formatAddress(this.server)}`;
+  }
+
+  /** Negotiated parameters (after the UA). */
+  get parameters(): HdlcParameters {
+    return { ...this.params };
+  }
+
+  private frame(control: Control, info: Uint8Array = new Uint8Array(0), segmented = false): HdlcFrame {
+    return { dest: this.server, src: this.client, control, segmented, info };
+  }
+
+  private transmit(f: HdlcFrame, now: number, await_ = true, redact?: [number, number][]): TransportOut[] {
+    const bytes = encodeFrame(f);
+    const summary = describeFrame(f);
+    this.last = await_ ? { bytes, summary, redact } : undefined;
+    this.retries = 0;
+    this.deadline = await_ ? now + this.timeout : Infinity;
+    const out: TransportOut[] = [{ kind: 'send', bytes, summary, ...(redact ? { redact } : {}) }];
+    if (await_) out.push({ kind: 'wakeAt', at: this.deadline });
+    return out;
+  }
+
+  connect(now: number): TransportOut[] {
+    this.state = 'connecting';
+    this.vs = 0;
+    this.vr = 0;
+    this.reassembler.reset();
+    this.deframer.reset();
+    return this.transmit(this.frame({ kind: 'SNRM', pf: true }, encodeParameters(this.proposed)), now);
+  }
+
+  send(apdu: Uint8Array, now: number, _summary: string, redact?: [number, number][]): TransportOut[] {
+    if (this.state !== 'connected') return [{ kind: 'error', error: new OmrError('INTERNAL', 'HDLC link not connected') }];
+    const segs = segmentApdu(apdu, this.params.maxInfoTx, LLC_REQUEST);
+    // Redaction ranges shift by the LLC header and split across segments.
+    let offset = -LLC_REQUEST.length;
+    this.outgoing = segs.map((s) => {
+      const start = offset;
+      offset += s.info.length;
+      const r = (redact ?? [])
+        .map(([a, b]): [number, number] => [Math.max(a - start, 0), Math.min(b - start, s.info.length)])
+        .filter(([a, b]) => a < b);
+      return r.length ? { ...s, redact: r } : { ...s };
+    });
+    return this.sendNextSegment(now);
+  }
+
+  private sendNextSegment(now: number): TransportOut[] {
+    const seg = this.outgoing.shift();
+    if (!seg) return [];
+    const f = this.frame({ kind: 'I', ns: this.vs, nr: this.vr, pf: true }, seg.info, seg.segmented);
+    this.vs = (this.vs + 1) & 7;
+    // Position of the information field inside the frame: flag, format (2), addresses, control, HCS (2).
+    const infoAt = 1 + 2 + this.server.size + this.client.size + 1 + 2;
+    const redact = seg.redact?.map(([a, b]): [number, number] => [a + infoAt, b + infoAt]);
+    return this.transmit(f, now, true, redact);
+  }
+
+  disconnect(now: number): TransportOut[] {
+    if (this.state === 'idle' || this.state === 'closed') {
+      this.state = 'closed';
+      return [{ kind: 'disconnected' }];
+    }
+    this.state = 'disconnecting';
+    this.outgoing = [];
+    return this.transmit(this.frame({ kind: 'DISC', pf: true }), now);
+  }
+
+  tick(now: number): TransportOut[] {
+    if (!this.last || now < this.deadline) return [];
+    if (this.retries >= this.maxRetries) {
+      this.last = undefined;
+      this.deadline = Infinity;
+      if (this.state === 'disconnecting') {
+        this.state = 'closed';
+        return [{ kind: 'trace', summary: 'HDLC: no answer to DISC, link considered closed' }, { kind: 'disconnected' }];
+      }
+      return [{ kind: 'error', error: new OmrError('TIMEOUT_REACTION', `no HDLC answer after ${this.maxRetries + 1} tries of ${this.timeout} ms`) }];
+    }
+    return this.retransmit(now, 'reaction timeout');
+  }
+
+  private retransmit(now: number, why: string): TransportOut[] {
+    if (!this.last) return [];
+    this.retries++;
+    this.deadline = now + this.timeout;
+    return [
+      { kind: 'trace', summary: `HDLC: ${why}, repeating ${this.last.summary} (${this.retries}/${this.maxRetries})` },
+      { kind: 'send', bytes: this.last.bytes, summary: `${this.last.summary} (repeat)`, ...(this.last.redact ? { redact: this.last.redact } : {}) },
+      { kind: 'wakeAt', at: this.deadline },
+    ];
+  }
+
+  receive(bytes: Uint8Array, now: number): TransportOut[] {
+    const out: TransportOut[] = [];
+    for (const item of this.deframer.push(bytes)) {
+      if (item.kind === 'error') {
+        out.push({ kind: 'trace', summary: `HDLC: damaged frame dropped (${item.error.detail ?? item.error.code})` });
+        if (this.last && this.retries < this.maxRetries) out.push(...this.retransmit(now, 'damaged frame'));
+        continue;
+      }
+      out.push(...this.onFrame(item.frame, now));
+    }
+    return out;
+  }
+
+  private onFrame(f: HdlcFrame, now: number): TransportOut[] {
+    if (!addressEquals(f.dest, this.client) || !addressEquals(f.src, this.server)) {
+      return [{ kind: 'trace', summary: `HDLC: ignored ${describeFrame(f)} (not for this client; echo?)` }];
+    }
+    const c = f.control;
+    const done = () => {
+      this.last = undefined;
+      this.deadline = Infinity;
+    };
+    switch (c.kind) {
+      case 'UA':
+        if (this.state === 'connecting') {
+          done();
+          const ua = decodeParameters(f.info);
+          this.params = negotiated(this.proposed, ua);
+          this.state = 'connected';
+          return [{ kind: 'connected', detail: `max info tx ${this.params.maxInfoTx} rx ${this.params.maxInfoRx}, window ${this.params.windowTx}/${this.params.windowRx}` }];
+        }
+        if (this.state === 'disconnecting') {
+          done();
+          this.state = 'closed';
+          return [{ kind: 'disconnected' }];
+        }
+        return [{ kind: 'trace', summary: 'HDLC: unexpected UA ignored' }];
+      case 'DM':
+        done();
+        if (this.state === 'disconnecting') {
+          this.state = 'closed';
+          return [{ kind: 'disconnected' }];
+        }
+        this.state = 'closed';
+        return [{ kind: 'error', error: new OmrError('HDLC_REJECTED', 'DM: the meter refused or dropped the connection') }];
+      case 'FRMR':
+        done();
+        this.state = 'closed';
+        return [{ kind: 'error', error: new OmrError('HDLC_REJECTED', `FRMR ${hex(f.info)}`) }];
+      case 'RR':
+      case 'RNR':
+        if (this.state !== 'connected') return [];
+        if (c.kind === 'RR' && this.outgoing.length && c.nr === this.vs) return this.sendNextSegment(now);
+        if (c.kind === 'RR' && this.last && c.nr !== this.vs) {
+          // The server did not get our last frame: repeat it.
+          return this.retransmit(now, `RR N(R)=${c.nr} asks for a repeat`);
+        }
+        return [{ kind: 'trace', summary: `HDLC: ${c.kind} N(R)=${c.nr}` }];
+      case 'I': {
+        if (this.state !== 'connected') return [{ kind: 'trace', summary: 'HDLC: I-frame outside a connection ignored' }];
+        if (c.ns !== this.vr) {
+          // A repeat of a frame we already have (our RR was lost): acknowledge again.
+          return [{ kind: 'trace', summary: `HDLC: duplicate I-frame N(S)=${c.ns} (expected ${this.vr})` }, ...this.transmit(this.frame({ kind: 'RR', nr: this.vr, pf: true }), now, true)];
+        }
+        this.vr = (this.vr + 1) & 7;
+        if (f.segmented) {
+          this.reassembler.push(f.info, true);
+          return this.transmit(this.frame({ kind: 'RR', nr: this.vr, pf: true }), now, true);
+        }
+        done();
+        try {
+          const apdu = this.reassembler.push(f.info, false)!;
+          return [{ kind: 'apdu', apdu }];
+        } catch (e) {
+          return [{ kind: 'error', error: e instanceof OmrError ? e : new OmrError('DECODE_ERROR', String(e)) }];
+        }
+      }
+      case 'UI':
+        return [{ kind: 'trace', summary: 'HDLC: UI frame ignored' }];
+      default:
+        return [{ kind: 'trace', summary: `HDLC: ${c.kind} ignored` }];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------- wrapper
+
+export interface WrapperTransportOptions {
+  clientSap: number;
+  /** Server wPort: the logical device (1 = management). */
+  logicalDevice?: number;
+  responseTimeoutMs?: number;
+}
+
+export function encodeWrapper(source: number, dest: number, apdu: Uint8Array): Uint8Array {
+  return concat(new Writer().u16(1).u16(source).u16(dest).u16(apdu.length).finish(), apdu);
+}
+
+export class WrapperTransport implements DlmsTransport {
+  private buf: Uint8Array = new Uint8Array(0);
+  private deadline = Infinity;
+  private readonly timeout: number;
+  private readonly server: number;
+
+  constructor(private readonly options: WrapperTransportOptions) {
+    this.timeout = options.responseTimeoutMs ?? 5000;
+    this.server = options.logicalDevice ?? 1;
+  }
+
+  get description(): string {
+    return `wrapper wPort ${this.options.clientSap} → ${this.server}`;
+  }
+
+  connect(): TransportOut[] {
+    this.buf = new Uint8Array(0);
+    return [{ kind: 'connected', detail: 'wrapper (no link layer)' }];
+  }
+
+  send(apdu: Uint8Array, now: number, summary: string, redact?: [number, number][]): TransportOut[] {
+    if (apdu.length > 0xffff) return [{ kind: 'error', error: new OmrError('INVALID_REQUEST', 'APDU too long for the wrapper') }];
+    this.deadline = now + this.timeout;
+    const r = redact?.map(([a, b]): [number, number] => [a + 8, b + 8]);
+    return [{ kind: 'send', bytes: encodeWrapper(this.options.clientSap, this.server, apdu), summary: `wrapper ${summary}`, ...(r ? { redact: r } : {}) }, { kind: 'wakeAt', at: this.deadline }];
+  }
+
+  receive(bytes: Uint8Array): TransportOut[] {
+    this.buf = concat(this.buf, bytes);
+    const out: TransportOut[] = [];
+    while (this.buf.length >= 8) {
+      const r = new Reader(this.buf);
+      const version = r.u16();
+      const source = r.u16();
+      const dest = r.u16();
+      const len = r.u16();
+      if (version !== 1) {
+        this.buf = new Uint8Array(0);
+        out.push({ kind: 'error', error: new OmrError('DECODE_ERROR', `wrapper version ${version}`) });
+        break;
+      }
+      if (this.buf.length < 8 + len) break;
+      const apdu = this.buf.slice(8, 8 + len);
+      this.buf = this.buf.slice(8 + len);
+      if (source !== this.server || dest !== this.options.clientSap) {
+        out.push({ kind: 'trace', summary: `wrapper: ignored APDU for wPort ${dest} from ${source}` });
+        continue;
+      }
+      this.deadline = Infinity;
+      out.push({ kind: 'apdu', apdu });
+    }
+    return out;
+  }
+
+  tick(now: number): TransportOut[] {
+    if (now < this.deadline) return [];
+    this.deadline = Infinity;
+    return [{ kind: 'error', error: new OmrError('TIMEOUT_REACTION', `no answer within ${this.timeout} ms`) }];
+  }
+
+  disconnect(): TransportOut[] {
+    this.deadline = Infinity;
+    return [{ kind: 'disconnected' }];
+  }
+}

@@ -1,0 +1,32 @@
+/** The virtual E450 on one end of a socat pty pair, opened through the real serialport binding. */
+import { createPtyPair } from '../../electron/link/pty';
+import { SerialLink } from '../../electron/link/serial';
+import { startVirtualMeter, type VirtualMeterOptions } from '../../electron/services/virtual-meter';
+
+export interface PtyMeter {
+  /** The path a reader opens, like /dev/ttyUSB0. */
+  hostPath: string;
+  meterLink: SerialLink;
+  /** Kill the pty pair: the reader's device disappears, as when the USB cable is pulled. */
+  unplug(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPtyMeter(options: VirtualMeterOptions = {}): Promise<PtyMeter> {
+  const pair = await createPtyPair();
+  const meterLink = await SerialLink.open(pair.meterPath);
+  // Without pacing the meter does not wait for the wire time of what it received, so it must
+  // react later than the reader's baud-switch delay (300 ms from the option select), as a real
+  // meter does (200 ms after the 200 ms the option select takes at 300 baud).
+  const meter = startVirtualMeter(meterLink, { pace: false, reactionMs: 450, ...options });
+  return {
+    hostPath: pair.hostPath,
+    meterLink,
+    unplug: () => pair.close(),
+    async stop() {
+      meter.stop();
+      await meterLink.close().catch(() => undefined);
+      await pair.close();
+    },
+  };
+}
