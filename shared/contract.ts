@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { ErrorInfo } from './errors';
 import { SettingsPatchSchema, type Settings } from './settings';
 import type { AppInfo, PortInfo, Progress, SessionSummary, TraceEntry } from './types';
+import type { Check, DoctorReport } from './doctor';
 import {
   ConnectOptionsSchema,
   ExportRequestSchema,
@@ -64,6 +65,11 @@ export const invokeChannels = {
   'sessions:rename': { request: SessionRenameSchema.strict(), response: type<SessionSummary>() },
   'sessions:delete': { request: SessionIdSchema.strict(), response: type<{ deleted: boolean }>() },
   'sessions:export': { request: ExportRequestSchema.strict(), response: type<ExportResult>() },
+  /** Connection doctor: the ordered checks; the report is saved with the session when one is named. */
+  'doctor:run': {
+    request: ConnectOptionsSchema.extend({ target: z.string().max(512), sessionId: SessionIdSchema.shape.id.optional() }).strict(),
+    response: type<DoctorReport>(),
+  },
 } as const;
 
 export const eventChannels = {
@@ -72,6 +78,7 @@ export const eventChannels = {
   'operation:ended': type<OperationEnded>(),
   'align:update': type<AlignUpdate>(),
   'session:readings': type<SessionReadingsEvent>(),
+  'doctor:check': type<Check>(),
   trace: type<TraceEntry & { sessionId?: string }>(),
 } as const;
 

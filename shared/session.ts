@@ -10,7 +10,7 @@ import type { MeterIdentity, Reading, SessionSummary, TraceEntry } from './types
 export const TargetSchema = z.string().min(1).max(512);
 
 /** Faults the demo meter can be asked to show (alignment practice, tests). */
-export const SimFaultSchema = z.enum(['noise', 'drop', 'flip', 'echo', 'silence', 'slow', 'unplug', 'wakeup', 'ignore-baud', 'parity']);
+export const SimFaultSchema = z.enum(['noise', 'drop', 'flip', 'echo', 'silence', 'slow', 'unplug', 'wakeup', 'ignore-baud', 'parity', 'bad-parity']);
 export type SimFault = z.infer<typeof SimFaultSchema>;
 
 export const ConnectOptionsSchema = z.object({

@@ -9,6 +9,7 @@ import { listPorts } from '../services/ports';
 import { hasExecutable, serialportList } from '../link/serial';
 import { readCommand } from './read';
 import { simulateCommand } from './simulate';
+import { doctorCommand } from './doctor';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -30,6 +31,8 @@ Commands:
                                  Identify the meter and read it (IEC 62056-21 data readout).
   simulate (--pty | --port PATH | --tcp PORT) [--pace] [--fault NAME]…
                                  Run the virtual E450 for another program to read.
+  doctor (--port PATH | --tcp HOST:PORT | --simulator) [--json]
+                                 Find out why a head does not talk, step by step, with the remedy.
   help                           This text.
 
 Run 'omr <command> --help' for the options of a command.
@@ -76,6 +79,7 @@ export const COMMANDS: Record<string, Command> = {
   ports,
   read: readCommand,
   simulate: simulateCommand,
+  doctor: doctorCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

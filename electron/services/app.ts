@@ -17,6 +17,8 @@ import { SessionStore } from './journal';
 import { Operations } from './operations';
 import { ReadingService } from './reading';
 import { Targets, type TargetDeps } from './targets';
+import { diagnose } from './doctor/service';
+import { formatReport } from './doctor/types';
 
 export interface AppServiceDeps {
   dataDir: string;
@@ -112,6 +114,19 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
       return sessions.rename(id, patch);
     },
     'sessions:delete': (req) => ({ deleted: sessions.delete(req.id) }),
+    'doctor:run': async (req) => {
+      const report = await diagnose({
+        target: req.target,
+        lang: lang(),
+        targets,
+        settings: settings.get(),
+        ...(req.simFaults ? { simFaults: req.simFaults } : {}),
+        onCheck: (check) => events.emit('doctor:check', check),
+        listPorts: !!deps.serialportList,
+      });
+      if (req.sessionId) sessions.appendTo(req.sessionId, { k: 'doctor', t: new Date().toISOString(), report: formatReport(report) });
+      return report;
+    },
     'sessions:export': async (req) => {
       const session = sessions.load(req.id);
       const defaultDir = join(deps.dataDir, 'exports');

@@ -201,10 +201,17 @@ export class SessionStore {
   rename(id: string, patch: { name?: string; location?: string; note?: string }): SessionSummary {
     const file = this.file(id);
     if (!existsSync(file)) throw new OmrError('NOT_FOUND', `session ${id}`);
-    const journal = this.open.get(id) ?? new SessionJournal(id, file);
-    journal.append({ k: 'rename', t: new Date().toISOString(), ...patch });
-    if (!this.open.has(id)) journal.close();
+    this.appendTo(id, { k: 'rename', t: new Date().toISOString(), ...patch });
     return summarise(this.load(id));
+  }
+
+  /** Add a record to a session, open or finished (e.g. a doctor report saved with it). */
+  appendTo(id: string, record: JournalRecord): void {
+    const file = this.file(id);
+    if (!existsSync(file)) throw new OmrError('NOT_FOUND', `session ${id}`);
+    const journal = this.open.get(id) ?? new SessionJournal(id, file);
+    journal.append(record);
+    if (!this.open.has(id)) journal.close();
   }
 
   delete(id: string): boolean {

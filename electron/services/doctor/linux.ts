@@ -243,6 +243,8 @@ export function selfPid(fs: HostFs): number | undefined {
 
 export interface Holder extends ProcessInfo {
   fd: string;
+  /** The process also holds a pseudo-terminal master (/dev/ptmx): it provides the pty. */
+  holdsPtyMaster?: boolean;
 }
 
 /**
@@ -261,13 +263,14 @@ export function findHolders(fs: HostFs, paths: string[], skipPid?: number): { ho
       if (fs.exists(`/proc/${p.pid}/fd`)) unreadable++;
       continue;
     }
+    let hit: string | undefined;
+    let master = false;
     for (const fd of fds) {
       const target = fs.resolveLink(`/proc/${p.pid}/fd/${fd}`);
-      if (target && wanted.has(target)) {
-        holders.push({ ...p, fd });
-        break;
-      }
+      if (target === '/dev/ptmx' || target === '/dev/pts/ptmx') master = true;
+      if (target && wanted.has(target)) hit ??= fd;
     }
+    if (hit !== undefined) holders.push({ ...p, fd: hit, ...(master ? { holdsPtyMaster: true } : {}) });
   }
   return { holders, unreadable };
 }

@@ -624,7 +624,12 @@ export function checkConflicts(input: SystemInput): Check {
   const findings: Finding[] = [];
   const stopMm = 'sudo systemctl stop ModemManager';
 
+  // A pseudo-terminal (socat, ser2net's virtual ports, the simulator) is held open by the program
+  // that provides its other end: that is the cable, not a conflict.
+  const isPty = port.devPath.startsWith('/dev/pts/');
+  const providers = holders.filter((h) => isPty && h.holdsPtyMaster);
   for (const h of holders) {
+    if (providers.includes(h)) continue;
     if (h.comm === 'ModemManager')
       findings.push({
         status: 'fail',
@@ -689,16 +694,20 @@ export function checkConflicts(input: SystemInput): Check {
   const facts = {
     path: port.devPath,
     holders: holders.map((h) => `${h.pid}:${h.comm}`).join(',') || undefined,
+    ptyProvider: providers.map((h) => `${h.pid}:${h.comm}`).join(',') || undefined,
     unreadableProcesses: unreadable || undefined,
     modemManager: mm ? mm.pid : undefined,
     brltty: processes.some((p) => p.comm === 'brltty') || undefined,
   };
   if (findings.length === 0) {
+    const provided = providers.length
+      ? t(` ${port.devPath} is a pseudo-terminal provided by ${providers.map((h) => h.comm).join(', ')}.`, ` ${port.devPath} est un pseudo-terminal fourni par ${providers.map((h) => h.comm).join(', ')}.`)
+      : t('', '');
     const note = unreadable > 0 ? t(` (${unreadable} ${unreadable === 1 ? 'process' : 'processes'} of other users could not be looked into.)`, ` (${unreadable} processus d'autres utilisateurs n'ont pas pu être examinés.)`) : t('', '');
     return makeCheck(lang, {
       id: 'conflicts',
       status: 'pass',
-      seen: join([t(`No other program holds ${port.devPath}; neither ModemManager nor brltty is in the way.`, `Aucun autre programme ne tient ${port.devPath} ; ni ModemManager ni brltty ne gênent.`), note], ''),
+      seen: join([t(`No other program holds ${port.devPath}; neither ModemManager nor brltty is in the way.`, `Aucun autre programme ne tient ${port.devPath} ; ni ModemManager ni brltty ne gênent.`), provided, note], ''),
       facts,
     });
   }

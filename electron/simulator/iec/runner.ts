@@ -11,14 +11,16 @@
  *   answers), `slow` (reacts after 3 s), `unplug` (the link is closed in the middle of the
  *   readout), `wakeup` (the first request is ignored), `ignore-baud` (never switches speed),
  *   `parity` (the 7E1 characters go out with their parity bit as bit 7 on an 8N1 line, as an
- *   8N1 path shows them).
+ *   8N1 path shows them), `bad-parity` (the characters go out with odd parity: a misconfigured
+ *   converter; the host counts parity errors).
  * - On mode E the runner lets go of the link and emits `handover`: the DLMS side takes over.
  */
 import { add7E1 } from '../../engine/iec62056-21/codec';
+import { addParity } from '../../link/parity';
 import { bitsPerChar, type LineSettings, type Link } from '../../link/types';
 import { IecMeter, type IecMeterOptions, type MeterAction, type MeterEvent } from './meter';
 
-export type Fault = 'noise' | 'drop' | 'flip' | 'echo' | 'silence' | 'slow' | 'unplug' | 'wakeup' | 'ignore-baud' | 'parity';
+export type Fault = 'noise' | 'drop' | 'flip' | 'echo' | 'silence' | 'slow' | 'unplug' | 'wakeup' | 'ignore-baud' | 'parity' | 'bad-parity';
 
 export interface IecSimulatorOptions extends Omit<IecMeterOptions, 'ignoreBaud' | 'sleepy'> {
   pace?: boolean;
@@ -65,7 +67,11 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
   let txFreeAt = 0;
   /** The line the meter believes it runs (for pace and for the parity fault). */
   let line: LineSettings = { ...link.line };
-  const parityFault = faults.has('parity');
+  // 'bad-parity': a converter set to odd parity — every odd-weight character arrives with a
+  // parity error. Both faults drive an 8N1 wire and add the parity bit here.
+  const badParity = faults.has('bad-parity');
+  const parityFault = faults.has('parity') || badParity;
+  const withParity = (b: Uint8Array): Uint8Array => (badParity ? addParity(b, 'odd') : add7E1(b));
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -124,7 +130,7 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
       if (faults.has('drop')) bytes = concat(bytes.subarray(0, mid), bytes.subarray(mid + 1));
     }
     const unplugAt = faults.has('unplug') && a.what === 'readout' ? bytes.length >> 1 : -1;
-    if (parityFault && line.dataBits === 7) bytes = add7E1(bytes);
+    if (parityFault && line.dataBits === 7) bytes = withParity(bytes);
     if (!options.pace && unplugAt < 0) {
       await link.write(bytes);
       return;
@@ -156,7 +162,7 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
   const offData = link.onData((raw) => {
     if (stopped) return;
     const bytes = parityFault ? raw.map((b) => b & 0x7f) : raw;
-    if (faults.has('echo')) queue = queue.then(() => (stopped ? undefined : link.write(parityFault && line.dataBits === 7 ? add7E1(bytes) : bytes).catch(() => undefined)));
+    if (faults.has('echo')) queue = queue.then(() => (stopped ? undefined : link.write(parityFault && line.dataBits === 7 ? withParity(bytes) : bytes).catch(() => undefined)));
     if (options.pace) {
       rxReadyAt = Math.max(rxReadyAt, now()) + bytes.length * charMs();
       const at = rxReadyAt;
