@@ -53,7 +53,15 @@ export class SerialLink extends BaseLink {
     });
   }
 
+  /** A pseudo-terminal has no speed: only the software framing follows the line settings. */
+  private get isPty(): boolean {
+    return /^\/dev\/(pts\/|ttys\d)/.test(this.port.path);
+  }
+
   protected applyBaud(baudRate: number): Promise<void> {
+    // serialport's update() flushes both queues (tcflush TCIOFLUSH) before the new speed applies;
+    // on a pty that only loses bytes in flight and changes nothing on any wire.
+    if (this.isPty) return Promise.resolve();
     return new Promise((resolve, reject) =>
       this.port.update({ baudRate }, (err) => (err ? reject(new OmrError('LINK_LOST', err.message)) : resolve())),
     );

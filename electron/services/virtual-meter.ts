@@ -14,5 +14,9 @@ export interface VirtualMeterOptions {
 }
 
 export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {}): { stop(): void } {
-  return startIecSimulator(link, { pace: options.pace ?? true, reactionMs: options.reactionMs ?? 200, faults: options.faults ?? [] });
+  const pace = options.pace ?? true;
+  // Unpaced, the meter does not wait for the wire time of what it received: it must then react
+  // later than a reader's default baud-switch delay (300 ms after the option select), as a real
+  // meter does (200 ms after the 200 ms the option select takes at 300 baud).
+  return startIecSimulator(link, { pace, reactionMs: options.reactionMs ?? (pace ? 200 : 450), faults: options.faults ?? [] });
 }

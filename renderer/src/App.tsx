@@ -1,24 +1,64 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorBox } from './components/ErrorBox';
+import { SessionsDialog } from './components/SessionsDialog';
+import { SettingsDialog } from './components/SettingsDialog';
 import { useApp, STEPS, type Step } from './store';
+import { AlignStep } from './steps/AlignStep';
+import { IdentifyStep } from './steps/IdentifyStep';
 import { PortStep } from './steps/PortStep';
-import { StepIntro } from './steps/Placeholder';
+import { ReadStep } from './steps/ReadStep';
+import { ReviewStep } from './steps/ReviewStep';
+import { wireEvents } from './wiring';
 
 function StepContent({ step }: { step: Step }) {
-  if (step === 'port') return <PortStep />;
-  return <StepIntro id={step} />;
+  switch (step) {
+    case 'port':
+      return <PortStep />;
+    case 'align':
+      return <AlignStep />;
+    case 'identify':
+      return <IdentifyStep />;
+    case 'read':
+      return <ReadStep />;
+    case 'review':
+      return <ReviewStep />;
+  }
+}
+
+/** Enter on nothing in particular (the page, a heading, text) goes to the next step. */
+function isPlainTarget(el: EventTarget | null): boolean {
+  if (!(el instanceof HTMLElement)) return true;
+  return !el.closest('button, a, input, select, textarea, [role="tab"], [tabindex], dialog, form');
 }
 
 export function App() {
   const { t } = useTranslation();
-  const { step, goTo, next, back, lang, setLang, info, init, selectedPort } = useApp();
+  const { step, goTo, next, back, lang, setLang, info, init, initError, selectedPort, dialog, openDialog } = useApp();
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
   useEffect(() => {
+    let off: (() => void) | undefined;
+    try {
+      off = wireEvents();
+    } catch {
+      // No bridge: init() below reports it.
+    }
     void init();
+    return off;
   }, [init]);
 
   const index = STEPS.indexOf(step);
   const canNext = index < STEPS.length - 1 && (step !== 'port' || !!selectedPort);
+
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Enter' || e.defaultPrevented || dialog || !canNext || !isPlainTarget(e.target)) return;
+      e.preventDefault();
+      next();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [canNext, dialog, next]);
 
   // Arrow keys move between the wizard's steps (WAI-ARIA tabs pattern).
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
@@ -35,6 +75,12 @@ export function App() {
       <header className="top">
         <h1>{t('app.title')}</h1>
         <div className="top-right">
+          <button type="button" className="header-button" onClick={() => openDialog('sessions')} data-testid="open-sessions">
+            {t('sessions.title')}
+          </button>
+          <button type="button" className="header-button" onClick={() => openDialog('settings')} data-testid="open-settings">
+            {t('settings.title')}
+          </button>
           <label>
             {t('app.language')}{' '}
             <select aria-label={t('app.language')} value={lang} onChange={(e) => void setLang(e.target.value as 'en' | 'fr')}>
@@ -47,7 +93,7 @@ export function App() {
           </span>
         </div>
       </header>
-      <nav className="steps" role="tablist" aria-label="Wizard">
+      <nav className="steps" role="tablist" aria-label={t('app.wizard')}>
         {STEPS.map((s, i) => (
           <button
             key={s}
@@ -68,17 +114,20 @@ export function App() {
         ))}
       </nav>
       <main id="step-panel" role="tabpanel" aria-labelledby={`tab-${step}`} className="panel">
+        {initError ? <ErrorBox error={initError} /> : null}
         <StepContent step={step} />
       </main>
       <footer className="nav">
-        <button type="button" onClick={back} disabled={index === 0}>
+        <button type="button" className="big" onClick={back} disabled={index === 0}>
           ← {t('nav.back')}
         </button>
         <span>{t('nav.stepOf', { n: index + 1, total: STEPS.length })}</span>
-        <button type="button" className="primary" onClick={next} disabled={!canNext}>
+        <button type="button" className="primary big" onClick={next} disabled={!canNext} data-testid="nav-next">
           {t('nav.next')} →
         </button>
       </footer>
+      {dialog === 'sessions' ? <SessionsDialog /> : null}
+      {dialog === 'settings' ? <SettingsDialog /> : null}
     </div>
   );
 }

@@ -1,29 +1,44 @@
 import { create } from 'zustand';
 import type { ErrorInfo } from '../../shared/errors';
-import type { Settings } from '../../shared/settings';
+import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { AppInfo, PortInfo } from '../../shared/types';
 import { call, errorOf } from './api';
 import i18n, { detectLang, type UiLang } from './i18n';
+import { sortPorts } from './ports';
 
 export const STEPS = ['port', 'align', 'identify', 'read', 'review'] as const;
 export type Step = (typeof STEPS)[number];
+export type DialogName = 'sessions' | 'settings';
 
 interface AppState {
   step: Step;
   lang: UiLang;
   info?: AppInfo;
   settings?: Settings;
+  initError?: ErrorInfo;
   ports: PortInfo[];
   portsLoading: boolean;
   portsError?: ErrorInfo;
   selectedPort?: string;
+  /** The selected port was typed by hand (a pty, COM7, tcp://…): it is not in the list. */
+  manualPort: boolean;
+  /** What the hand-typed port field holds. */
+  manualText: string;
+  /** The selected port went away (unplugged). */
+  portGone?: string;
+  dialog?: DialogName;
   goTo(step: Step): void;
   next(): void;
   back(): void;
   setLang(lang: UiLang): Promise<void>;
   init(): Promise<void>;
   refreshPorts(): Promise<void>;
-  selectPort(path: string): Promise<void>;
+  portsChanged(ports: PortInfo[]): void;
+  selectPort(path: string, manual?: boolean): Promise<void>;
+  setManualText(text: string): void;
+  saveSettings(patch: SettingsPatch): Promise<ErrorInfo | undefined>;
+  openDialog(d: DialogName): void;
+  closeDialog(): void;
 }
 
 export const useApp = create<AppState>((set, get) => ({
@@ -31,6 +46,8 @@ export const useApp = create<AppState>((set, get) => ({
   lang: detectLang(),
   ports: [],
   portsLoading: false,
+  manualPort: false,
+  manualText: '',
   goTo: (step) => set({ step }),
   next: () => {
     const i = STEPS.indexOf(get().step);
@@ -51,29 +68,68 @@ export const useApp = create<AppState>((set, get) => ({
     }
   },
   async init() {
-    const [info, settings] = await Promise.all([call('app:info'), call('settings:get')]);
-    const lang = detectLang(settings.language);
-    await i18n.changeLanguage(lang);
-    document.documentElement.lang = lang;
-    set({ info, settings, lang, ...(settings.lastPort ? { selectedPort: settings.lastPort } : {}) });
+    try {
+      const [info, settings] = await Promise.all([call('app:info'), call('settings:get')]);
+      const lang = detectLang(settings.language);
+      await i18n.changeLanguage(lang);
+      document.documentElement.lang = lang;
+      set({ info, settings, lang, ...(settings.lastPort ? { selectedPort: settings.lastPort } : {}) });
+    } catch (e) {
+      set({ initError: errorOf(e) });
+      return;
+    }
     await get().refreshPorts();
   },
   async refreshPorts() {
     set({ portsLoading: true, portsError: undefined });
     try {
-      const ports = await call('ports:list');
-      const selected = get().selectedPort;
-      set({ ports, portsLoading: false, ...(selected && !ports.some((p) => p.path === selected) ? { selectedPort: undefined } : {}) });
+      get().portsChanged(await call('ports:list'));
+      set({ portsLoading: false });
     } catch (e) {
       set({ portsLoading: false, portsError: errorOf(e) });
     }
   },
-  async selectPort(path) {
-    set({ selectedPort: path });
+  portsChanged(list) {
+    const ports = sortPorts(list);
+    const { selectedPort, manualPort, manualText } = get();
+    if (!selectedPort || manualPort || ports.some((p) => p.path === selectedPort)) {
+      set({ ports, portGone: undefined });
+      return;
+    }
+    // The remembered or chosen port is not (or no longer) there. A path the lists never show
+    // (pty, tcp://) goes back into the hand-typed field, so that one click selects it again.
+    const wasListed = get().ports.some((p) => p.path === selectedPort);
+    set({
+      ports,
+      selectedPort: undefined,
+      portGone: wasListed ? selectedPort : undefined,
+      manualText: manualText || (wasListed ? '' : selectedPort),
+    });
+  },
+  async selectPort(path, manual = false) {
+    set({ selectedPort: path, manualPort: manual, portGone: undefined });
     try {
       set({ settings: await call('settings:set', { lastPort: path }) });
     } catch (e) {
       set({ portsError: errorOf(e) });
     }
   },
+  setManualText: (manualText) => set({ manualText }),
+  async saveSettings(patch) {
+    try {
+      const settings = await call('settings:set', patch);
+      set({ settings });
+      if (patch.language) {
+        const lang = detectLang(settings.language);
+        await i18n.changeLanguage(lang);
+        document.documentElement.lang = lang;
+        set({ lang });
+      }
+      return undefined;
+    } catch (e) {
+      return errorOf(e);
+    }
+  },
+  openDialog: (dialog) => set({ dialog }),
+  closeDialog: () => set({ dialog: undefined }),
 }));

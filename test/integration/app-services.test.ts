@@ -20,7 +20,7 @@ function collect(s: ReturnType<typeof testServices>) {
       if (hit) return resolve(hit.payload as EventOf<E>);
       const t = setTimeout(() => reject(new Error(`no ${channel} in ${timeoutMs} ms`)), timeoutMs);
       const off = s.events.subscribe((c, p) => {
-        if (c === channel && pred(p as EventOf<E>)) {
+        if ((c as string) === channel && pred(p as unknown as EventOf<E>)) {
           clearTimeout(t);
           off();
           resolve(p as EventOf<E>);

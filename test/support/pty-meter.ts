@@ -15,10 +15,8 @@ export interface PtyMeter {
 export async function startPtyMeter(options: VirtualMeterOptions = {}): Promise<PtyMeter> {
   const pair = await createPtyPair();
   const meterLink = await SerialLink.open(pair.meterPath);
-  // Without pacing the meter does not wait for the wire time of what it received, so it must
-  // react later than the reader's baud-switch delay (300 ms from the option select), as a real
-  // meter does (200 ms after the 200 ms the option select takes at 300 baud).
-  const meter = startVirtualMeter(meterLink, { pace: false, reactionMs: 450, ...options });
+  // Unpaced by default (fast tests); virtual-meter.ts then gives the meter a realistic reaction.
+  const meter = startVirtualMeter(meterLink, { pace: false, ...options });
   return {
     hostPath: pair.hostPath,
     meterLink,

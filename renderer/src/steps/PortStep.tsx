@@ -1,11 +1,19 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorBox } from '../components';
+import { ErrorBox } from '../components/ErrorBox';
+import { ManualPort } from '../components/ManualPort';
 import { useApp } from '../store';
 
 export function PortStep() {
   const { t } = useTranslation();
-  const { ports, portsLoading, portsError, selectedPort, refreshPorts, selectPort } = useApp();
+  const ports = useApp((s) => s.ports);
+  const portsLoading = useApp((s) => s.portsLoading);
+  const portsError = useApp((s) => s.portsError);
+  const selectedPort = useApp((s) => s.selectedPort);
+  const manualPort = useApp((s) => s.manualPort);
+  const portGone = useApp((s) => s.portGone);
+  const refreshPorts = useApp((s) => s.refreshPorts);
+  const selectPort = useApp((s) => s.selectPort);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'F5') {
@@ -17,32 +25,38 @@ export function PortStep() {
     return () => window.removeEventListener('keydown', onKey);
   }, [refreshPorts]);
 
+  const selected = ports.find((p) => p.path === selectedPort);
   return (
     <section aria-labelledby="port-title">
       <h2 id="port-title">{t('port.title')}</h2>
       <p className="intro">{t('port.intro')}</p>
       <div className="toolbar">
-        <button type="button" onClick={() => void refreshPorts()} disabled={portsLoading}>
-          {t('port.refresh')}
+        <button type="button" onClick={() => void refreshPorts()} disabled={portsLoading} aria-keyshortcuts="F5">
+          ⟳ {t('port.refresh')}
         </button>
         {portsLoading ? <span aria-live="polite">{t('port.loading')}</span> : null}
       </div>
       {portsError ? <ErrorBox error={portsError} /> : null}
+      {portGone ? (
+        <p className="notice" role="status">
+          {t('port.gone', { path: portGone })}
+        </p>
+      ) : null}
       {!portsLoading && ports.length === 0 ? <p>{t('port.none')}</p> : null}
       <ul className="port-list" role="radiogroup" aria-label={t('port.title')}>
         {ports.map((p) => {
-          const checked = p.path === selectedPort;
+          const checked = p.path === selectedPort && !manualPort;
           return (
             <li key={p.path}>
               <label className={`port ${checked ? 'selected' : ''}`} data-testid={`port-${p.path}`}>
                 <input type="radio" name="port" value={p.path} checked={checked} onChange={() => void selectPort(p.path)} />
                 <span className="port-path">{p.kind === 'virtual' ? t('port.demoName') : p.path}</span>
-                {p.opticalHead ? <span className="badge head">{t('port.opticalHead')}</span> : null}
+                {p.opticalHead ? <span className="badge head">◉ {t('port.opticalHead')}</span> : null}
                 {p.kind === 'virtual' ? <span className="badge demo">{t('port.demo')}</span> : null}
                 <span className="port-meta">
                   {p.kind === 'virtual'
-                    ? null
-                    : [p.headName, p.manufacturer, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.serialNumber]
+                    ? t('port.demoHelp')
+                    : [p.headName, p.manufacturer, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.serialNumber, p.driver]
                         .filter(Boolean)
                         .join(' · ')}
                 </span>
@@ -51,9 +65,10 @@ export function PortStep() {
           );
         })}
       </ul>
+      <ManualPort />
       {selectedPort ? (
-        <p className="selected-port">
-          {t('port.selected', { path: ports.find((p) => p.path === selectedPort)?.kind === 'virtual' ? t('port.demoName') : selectedPort })}
+        <p className="selected-port" role="status">
+          {t('port.selected', { path: selected?.kind === 'virtual' ? t('port.demoName') : selectedPort })}
         </p>
       ) : null}
     </section>

@@ -1,0 +1,123 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfo } from '../../../shared/errors';
+import type { Settings } from '../../../shared/settings';
+import { useApp } from '../store';
+import { Dialog } from './Dialog';
+import { ErrorBox } from './ErrorBox';
+import { DIALECTS } from './ExportPanel';
+import { ProfilesEditor } from './ProfilesEditor';
+
+const BAUDS = [300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
+type Draft = Pick<Settings, 'language' | 'csvDialect' | 'reactionTimeoutMs' | 'interCharTimeoutMs' | 'baudSwitchDelayMs' | 'maxBaud' | 'fixedBaud' | 'profiles'>;
+
+function draftOf(s: Settings): Draft {
+  const { language, csvDialect, reactionTimeoutMs, interCharTimeoutMs, baudSwitchDelayMs, maxBaud, fixedBaud, profiles } = s;
+  return { language, csvDialect, reactionTimeoutMs, interCharTimeoutMs, baudSwitchDelayMs, maxBaud, fixedBaud, profiles };
+}
+
+function Ms({ id, label, help, value, min, max, onChange }: { id: string; label: string; help: string; value: number; min: number; max: number; onChange(v: number): void }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <span className="with-unit">
+        <input id={id} type="number" value={Number.isFinite(value) ? value : ''} min={min} max={max} step={1} required aria-describedby={`${id}-help`} onChange={(e) => onChange(e.target.valueAsNumber)} />
+        ms
+      </span>
+      <span id={`${id}-help`} className="help">
+        {help}
+      </span>
+    </div>
+  );
+}
+
+export function SettingsDialog() {
+  const { t } = useTranslation();
+  const settings = useApp((s) => s.settings);
+  const saveSettings = useApp((s) => s.saveSettings);
+  const closeDialog = useApp((s) => s.closeDialog);
+  const [draft, setDraft] = useState<Draft | undefined>(settings ? draftOf(settings) : undefined);
+  const [error, setError] = useState<ErrorInfo>();
+  const [saved, setSaved] = useState(false);
+  const set = (p: Partial<Draft>) => {
+    setSaved(false);
+    setDraft((d) => (d ? { ...d, ...p } : d));
+  };
+
+  return (
+    <Dialog id="settings" title={t('settings.title')} onClose={closeDialog}>
+      {!draft ? (
+        <p>{t('common.loading')}</p>
+      ) : (
+        <form
+          className="settings"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setError(undefined);
+            void saveSettings(draft).then((err) => {
+              setError(err);
+              setSaved(!err);
+            });
+          }}
+        >
+          <div className="field">
+            <label htmlFor="set-language">{t('settings.language')}</label>
+            <select id="set-language" value={draft.language} onChange={(e) => set({ language: e.target.value as Draft['language'] })}>
+              <option value="auto">{t('settings.languageAuto')}</option>
+              <option value="fr">Français</option>
+              <option value="en">English</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="set-dialect">{t('settings.csvDialect')}</label>
+            <select id="set-dialect" value={draft.csvDialect} onChange={(e) => set({ csvDialect: e.target.value as Draft['csvDialect'] })}>
+              {DIALECTS.map((d) => (
+                <option key={d} value={d}>
+                  {t(`settings.dialects.${d}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <fieldset>
+            <legend>{t('settings.timing')}</legend>
+            <Ms id="set-reaction" label={t('settings.reaction')} help={t('settings.reactionHelp')} value={draft.reactionTimeoutMs} min={100} max={60000} onChange={(v) => set({ reactionTimeoutMs: v })} />
+            <Ms id="set-interchar" label={t('settings.interChar')} help={t('settings.interCharHelp')} value={draft.interCharTimeoutMs} min={50} max={60000} onChange={(v) => set({ interCharTimeoutMs: v })} />
+            <Ms id="set-switch" label={t('settings.baudSwitch')} help={t('settings.baudSwitchHelp')} value={draft.baudSwitchDelayMs} min={0} max={5000} onChange={(v) => set({ baudSwitchDelayMs: v })} />
+            <div className="field">
+              <label htmlFor="set-maxbaud">{t('settings.maxBaud')}</label>
+              <select id="set-maxbaud" value={draft.maxBaud} onChange={(e) => set({ maxBaud: Number(e.target.value) })}>
+                {BAUDS.map((b) => (
+                  <option key={b} value={b}>
+                    {b}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <label className="check">
+              <input type="checkbox" checked={draft.fixedBaud} onChange={(e) => set({ fixedBaud: e.target.checked })} />
+              <span>
+                {t('settings.fixedBaud')}
+                <span className="help">{t('settings.fixedBaudHelp')}</span>
+              </span>
+            </label>
+          </fieldset>
+          <ProfilesEditor profiles={draft.profiles} onChange={(profiles) => set({ profiles })} />
+          {error ? <ErrorBox error={error} /> : null}
+          <div className="toolbar">
+            <button type="submit" className="primary">
+              {t('common.save')}
+            </button>
+            <button type="button" onClick={closeDialog}>
+              {t('common.close')}
+            </button>
+            {saved ? (
+              <span className="success-text" role="status">
+                ✓ {t('settings.saved')}
+              </span>
+            ) : null}
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,104 @@
+import { useTranslation } from 'react-i18next';
+import { ErrorBox } from '../components/ErrorBox';
+import { LiveReadings } from '../components/LiveReadings';
+import { ProgressBar } from '../components/ProgressBar';
+import { useApp } from '../store';
+import { useIdentify } from '../stores/identify';
+import { PLANS, useRead } from '../stores/read';
+
+export function ReadStep() {
+  const { t } = useTranslation();
+  const selectedPort = useApp((s) => s.selectedPort);
+  const goTo = useApp((s) => s.goTo);
+  const protocol = useIdentify((s) => (s.target === selectedPort && s.result ? s.protocol : undefined));
+  const r = useRead();
+  const busy = r.status === 'starting' || r.status === 'running';
+
+  if (!selectedPort) {
+    return (
+      <section aria-labelledby="read-title">
+        <h2 id="read-title">{t('read.title')}</h2>
+        <p>{t('common.noPort')}</p>
+        <button type="button" onClick={() => goTo('port')}>
+          {t('common.choosePort')}
+        </button>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="read-title">
+      <h2 id="read-title">{t('read.title')}</h2>
+      <p className="intro">{t('read.intro')}</p>
+      <form
+        className="read-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void r.start(selectedPort);
+        }}
+      >
+        <fieldset disabled={busy}>
+          <legend>{t('read.plan')}</legend>
+          <div className="plans">
+            {PLANS.map((p) => (
+              <label key={p} className={`choice plan ${r.plan === p ? 'selected' : ''}`} data-testid={`plan-${p}`}>
+                <input type="radio" name="plan" value={p} checked={r.plan === p} onChange={() => r.setPlan(p)} />
+                <span>
+                  <strong>{t(`read.plans.${p}.name`)}</strong>
+                  <span className="help">{t(`read.plans.${p}.help`)}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+          {r.plan === 'profile' ? (
+            <div className="range">
+              <label>
+                {t('read.from')}
+                <input type="date" value={r.from} max={r.to} required onChange={(e) => r.setRange(e.target.value, r.to)} />
+              </label>
+              <label>
+                {t('read.to')}
+                <input type="date" value={r.to} min={r.from} required onChange={(e) => r.setRange(r.from, e.target.value)} />
+              </label>
+            </div>
+          ) : null}
+          <label className="name">
+            {t('read.name')}
+            <input type="text" value={r.name} maxLength={200} placeholder={t('read.namePlaceholder')} onChange={(e) => r.setName(e.target.value)} />
+          </label>
+        </fieldset>
+        <p className="help">{protocol ? t('read.via', { protocol: t(`read.protocol.${protocol}`) }) : t('read.viaAuto')}</p>
+        <div className="toolbar">
+          <button type="submit" className="primary big" disabled={busy} data-testid="read-start">
+            ▶ {t('read.start')}
+          </button>
+          {r.status === 'running' ? (
+            <button type="button" className="big" onClick={() => void r.cancel()} disabled={r.cancelling} data-testid="read-cancel">
+              ■ {r.cancelling ? t('read.cancelling') : t('read.cancel')}
+            </button>
+          ) : null}
+        </div>
+      </form>
+      {busy ? <ProgressBar progress={r.progress} /> : null}
+      {r.status === 'done' ? (
+        <div className="success" role="status" data-testid="read-ended" data-state="done">
+          ✓ {t('read.done', { count: r.readings.length })}{' '}
+          <button type="button" className="primary" onClick={() => goTo('review')}>
+            {t('read.toReview')} →
+          </button>
+        </div>
+      ) : null}
+      {r.status === 'cancelled' ? (
+        <div className="notice" role="status" data-testid="read-ended" data-state="cancelled">
+          ■ {t('read.cancelled', { count: r.readings.length })}
+        </div>
+      ) : null}
+      {r.status === 'failed' ? (
+        <div data-testid="read-ended" data-state="failed">
+          {r.error ? <ErrorBox error={r.error} /> : null}
+          {r.sessionId ? <p>{t('read.kept', { count: r.readings.length })}</p> : null}
+        </div>
+      ) : null}
+      {r.status !== 'idle' && r.status !== 'starting' ? <LiveReadings readings={r.readings} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * The identify step: what the meter said, and how the technician chose to read it. The password
+ * lives in memory only, for the next read: it is never written to the settings or anywhere else,
+ * and it is forgotten once the read has been sent.
+ */
+import { create } from 'zustand';
+import type { ErrorInfo } from '../../../shared/errors';
+import type { IdentifyResult } from '../../../shared/session';
+import { call, errorOf } from '../api';
+import { useAlign } from './align';
+
+export type ReadProtocol = 'readout' | 'dlms';
+
+interface IdentifyState {
+  target?: string;
+  result?: IdentifyResult;
+  /** PC time when the result came (for the clock drift shown). */
+  at?: string;
+  loading: boolean;
+  error?: ErrorInfo;
+  protocol: ReadProtocol;
+  profileId?: string;
+  password: string;
+  identify(target: string): Promise<void>;
+  /** Resolves when no identification is running (the port is free). */
+  idle(): Promise<void>;
+  setProtocol(p: ReadProtocol): void;
+  setProfile(id: string | undefined): void;
+  setPassword(p: string): void;
+}
+
+let running: Promise<void> = Promise.resolve();
+let generation = 0;
+
+export const useIdentify = create<IdentifyState>((set) => ({
+  loading: false,
+  protocol: 'readout',
+  password: '',
+  identify(target) {
+    const gen = ++generation;
+    set({ target, loading: true, error: undefined, result: undefined });
+    running = (async () => {
+      await useAlign.getState().settled();
+      try {
+        const result = await call('meter:identify', { target });
+        if (gen !== generation) return;
+        set({ result, at: new Date().toISOString(), loading: false, ...(result.modes.modeE ? {} : { protocol: 'readout' as const }) });
+      } catch (e) {
+        if (gen === generation) set({ error: errorOf(e), loading: false });
+      }
+    })();
+    return running;
+  },
+  idle: () => running,
+  setProtocol: (protocol) => set({ protocol }),
+  setProfile: (profileId) => set({ profileId }),
+  setPassword: (password) => set({ password }),
+}));
+

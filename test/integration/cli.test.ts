@@ -1,0 +1,83 @@
+/**
+ * `omr` in-process (runCli with a fake terminal): usage errors, read against the simulator and
+ * through a pty made by `omr simulate --pty`, --json shape, --trace, --csv, exit codes, Ctrl-C.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/cli/cli';
+
+function io(signal?: AbortSignal) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out = { stdout: '', stderr: '' };
+  stdout.on('data', (c) => (out.stdout += c));
+  stderr.on('data', (c) => (out.stderr += c));
+  return { io: { stdout, stderr, env: {}, ...(signal ? { signal } : {}) }, out };
+}
+
+describe('omr command line', () => {
+  it('prints usage for bad arguments (exit 2), never a stack trace', async () => {
+    for (const args of [[], ['frobnicate'], ['read'], ['read', '--simulator', '--port', '/dev/x'], ['read', '--simulator', '--max-baud', 'fast'], ['read', '--tcp', 'nohostport'], ['read', '--simulator', '--fault', 'gremlins'], ['read', '--bogus']]) {
+      const { io: i, out } = io();
+      const code = await runCli(args, i);
+      expect(code, args.join(' ')).toBe(2);
+      expect(out.stderr + out.stdout).toMatch(/Usage: omr/);
+      expect(out.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('reads the simulator and prints {identity, readings, errors} as JSON, with a trace file and CSV', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omr-cli-'));
+    const { io: i, out } = io();
+    const code = await runCli(['read', '--simulator', '--no-pace', '--json', '--trace', join(dir, 't.jsonl'), '--csv', join(dir, 'r.csv')], i);
+    expect(code).toBe(0);
+    const json = JSON.parse(out.stdout);
+    expect(json.identity).toEqual({ manufacturer: 'LGZ', baudChar: '5', ident: 'ZMF100AC.d2', modeE: true, raw: '/LGZ5\\2ZMF100AC.d2' });
+    expect(json.errors).toEqual([]);
+    expect(json.readings.find((r: { obis: string }) => r.obis === '1-0:1.8.0*255')).toMatchObject({ address: '1.8.0', unit: 'kWh', value: expect.stringMatching(/^\d{6}\.\d{3}$/) });
+    const trace = readFileSync(join(dir, 't.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(trace[0]).toMatchObject({ dir: 'tx', hex: '2f3f210d0a', summary: '/?!' });
+    expect(trace.some((t: { dir: string }) => t.dir === 'rx')).toBe(true);
+    const csv = readFileSync(join(dir, 'r.csv'), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('\ufeffOBIS,Address,Value,Unit,Read at');
+    expect(csv.split('\r\n').length).toBe(json.readings.length + 2);
+  });
+
+  it('exits 1 with one typed error line and its remedy, and still prints what it had', async () => {
+    const { io: i, out } = io();
+    const code = await runCli(['read', '--simulator', '--no-pace', '--fault', 'flip', '--json'], i);
+    expect(code).toBe(1);
+    const json = JSON.parse(out.stdout);
+    expect(json.errors[0].code).toBe('BCC_MISMATCH');
+    expect(json.identity.manufacturer).toBe('LGZ');
+    expect(json.readings.length).toBeGreaterThan(0);
+    expect(out.stderr).toMatch(/^omr: BCC_MISMATCH: .*\n {2}→ .+\n$/);
+  });
+
+  it('reads `omr simulate --pty` through the real serialport binding, and Ctrl-C stops both cleanly', async () => {
+    const stopSim = new AbortController();
+    const sim = io(stopSim.signal);
+    const simDone = runCli(['simulate', '--pty', '--pace'], sim.io);
+    await expect.poll(() => sim.out.stdout, { timeout: 10_000 }).toMatch(/read it on (\S+)/);
+    const path = /read it on (\S+)/.exec(sim.out.stdout)![1]!;
+
+    const { io: i, out } = io();
+    expect(await runCli(['read', '--port', path], i)).toBe(0);
+    expect(out.stdout).toMatch(/^Meter: \/LGZ5\\2ZMF100AC\.d2/);
+    expect(out.stdout).toMatch(/1-0:32\.7\.0\*255\s+32\.7\.0\s+\d+\.\d V\s+Voltage L1/);
+
+    // Ctrl-C in the middle of a read at 300 baud: the partial read is printed, exit 1 (CANCELLED).
+    const ctrlC = new AbortController();
+    const slow = io(ctrlC.signal);
+    const reading = runCli(['read', '--port', path, '--max-baud', '300', '--json'], slow.io);
+    setTimeout(() => ctrlC.abort(), 1500);
+    expect(await reading).toBe(1);
+    expect(JSON.parse(slow.out.stdout).errors[0].code).toBe('CANCELLED');
+
+    stopSim.abort();
+    expect(await simDone).toBe(0);
+  });
+});
