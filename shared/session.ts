@@ -25,6 +25,33 @@ export type ConnectOptions = z.infer<typeof ConnectOptionsSchema>;
 export const ReadPlanSchema = z.enum(['readout', 'billing', 'instantaneous', 'profile', 'events', 'discover']);
 export type ReadPlan = z.infer<typeof ReadPlanSchema>;
 
+const HexBytes = (n: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${2 * n}}$`));
+
+/** DLMS/COSEM options of a read (all optional: a saved meter profile or the defaults fill the rest). */
+export const DlmsOptionsSchema = z
+  .object({
+    /** Client SAP: 16 public, 32 reading client (LLS), 1 management client (HLS-GMAC). */
+    clientSap: z.number().int().min(1).max(127).optional(),
+    serverLogical: z.number().int().min(0).max(16383).optional(),
+    /** HDLC physical address of the server; 0 = a one-byte server address (logical only). */
+    serverPhysical: z.number().int().min(0).max(16383).optional(),
+    auth: z.enum(['none', 'lls', 'hls-gmac']).optional(),
+    /** Talk HDLC at once (no IEC 62056-21 mode E handshake): network heads, HDLC over TCP. */
+    hdlcDirect: z.boolean().optional(),
+    /** IEC 62056-47 wrapper instead of HDLC (TCP). */
+    wrapper: z.boolean().optional(),
+    /** Registers to read instead of the plan's default list (`1-0:1.8.0`, or `CLASS/OBIS`). */
+    obis: z.array(z.string().min(1).max(40)).max(500).optional(),
+    /** The profile generic of the profile plan (default 1-0:99.1.0*255). */
+    profileObis: z.string().min(1).max(40).optional(),
+    /** Several plans in one association (instead of `plan`). */
+    plans: z.array(ReadPlanSchema).max(6).optional(),
+    /** HLS-GMAC security material, hex (used for this read only, never stored or journaled). */
+    keys: z.object({ systemTitle: HexBytes(8), encryptionKey: HexBytes(16), authenticationKey: HexBytes(16) }).strict().optional(),
+  })
+  .strict();
+export type DlmsOptions = z.infer<typeof DlmsOptionsSchema>;
+
 export const ReadRequestSchema = ConnectOptionsSchema.extend({
   plan: ReadPlanSchema.default('readout'),
   protocol: z.enum(['readout', 'dlms', 'auto']).default('auto'),
@@ -37,6 +64,8 @@ export const ReadRequestSchema = ConnectOptionsSchema.extend({
   to: z.string().datetime({ offset: true }).optional(),
   /** Name the session (meter location…). */
   name: z.string().max(200).optional(),
+  /** DLMS/COSEM options (client, server address, authentication, objects). */
+  dlms: DlmsOptionsSchema.optional(),
 });
 export type ReadRequest = z.input<typeof ReadRequestSchema>;
 

@@ -6,7 +6,7 @@ import { OmrError } from '../../../shared/errors';
 
 describe('OBIS names', () => {
   it('matches every spelling of the same code', () => {
-    const expected = { en: 'Active energy import (+A), total', fr: 'Énergie active importée (+A), total' };
+    const expected = { en: 'Active energy import (+A), total', fr: 'Énergie active importée (+A), totale' };
     for (const s of ['1-0:1.8.0*255', '1-0:1.8.0.255', '1.0.1.8.0.255', '1-0:1.8.0', '1.8.0', '0100010800ff']) expect(lookupObis(s)).toEqual(expected);
     expect(lookupObis([1, 0, 1, 8, 0, 255])).toEqual(expected);
   });
