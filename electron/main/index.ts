@@ -2,7 +2,7 @@
  * Electron bootstrap only: app lifecycle, a window with the secure defaults, and the binding of
  * the IPC contract to the services. Everything else lives in electron/services.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import Store from 'electron-store';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,6 +28,15 @@ function createServices(): AppServices {
     serialportList,
     hasUdevadm: () => hasExecutable('udevadm'),
     locale: app.getLocale(),
+    // Plugged or unplugged heads show up in the port list by themselves.
+    portWatchMs: 2000,
+    // Exports go where the technician says (a USB stick, the desktop).
+    chooseExportDir: async (defaultDir) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const options = { defaultPath: defaultDir, properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return r.canceled ? undefined : r.filePaths[0];
+    },
     onInternalError: (channel, e) => console.error(`[ipc ${channel}]`, e instanceof Error ? e.message : e),
   });
 }
