@@ -182,7 +182,7 @@ describe('interface classes', () => {
     );
     const o = decodeObjectList(list);
     expect(o).toHaveLength(2);
-    expect(o[0]).toMatchObject({ classId: 3, version: 0, logicalName: '1-0:1.8.0*255', name: { fr: 'Énergie active importée (+A), total' } });
+    expect(o[0]).toMatchObject({ classId: 3, version: 0, logicalName: '1-0:1.8.0*255', name: { fr: 'Énergie active importée (+A), totale' } });
     expect(o[0]!.attributes[1]).toEqual({ id: 2, access: 1, accessName: 'read-only' });
     expect(o[1]!.attributes[0]!.selectors).toEqual([1, 2]);
     expect(o[1]!.name?.en).toBe('Load profile 1');
