@@ -11,11 +11,13 @@ import { EXIT, parse, UsageError, type CliIo } from './cli';
 import { faultsFrom } from './read';
 import { SimFaultSchema } from '../../shared/session';
 
-export const SIMULATE_USAGE = `Usage: omr simulate (--pty | --port PATH | --tcp PORT) [--pace] [--reaction MS] [--fault NAME]...
+export const SIMULATE_USAGE = `Usage: omr simulate (--pty | --port PATH | --tcp PORT) [--hdlc] [--pace] [--reaction MS] [--fault NAME]...
 
   --pty          make a pty pair with socat and print the path a reader should open
   --port PATH    answer on this serial port (e.g. one end of a null-modem cable)
   --tcp PORT     listen on 127.0.0.1:PORT (one meter per connection)
+  --hdlc         speak HDLC/DLMS at once (no IEC 62056-21 handshake): for DLMS clients over TCP
+                 (server logical 1, physical 17; clients 16 public, 32 LLS 00000000, 1 HLS-GMAC)
   --pace         send at the real speed of the line and react after the reaction time
   --reaction MS  the meter's reaction time with --pace (default 200)
   --fault NAME   inject a fault: ${SimFaultSchema.options.join(', ')}
@@ -37,6 +39,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       port: { type: 'string' },
       tcp: { type: 'string' },
       pace: { type: 'boolean' },
+      hdlc: { type: 'boolean' },
       reaction: { type: 'string' },
       fault: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -53,7 +56,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const faults = faultsFrom(values.fault, SIMULATE_USAGE);
   const reactionMs = values.reaction === undefined ? 200 : Number(values.reaction);
   if (!Number.isInteger(reactionMs) || reactionMs < 0 || reactionMs > 60000) throw new UsageError(`--reaction wants milliseconds, got '${values.reaction}'\n\n${SIMULATE_USAGE}`);
-  const options = { pace: !!values.pace, reactionMs, faults };
+  const options = { pace: !!values.pace, reactionMs, faults, ...(values.hdlc ? { directHdlc: true } : {}) };
 
   if (values.tcp !== undefined) {
     const port = Number(values.tcp);

@@ -101,6 +101,21 @@ export class Driver<E> {
     this.cancelTimer ??= setTimeout(() => this.finish(new OmrError('CANCELLED')), this.options.cancelGraceMs ?? 3000);
   }
 
+  /**
+   * One timer for the machine's wake-up. Node may fire a timer a millisecond or two before the
+   * time asked for; the machine is never ticked before `at` (it would see its deadline not yet
+   * passed and could lose it), the timer is armed again for the rest instead.
+   */
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.finished) return;
+      if (this.now() < at) return this.arm(at);
+      this.push(this.machine.tick(this.now()));
+    }, Math.max(0, at - this.now()));
+  }
+
   private trace(dir: TraceEntry['dir'], bytes: Uint8Array | undefined, summary: string, redact?: [number, number][]): void {
     if (!this.options.onTrace) return;
     this.options.onTrace({ t: new Date().toISOString(), dir, hex: bytes ? redactedHex(bytes, redact) : '', summary });
@@ -126,14 +141,9 @@ export class Driver<E> {
             this.queue.push(...this.machine.lineChanged(this.now()));
             break;
           }
-          case 'wakeAt': {
-            if (this.timer) clearTimeout(this.timer);
-            this.timer = setTimeout(() => {
-              this.timer = undefined;
-              this.push(this.machine.tick(this.now()));
-            }, Math.max(0, a.at - this.now()));
+          case 'wakeAt':
+            this.arm(a.at);
             break;
-          }
           case 'trace':
             this.trace('info', undefined, a.summary);
             break;

@@ -155,7 +155,9 @@ export class HdlcTransport implements DlmsTransport {
   }
 
   tick(now: number): TransportOut[] {
-    if (!this.last || now < this.deadline) return [];
+    if (!this.last) return [];
+    // A timer may fire a little early: keep the deadline asked for, never drop it.
+    if (now < this.deadline) return [{ kind: 'wakeAt', at: this.deadline }];
     if (this.retries >= this.maxRetries) {
       this.last = undefined;
       this.deadline = Infinity;
@@ -332,7 +334,8 @@ export class WrapperTransport implements DlmsTransport {
   }
 
   tick(now: number): TransportOut[] {
-    if (now < this.deadline) return [];
+    if (this.deadline === Infinity) return [];
+    if (now < this.deadline) return [{ kind: 'wakeAt', at: this.deadline }];
     this.deadline = Infinity;
     return [{ kind: 'error', error: new OmrError('TIMEOUT_REACTION', `no answer within ${this.timeout} ms`) }];
   }

@@ -1,0 +1,450 @@
+/**
+ * The COSEM application of the virtual E450: association control (AARQ/AARE, RLRQ/RLRE) and the
+ * xDLMS services (GET normal / next / with-list with block transfer, ACTION for the HLS
+ * challenge), with glo-ciphering for the management client. Fed whole APDUs, answers whole
+ * APDUs; the HDLC layer (server.ts) carries them.
+ *
+ * Clients (client SAP → association):
+ * - 16 public: no authentication, ln-no-ciphering; reads a few objects; conformance without
+ *   multiple-references (a client must fall back to one GET per attribute).
+ * - 32 reading client: LLS password (default `00000000`), ln-no-ciphering; reads everything;
+ *   GET-with-list. A wrong password rejects the association (authentication-failure), records
+ *   event 46 and locks LLS logins for `lockoutMs` (default 60 s, as the E350 manual documents),
+ *   during which even the right password is rejected.
+ * - 1 management client: HLS-GMAC (mechanism 5), ln-ciphering, security suite 0, every xDLMS
+ *   APDU glo-ciphered (security control as the client sends it, 0x30 by default); the client
+ *   invocation counter must not go back (0-0:43.1.1.255 holds the smallest value accepted next).
+ */
+import { randomBytes } from 'node:crypto';
+import { APPLICATION_CONTEXT, MECHANISM, decodeAarq, decodeRlrq, encodeAare, encodeRlre, type Aarq, type ApplicationContext, type Mechanism } from '../../engine/dlms/acse';
+import { D, encodeData } from '../../engine/dlms/axdr';
+import { bytesEqual, encodeLength, unhex, Writer } from '../../engine/dlms/bytes';
+import { conformanceFromNames, hasConformance } from '../../engine/dlms/conformance';
+import { formatObis } from '../../engine/dlms/obis-code';
+import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, TAG_LENGTH, type Keys } from '../../engine/dlms/security';
+import {
+  decodeActionRequest,
+  decodeGetRequest,
+  decodeInitiateRequest,
+  encodeActionResponse,
+  encodeConfirmedServiceError,
+  encodeExceptionResponse,
+  encodeGetResponse,
+  encodeInitiateResponse,
+  invokeIdAndPriority,
+  TAG,
+  type AttributeRequest,
+} from '../../engine/dlms/xdlms';
+import { ByteSource, chain } from './bytes';
+import { DAR, type AssociationInfo, type ClientRole, type E450Model, type ReadContext, type ReadResult } from './objects';
+
+export interface ClientConfig {
+  sap: number;
+  role: ClientRole;
+  mechanism: 'none' | 'lls' | 'hls-gmac';
+  /** The conformance the server offers this client (intersected with the client's proposal). */
+  conformance: number;
+}
+
+export const PUBLIC_CONFORMANCE = conformanceFromNames(['block-transfer-with-get-or-read', 'get', 'selective-access']);
+export const READER_CONFORMANCE = conformanceFromNames(['block-transfer-with-get-or-read', 'multiple-references', 'get', 'selective-access']);
+export const MANAGEMENT_CONFORMANCE = conformanceFromNames(['block-transfer-with-get-or-read', 'block-transfer-with-action', 'multiple-references', 'get', 'selective-access', 'action']);
+
+export const DEFAULT_CLIENTS: readonly ClientConfig[] = [
+  { sap: 16, role: 'public', mechanism: 'none', conformance: PUBLIC_CONFORMANCE },
+  { sap: 32, role: 'reader', mechanism: 'lls', conformance: READER_CONFORMANCE },
+  { sap: 1, role: 'management', mechanism: 'hls-gmac', conformance: MANAGEMENT_CONFORMANCE },
+];
+
+/** Default secrets of the simulator (documented test values, never a real meter's). */
+export const DEFAULT_LLS_PASSWORD = '00000000';
+export const DEFAULT_ENCRYPTION_KEY = unhex('000102030405060708090a0b0c0d0e0f');
+export const DEFAULT_AUTHENTICATION_KEY = unhex('d0d1d2d3d4d5d6d7d8d9dadbdcdddedf');
+
+/** IDIS-style system title: the 3-letter manufacturer flag, then 5 bytes of the serial number. */
+export function defaultSystemTitle(manufacturer: string, serial: string): Uint8Array {
+  const n = BigInt(/^\d+$/.test(serial) ? serial : '0') % (1n << 40n);
+  const out = new Uint8Array(8);
+  out.set(new TextEncoder().encode(manufacturer.toUpperCase().padEnd(3, 'X').slice(0, 3)), 0);
+  for (let i = 0; i < 5; i++) out[3 + i] = Number((n >> BigInt(8 * (4 - i))) & 0xffn);
+  return out;
+}
+
+/** What survives from one association (and one HDLC connection) to the next. */
+export class SecurityState {
+  /** Smallest invocation counter accepted next from the management client. */
+  minClientCounter: number;
+  /** The server's own invocation counter for what it ciphers. */
+  serverCounter: number;
+  /** LLS logins are refused until this time (ms). */
+  lockedUntil = -Infinity;
+  failedLogins = 0;
+  constructor(o: { clientCounter?: number; serverCounter?: number } = {}) {
+    this.minClientCounter = o.clientCounter ?? 1;
+    this.serverCounter = o.serverCounter ?? 1000;
+  }
+}
+
+export interface ApplicationOptions {
+  model: E450Model;
+  security: SecurityState;
+  clients?: readonly ClientConfig[];
+  llsPassword?: string;
+  lockoutMs?: number;
+  /** The server's max receive (and send) PDU size (default 512). */
+  maxPduSize?: number;
+  systemTitle: Uint8Array;
+  keys?: Keys;
+  /** Server logical device (for associated_partners_id). */
+  serverSap?: number;
+  random?: (n: number) => Uint8Array;
+}
+
+export type AppEvent =
+  | { type: 'associated'; clientSap: number; mechanism: Mechanism }
+  | { type: 'rejected'; clientSap: number; reason: string }
+  | { type: 'authenticated'; clientSap: number }
+  | { type: 'released'; clientSap: number }
+  | { type: 'request'; clientSap: number; service: 'get-normal' | 'get-next' | 'get-with-list' | 'action'; detail: string }
+  | { type: 'exception'; clientSap: number; reason: string };
+
+export interface AppAnswer {
+  apdu: Uint8Array;
+  summary: string;
+  /** The block number when the answer is a GET.response with datablock. */
+  block?: number;
+  events: AppEvent[];
+}
+
+interface BlockState {
+  invokeId: number;
+  source: ByteSource;
+  block: number;
+}
+
+interface Association {
+  client: ClientConfig;
+  status: 'pending' | 'associated';
+  conformance: number;
+  clientMaxPdu: number;
+  context: ApplicationContext;
+  mechanism: Mechanism;
+  clientSystemTitle?: Uint8Array;
+  securityControl: number;
+  stoc?: Uint8Array;
+  ctos?: Uint8Array;
+  block?: BlockState;
+}
+
+const OID_PREFIX = [0x60, 0x85, 0x74, 0x05, 0x08];
+const oid = (arc: 1 | 2, n: number) => Uint8Array.from([...OID_PREFIX, arc, n]);
+/** Bytes a glo-ciphered APDU adds: tag, length (≤ 3), security control, counter, tag. */
+const CIPHER_OVERHEAD = 1 + 3 + 1 + 4 + TAG_LENGTH;
+/** Header of a GET.response with datablock: tag, type, invoke id, last, number (4), choice, length (≤ 3). */
+const BLOCK_HEADER = 12;
+
+export class CosemApplication {
+  private assoc: Association | undefined;
+  private readonly clients: readonly ClientConfig[];
+  private readonly maxPdu: number;
+  private readonly keys: Keys;
+  private readonly random: (n: number) => Uint8Array;
+
+  constructor(private readonly o: ApplicationOptions) {
+    this.clients = o.clients ?? DEFAULT_CLIENTS;
+    this.maxPdu = o.maxPduSize ?? 512;
+    this.keys = o.keys ?? { encryptionKey: DEFAULT_ENCRYPTION_KEY, authenticationKey: DEFAULT_AUTHENTICATION_KEY };
+    this.random = o.random ?? ((n) => new Uint8Array(randomBytes(n)));
+  }
+
+  /** The current association, if any (tests, diagnostics). */
+  get current(): { clientSap: number; status: 'pending' | 'associated'; conformance: number } | undefined {
+    return this.assoc && { clientSap: this.assoc.client.sap, status: this.assoc.status, conformance: this.assoc.conformance };
+  }
+
+  /** The link under the association went down (DISC, new SNRM, inactivity): it is released. */
+  reset(): AppEvent[] {
+    const a = this.assoc;
+    this.assoc = undefined;
+    return a ? [{ type: 'released', clientSap: a.client.sap }] : [];
+  }
+
+  handle(clientSap: number, apdu: Uint8Array, now: number): AppAnswer {
+    try {
+      const tag = apdu[0];
+      if (tag === 0x60) return this.onAarq(clientSap, apdu, now);
+      if (tag === 0x62) return this.onRlrq(clientSap, apdu);
+      const a = this.assoc;
+      if (!a || a.client.sap !== clientSap) return this.exception(clientSap, 1, 1, 'no association');
+      let plain = apdu;
+      if (a.context === 'ln-ciphering') {
+        if (!isCipheredTag(tag ?? -1)) return this.exception(clientSap, 1, 1, 'plain APDU in a ciphered association');
+        let d;
+        try {
+          d = decipherApdu(apdu, this.keys, a.clientSystemTitle);
+        } catch (e) {
+          return this.exception(clientSap, 1, 5, `deciphering failed: ${(e as Error).message}`);
+        }
+        const ic = d.apdu.invocationCounter;
+        if (ic < this.o.security.minClientCounter) return this.exception(clientSap, 1, 6, `stale invocation counter ${ic}`, this.o.security.minClientCounter);
+        this.o.security.minClientCounter = ic + 1;
+        a.securityControl = d.apdu.securityControl;
+        plain = d.plaintext;
+      } else if (isCipheredTag(tag ?? -1)) return this.exception(clientSap, 1, 5, 'ciphered APDU in a plain association');
+      const answer = this.service(a, plain, now);
+      if (a.context === 'ln-ciphering' && answer.apdu[0] !== TAG.exceptionResponse) {
+        const ic = this.o.security.serverCounter++;
+        answer.apdu = cipherApdu(answer.apdu, this.o.systemTitle, ic, this.keys, { securityControl: a.securityControl });
+        answer.summary += ` (glo-ciphered, IC ${ic})`;
+      }
+      return answer;
+    } catch (e) {
+      return this.exception(clientSap, 2, 2, `undecodable APDU: ${(e as Error).message}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ association
+
+  private reject(clientSap: number, context: ApplicationContext, diagnostic: number, reason: string, userInformation?: Uint8Array): AppAnswer {
+    return {
+      apdu: encodeAare({ context, result: 1, diagnostic, ...(userInformation ? { userInformation } : {}) }),
+      summary: `AARE rejected (${reason})`,
+      events: [{ type: 'rejected', clientSap, reason }],
+    };
+  }
+
+  private onAarq(clientSap: number, apdu: Uint8Array, now: number): AppAnswer {
+    const events = this.reset();
+    let q: Aarq;
+    try {
+      q = decodeAarq(apdu);
+    } catch (e) {
+      return this.reject(clientSap, 'ln-no-ciphering', 1, `undecodable AARQ: ${(e as Error).message}`);
+    }
+    const out = this.associate(clientSap, q, now);
+    out.events.unshift(...events);
+    return out;
+  }
+
+  private associate(clientSap: number, q: Aarq, now: number): AppAnswer {
+    const client = this.clients.find((c) => c.sap === clientSap);
+    const ctx = q.context;
+    if (!client) return this.reject(clientSap, ctx, 1, `unknown client SAP ${clientSap}`);
+    const ciphered = client.mechanism === 'hls-gmac';
+    const wantContext: ApplicationContext = ciphered ? 'ln-ciphering' : 'ln-no-ciphering';
+    if (ctx !== wantContext) return this.reject(clientSap, ctx, 2, `application context ${ctx} (client ${clientSap} uses ${wantContext})`);
+    if (q.mechanism !== client.mechanism) {
+      return this.reject(clientSap, ctx, q.mechanism === 'none' ? 12 : 11, `mechanism ${q.mechanism} (client ${clientSap} uses ${client.mechanism})`);
+    }
+    const sec = this.o.security;
+    if (client.mechanism === 'lls') {
+      if (now < sec.lockedUntil) return this.reject(clientSap, ctx, 13, `locked out for ${Math.ceil((sec.lockedUntil - now) / 1000)} s after a wrong password`);
+      const expected = new TextEncoder().encode(this.o.llsPassword ?? DEFAULT_LLS_PASSWORD);
+      if (!q.authenticationValue || !bytesEqual(q.authenticationValue, expected)) {
+        sec.failedLogins++;
+        sec.lockedUntil = now + (this.o.lockoutMs ?? 60_000);
+        this.o.model.record(46, now);
+        return this.reject(clientSap, ctx, 13, 'wrong password');
+      }
+    }
+    let initiateBytes = q.userInformation;
+    if (ciphered) {
+      if (!q.callingApTitle || q.callingApTitle.length !== 8) return this.reject(clientSap, ctx, 3, 'no client system title');
+      if (!q.authenticationValue || q.authenticationValue.length < 8 || q.authenticationValue.length > 64) return this.reject(clientSap, ctx, 13, 'no usable CtoS challenge');
+      const serviceError = encodeConfirmedServiceError(1, 0, 6); // initiateError, application-reference: deciphering-error
+      if (!isCipheredTag(initiateBytes[0] ?? -1)) return this.reject(clientSap, ctx, 1, 'plain InitiateRequest in a ciphered context', serviceError);
+      try {
+        const d = decipherApdu(initiateBytes, this.keys, q.callingApTitle);
+        if (d.apdu.invocationCounter < sec.minClientCounter) return this.reject(clientSap, ctx, 1, `stale invocation counter ${d.apdu.invocationCounter} (expected ≥ ${sec.minClientCounter})`, serviceError);
+        sec.minClientCounter = d.apdu.invocationCounter + 1;
+        initiateBytes = d.plaintext;
+      } catch (e) {
+        return this.reject(clientSap, ctx, 1, `InitiateRequest not deciphered: ${(e as Error).message}`, serviceError);
+      }
+    }
+    let initiate;
+    try {
+      initiate = decodeInitiateRequest(initiateBytes);
+    } catch (e) {
+      return this.reject(clientSap, ctx, 1, `undecodable InitiateRequest: ${(e as Error).message}`);
+    }
+    const initiateError = (error: number, why: string) => this.reject(clientSap, ctx, 1, why, encodeConfirmedServiceError(1, 6, error));
+    if ((initiate.dlmsVersion ?? 6) < 6) return initiateError(1, `DLMS version ${initiate.dlmsVersion}`);
+    const clientMaxPdu = initiate.maxReceivePduSize === 0 ? 0xffff : initiate.maxReceivePduSize;
+    if (clientMaxPdu < 64) return initiateError(3, `client max PDU size ${initiate.maxReceivePduSize}`);
+    const conformance = (initiate.conformance & client.conformance) >>> 0;
+    if (!hasConformance(conformance, 'get')) return initiateError(2, 'no common conformance (GET)');
+    const a: Association = {
+      client,
+      status: ciphered ? 'pending' : 'associated',
+      conformance,
+      clientMaxPdu,
+      context: ctx,
+      mechanism: client.mechanism,
+      securityControl: 0x30,
+      ...(ciphered ? { clientSystemTitle: q.callingApTitle!, ctos: q.authenticationValue!, stoc: this.random(16) } : {}),
+    };
+    this.assoc = a;
+    let userInformation = encodeInitiateResponse({ dlmsVersion: 6, conformance, maxReceivePduSize: this.maxPdu, vaaName: 7 });
+    if (ciphered) userInformation = cipherApdu(userInformation, this.o.systemTitle, sec.serverCounter++, this.keys, { securityControl: 0x30 });
+    const apdu = encodeAare({
+      context: ctx,
+      result: 0,
+      diagnostic: ciphered ? 14 : 0,
+      ...(ciphered ? { respondingApTitle: this.o.systemTitle, respondingAuthenticationValue: a.stoc! } : {}),
+      ...(client.mechanism !== 'none' ? { mechanism: client.mechanism } : {}),
+      userInformation,
+    });
+    const events: AppEvent[] = ciphered ? [] : [{ type: 'associated', clientSap, mechanism: client.mechanism }];
+    return { apdu, summary: `AARE accepted (client ${clientSap}, ${client.mechanism}${ciphered ? ', HLS pending' : ''})`, events };
+  }
+
+  private onRlrq(clientSap: number, apdu: Uint8Array): AppAnswer {
+    try {
+      decodeRlrq(apdu);
+    } catch (e) {
+      return this.exception(clientSap, 2, 2, `undecodable RLRQ: ${(e as Error).message}`);
+    }
+    const events = this.assoc?.client.sap === clientSap ? this.reset() : [];
+    return { apdu: encodeRlre({ reason: 0 }), summary: 'RLRE normal', events };
+  }
+
+  private exception(clientSap: number, stateError: number, serviceError: number, reason: string, counter?: number): AppAnswer {
+    return { apdu: encodeExceptionResponse(stateError, serviceError, counter), summary: `exception-response (${reason})`, events: [{ type: 'exception', clientSap, reason }] };
+  }
+
+  // ------------------------------------------------------------------------------------ xDLMS
+
+  private service(a: Association, plain: Uint8Array, now: number): AppAnswer {
+    const sap = a.client.sap;
+    if (plain[0] === TAG.actionRequest) return this.onAction(a, plain);
+    if (a.status === 'pending') return this.exception(sap, 1, 1, 'HLS authentication not completed');
+    if (plain[0] !== TAG.getRequest) return this.exception(sap, plain[0] === TAG.setRequest ? 1 : 2, 2, `service 0x${(plain[0] ?? 0).toString(16)} not supported`);
+    const q = decodeGetRequest(plain);
+    const limit = Math.min(a.clientMaxPdu, this.maxPdu) - (a.context === 'ln-ciphering' ? CIPHER_OVERHEAD : 0);
+    const blocksAllowed = hasConformance(a.conformance, 'block-transfer-with-get-or-read');
+    if (q.type === 'next') {
+      const b = a.block;
+      const events: AppEvent[] = [{ type: 'request', clientSap: sap, service: 'get-next', detail: `block ${q.blockNumber}` }];
+      if (!b) return { apdu: encodeGetResponse({ type: 'with-datablock-error', invokeId: q.invokeId, lastBlock: true, blockNumber: q.blockNumber, dar: DAR.noLongGetInProgress, name: '' }), summary: 'GET.response no-long-get-in-progress', events };
+      if (q.blockNumber !== b.block || q.invokeId !== b.invokeId) {
+        a.block = undefined;
+        return { apdu: encodeGetResponse({ type: 'with-datablock-error', invokeId: q.invokeId, lastBlock: true, blockNumber: q.blockNumber, dar: DAR.dataBlockNumberInvalid, name: '' }), summary: `GET.response data-block-number-invalid (${q.blockNumber}, expected ${b.block})`, events };
+      }
+      return { ...this.nextBlock(a, limit), events };
+    }
+    a.block = undefined; // a new request ends any long GET in progress
+    const ctx: ReadContext = { now, role: a.client.role, association: this.info(a) };
+    if (q.type === 'normal') {
+      const what = `${formatObis(q.request.obis as number[])}/${q.request.attribute}`;
+      const events: AppEvent[] = [{ type: 'request', clientSap: sap, service: 'get-normal', detail: what }];
+      const r = this.read(a, q.request, ctx);
+      if (!r.ok) return { apdu: encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: false, dar: r.dar, name: '' } }), summary: `GET.response ${what} dar ${r.dar}`, events };
+      const source = 'lazy' in r ? new ByteSource(r.lazy) : ByteSource.of(encodeData(r.value));
+      const room = limit - 4;
+      if (source.fill(room + 1) <= room) {
+        const w = new Writer().u8(TAG.getResponse).u8(1).u8(invokeIdAndPriority(q.invokeId)).u8(0).bytes(source.take(room));
+        return { apdu: w.finish(), summary: `GET.response ${what}`, events };
+      }
+      if (!blocksAllowed) return { apdu: encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: false, dar: DAR.dataBlockUnavailable, name: '' } }), summary: `GET.response ${what}: too long without block transfer`, events };
+      a.block = { invokeId: q.invokeId, source, block: 0 };
+      return { ...this.nextBlock(a, limit), events };
+    }
+    // with-list
+    const detail = q.requests.map((r) => `${formatObis(r.obis as number[])}/${r.attribute}`).join(', ');
+    const events: AppEvent[] = [{ type: 'request', clientSap: sap, service: 'get-with-list', detail }];
+    if (!hasConformance(a.conformance, 'multiple-references')) return { ...this.exception(sap, 1, 2, 'GET-with-list without multiple-references'), events };
+    const parts: Iterable<Uint8Array>[] = [[encodeLength(q.requests.length)]];
+    for (const req of q.requests) {
+      const r = this.read(a, req, ctx);
+      if (!r.ok) parts.push([Uint8Array.of(1, r.dar)]);
+      else parts.push([Uint8Array.of(0)], 'lazy' in r ? r.lazy : [encodeData(r.value)]);
+    }
+    const source = new ByteSource(chain(...parts));
+    const room = limit - 3;
+    if (source.fill(room + 1) <= room) {
+      const w = new Writer().u8(TAG.getResponse).u8(3).u8(invokeIdAndPriority(q.invokeId)).bytes(source.take(room));
+      return { apdu: w.finish(), summary: `GET.response with-list (${q.requests.length})`, events };
+    }
+    if (!blocksAllowed) return { ...this.exception(sap, 1, 4, 'GET-with-list answer too long without block transfer'), events };
+    a.block = { invokeId: q.invokeId, source, block: 0 };
+    return { ...this.nextBlock(a, limit), events };
+  }
+
+  private nextBlock(a: Association, limit: number): Omit<AppAnswer, 'events'> {
+    const b = a.block!;
+    const raw = b.source.take(Math.max(16, limit - BLOCK_HEADER));
+    const last = b.source.exhausted;
+    b.block++;
+    if (last) a.block = undefined;
+    return {
+      apdu: encodeGetResponse({ type: 'with-datablock', invokeId: b.invokeId, lastBlock: last, blockNumber: b.block, raw }),
+      summary: `GET.response block ${b.block}${last ? ' (last)' : ''}, ${raw.length} B`,
+      block: b.block,
+    };
+  }
+
+  private read(a: Association, req: AttributeRequest, ctx: ReadContext): ReadResult {
+    const model = this.o.model;
+    const obj = model.find(req.obis as number[]);
+    if (!obj) return { ok: false, dar: DAR.objectUndefined };
+    if (obj.classId !== req.classId) return { ok: false, dar: DAR.objectClassInconsistent };
+    if (req.attribute < 1 || req.attribute > obj.attributeCount) return { ok: false, dar: DAR.objectUndefined };
+    if (model.attributeAccess(a.client.role, obj, req.attribute) === 0) return { ok: false, dar: DAR.readWriteDenied };
+    if (req.access) {
+      const ok = hasConformance(a.conformance, 'selective-access') && (obj.selectors?.[req.attribute] ?? []).includes(req.access.selector);
+      if (!ok) return { ok: false, dar: DAR.otherReason };
+    }
+    return obj.read(req.attribute, ctx, req.access);
+  }
+
+  private info(a: Association): AssociationInfo {
+    return {
+      clientSap: a.client.sap,
+      serverSap: this.o.serverSap ?? 1,
+      contextOid: oid(1, APPLICATION_CONTEXT[a.context]),
+      ...(a.mechanism !== 'none' ? { mechanismOid: oid(2, MECHANISM[a.mechanism]) } : {}),
+      conformance: a.conformance,
+      clientMaxPdu: a.clientMaxPdu,
+      serverMaxPdu: this.maxPdu,
+      status: a.status === 'associated' ? 2 : 1,
+      ...(a.clientSystemTitle ? { clientSystemTitle: a.clientSystemTitle } : {}),
+    };
+  }
+
+  private onAction(a: Association, plain: Uint8Array): AppAnswer {
+    const q = decodeActionRequest(plain);
+    const sap = a.client.sap;
+    const what = `${formatObis(q.obis as number[])}/m${q.method}`;
+    const events: AppEvent[] = [{ type: 'request', clientSap: sap, service: 'action', detail: what }];
+    const answer = (result: number, summary: string, returnData?: Uint8Array): AppAnswer => ({
+      apdu: encodeActionResponse({ invokeId: q.invokeId, result, ...(returnData ? { returnData: { ok: true, value: D.octets(returnData) } } : {}) }),
+      summary,
+      events,
+    });
+    if (!hasConformance(a.conformance, 'action')) return { ...this.exception(sap, 1, 2, 'ACTION not in the negotiated conformance'), events };
+    const obj = this.o.model.find(q.obis as number[]);
+    if (!obj) return answer(DAR.objectUndefined, `ACTION.response ${what} object-undefined`);
+    if (obj.classId !== q.classId) return answer(DAR.objectClassInconsistent, `ACTION.response ${what} object-class-inconsistent`);
+    const isHls = q.classId === 15 && formatObis(q.obis as number[]) === '0-0:40.0.0*255' && q.method === 1;
+    if (!isHls || a.status !== 'pending' || this.o.model.methodAccess(a.client.role, obj, q.method) === 0) return answer(DAR.readWriteDenied, `ACTION.response ${what} read-write-denied`);
+    // reply_to_HLS_authentication: f(StoC) = SC ‖ IC ‖ GMAC(client system title ‖ IC, StoC).
+    const f = q.parameters?.type === 'octet-string' ? unhex(q.parameters.value) : new Uint8Array(0);
+    let ok = false;
+    if (f.length === 1 + 4 + TAG_LENGTH) {
+      const ic = ((f[1]! << 24) >>> 0) + ((f[2]! << 16) | (f[3]! << 8) | f[4]!);
+      const expected = hlsGmac(a.clientSystemTitle!, ic, this.keys, a.stoc!, f[0]!);
+      ok = bytesEqual(expected, f);
+    }
+    if (!ok) {
+      this.assoc = undefined;
+      events.push({ type: 'rejected', clientSap: sap, reason: 'HLS: f(StoC) does not match' });
+      return answer(DAR.otherReason, 'ACTION.response HLS failed');
+    }
+    a.status = 'associated';
+    events.push({ type: 'authenticated', clientSap: sap }, { type: 'associated', clientSap: sap, mechanism: 'hls-gmac' });
+    const reply = hlsGmac(this.o.systemTitle, this.o.security.serverCounter++, this.keys, a.ctos!);
+    return answer(0, 'ACTION.response HLS f(CtoS)', reply);
+  }
+}
+

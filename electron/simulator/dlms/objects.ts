@@ -1,0 +1,663 @@
+/**
+ * The COSEM object model of the virtual E450 (an IDIS-style meter), with every value derived from
+ * the same {@link E450Data} as the IEC 62056-21 readout: same serial, same energy registers at the
+ * same time (Wh / varh with scaler 0, so `1.8.0(012345.678*kWh)` in the readout is 12345678 Wh
+ * here), same instantaneous values (deterministic per second).
+ *
+ * Objects (logical name, class): logical device name 0-0:42.0.0.255 (1), serial 0-0:96.1.0.255
+ * (1), firmware 1-0:0.2.0.255 (1), error register 0-0:97.97.0.255 (1), AMR profile status
+ * 0-0:96.10.1.255 (1), event codes 0-0:96.11.0.255 / 0-0:96.11.4.255 (1), invocation counter
+ * 0-0:43.1.1.255 (1), security setup 0-0:43.0.0.255 (64), clock 0-0:1.0.0.255 (8), current
+ * association 0-0:40.0.0.255 (15), energy and instantaneous registers (3), load profile
+ * 1-0:99.1.0.255 (7, 15 min), standard event log 0-0:99.98.0.255 and power-quality event log
+ * 0-0:99.98.4.255 (7).
+ *
+ * Time: the simulated meter keeps UTC (deviation 0, time zone 0), as its IEC readout does
+ * (0.9.1/0.9.2 are UTC), so both protocols show the same clock.
+ *
+ * Profiles are not held in memory: a row is computed from its capture time when it is encoded,
+ * and the buffer's A-XDR bytes are produced as the block transfer pulls them.
+ */
+import { D, type DlmsValue } from '../../engine/dlms/axdr';
+import { unhex } from '../../engine/dlms/bytes';
+import { decodeDateTime, encodeDateTime, type CosemDateTime } from '../../engine/dlms/datetime';
+import type { Obis } from '../../engine/dlms/obis-code';
+import type { AccessSelection } from '../../engine/dlms/xdlms';
+import { rng, type E450Data } from '../e450-data';
+import { lazyArray } from './bytes';
+
+/** Who is asking: the three client associations of the simulator. */
+export type ClientRole = 'public' | 'reader' | 'management';
+
+/** What the association object reports about the current association. */
+export interface AssociationInfo {
+  clientSap: number;
+  serverSap: number;
+  /** Application context name OID (BER bytes). */
+  contextOid: Uint8Array;
+  /** Authentication mechanism OID (BER bytes), undefined for none. */
+  mechanismOid?: Uint8Array;
+  conformance: number;
+  clientMaxPdu: number;
+  serverMaxPdu: number;
+  /** 0 non-associated, 1 association-pending, 2 associated. */
+  status: number;
+  /** The client system title (ciphered contexts). */
+  clientSystemTitle?: Uint8Array;
+}
+
+export interface ReadContext {
+  /** Meter time (ms since the epoch, UTC). */
+  now: number;
+  role: ClientRole;
+  association: AssociationInfo;
+}
+
+export type ReadResult =
+  | { ok: true; value: DlmsValue }
+  /** A large value produced lazily (its A-XDR encoding, chunk by chunk). */
+  | { ok: true; lazy: Iterable<Uint8Array> }
+  | { ok: false; dar: number };
+
+/** Data-access-result codes used by the server. */
+export const DAR = {
+  hardwareFault: 1,
+  temporaryFailure: 2,
+  readWriteDenied: 3,
+  objectUndefined: 4,
+  objectClassInconsistent: 9,
+  objectUnavailable: 11,
+  typeUnmatched: 12,
+  scopeOfAccessViolated: 13,
+  dataBlockUnavailable: 14,
+  noLongGetInProgress: 16,
+  dataBlockNumberInvalid: 19,
+  otherReason: 250,
+} as const;
+
+export interface CosemObject {
+  classId: number;
+  version: number;
+  ln: Obis;
+  /** Number of attributes (ids 1..n). */
+  attributeCount: number;
+  /** Number of methods (ids 1..n). */
+  methodCount: number;
+  /** Access selectors per attribute id (profile buffers: 1 range, 2 entry). */
+  selectors?: Readonly<Record<number, readonly number[]>>;
+  /** Readable by the public client (SAP 16). */
+  public: boolean;
+  /** Attributes nobody may read (e.g. the association's secret). */
+  hidden?: readonly number[];
+  /** Methods the management client may invoke. */
+  methodsAllowed?: readonly number[];
+  read(attr: number, ctx: ReadContext, access?: AccessSelection): ReadResult;
+}
+
+/** Attribute access modes of the object list (Blue Book, Association LN). */
+export const ACCESS = { none: 0, read: 1 } as const;
+
+const obisKey = (o: ArrayLike<number>) => Array.from(o).join('.');
+export const lnValue = (o: Obis): DlmsValue => D.octets(Uint8Array.from(o));
+const ascii = (s: string) => new TextEncoder().encode(s);
+
+/** A COSEM date-time of a UTC instant (deviation 0, clock status 0). */
+export function utcDateTime(t: number): CosemDateTime {
+  const d = new Date(t);
+  const dow = d.getUTCDay();
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    dayOfWeek: dow === 0 ? 7 : dow,
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    hundredths: Math.floor((t % 1000) / 10),
+    deviation: 0,
+    clockStatus: 0,
+  };
+}
+
+const dtValue = (t: number): DlmsValue => D.dateTime(utcDateTime(t));
+
+/**
+ * A COSEM date-time as a bound of a range read, in ms (UTC). Fields not specified widen the
+ * bound (a missing date: unbounded; a missing time field: 0). A specified deviation follows the
+ * DLMS convention (minutes to add to local time to get UTC: CET is -60); not specified means the
+ * meter's own time (UTC here).
+ */
+export function boundToMs(dt: CosemDateTime, side: 'from' | 'to'): number {
+  if (dt.year === null || dt.month === null || dt.day === null || dt.month > 12 || dt.day > 31) return side === 'from' ? -Infinity : Infinity;
+  const local = Date.UTC(dt.year, dt.month - 1, dt.day, dt.hour ?? 0, dt.minute ?? 0, dt.second ?? 0, (dt.hundredths ?? 0) * 10);
+  return local + (dt.deviation ?? 0) * 60_000;
+}
+
+// ------------------------------------------------------------------------------- simple classes
+
+function dataObject(ln: Obis, isPublic: boolean, value: (ctx: ReadContext) => DlmsValue): CosemObject {
+  return {
+    classId: 1,
+    version: 0,
+    ln,
+    attributeCount: 2,
+    methodCount: 0,
+    public: isPublic,
+    read(attr, ctx) {
+      if (attr === 1) return { ok: true, value: lnValue(ln) };
+      if (attr === 2) return { ok: true, value: value(ctx) };
+      return { ok: false, dar: DAR.objectUndefined };
+    },
+  };
+}
+
+/** Blue Book unit enums used here. */
+export const UNIT = { W: 27, var: 29, Wh: 30, varh: 32, A: 33, V: 35, Hz: 44, none: 255 } as const;
+
+function register(ln: Obis, scaler: number, unit: number, value: (ctx: ReadContext) => DlmsValue): CosemObject {
+  return {
+    classId: 3,
+    version: 0,
+    ln,
+    attributeCount: 3,
+    methodCount: 1,
+    public: false,
+    read(attr, ctx) {
+      if (attr === 1) return { ok: true, value: lnValue(ln) };
+      if (attr === 2) return { ok: true, value: value(ctx) };
+      if (attr === 3) return { ok: true, value: D.structure([D.integer(scaler), D.enum(unit)]) };
+      return { ok: false, dar: DAR.objectUndefined };
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------- profiles
+
+export interface CaptureObject {
+  classId: number;
+  ln: Obis;
+  attribute: number;
+  dataIndex: number;
+}
+
+const captureValue = (c: CaptureObject): DlmsValue => D.structure([D.longUnsigned(c.classId), lnValue(c.ln), D.integer(c.attribute), D.longUnsigned(c.dataIndex)]);
+
+/** The buffer as it stands at one instant: `count` rows, oldest first, sorted by time. */
+export interface BufferView {
+  count: number;
+  time(i: number): number;
+  row(i: number): DlmsValue[];
+}
+
+const CLOCK_LN: Obis = [0, 0, 1, 0, 0, 255];
+const CLOCK_COLUMN: CaptureObject = { classId: 8, ln: CLOCK_LN, attribute: 2, dataIndex: 0 };
+
+/** First index with time ≥ t (binary search over a sorted view). */
+function lowerBound(v: BufferView, t: number): number {
+  let lo = 0;
+  let hi = v.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v.time(mid) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function asCapture(v: DlmsValue | undefined): CaptureObject | undefined {
+  if (v?.type !== 'structure' || v.value.length !== 4) return undefined;
+  const [c, ln, a, di] = v.value;
+  if (c?.type !== 'long-unsigned' || ln?.type !== 'octet-string' || ln.value.length !== 12 || a?.type !== 'integer' || di?.type !== 'long-unsigned') return undefined;
+  return { classId: c.value, ln: Array.from(unhex(ln.value)) as Obis, attribute: a.value, dataIndex: di.value };
+}
+
+function asBound(v: DlmsValue | undefined): CosemDateTime | undefined {
+  if (v?.type === 'date-time') return v.value;
+  if (v?.type === 'octet-string' && v.value.length === 24) return decodeDateTime(unhex(v.value));
+  return undefined;
+}
+
+const sameCapture = (a: CaptureObject, b: CaptureObject) => a.classId === b.classId && obisKey(a.ln) === obisKey(b.ln) && a.attribute === b.attribute && a.dataIndex === b.dataIndex;
+
+/** Rows and columns chosen by a selective access; a DAR when it cannot be served. */
+export function selectRows(view: BufferView, columns: readonly CaptureObject[], access: AccessSelection | undefined): { from: number; to: number; cols: number[] } | { dar: number } {
+  const all = columns.map((_, i) => i);
+  if (!access) return { from: 0, to: view.count, cols: all };
+  const p = access.parameters;
+  if (p.type !== 'structure') return { dar: DAR.typeUnmatched };
+  if (access.selector === 1) {
+    const [restricting, fromV, toV, selected] = p.value;
+    const r = asCapture(restricting);
+    const from = asBound(fromV);
+    const to = asBound(toV);
+    if (!r || !from || !to) return { dar: DAR.typeUnmatched };
+    // The restricting object must be the time column (the sort object, first capture object).
+    if (!sameCapture({ ...r, dataIndex: 0 }, CLOCK_COLUMN) || !sameCapture(columns[0]!, CLOCK_COLUMN)) return { dar: DAR.otherReason };
+    let cols = all;
+    if (selected?.type === 'array' && selected.value.length > 0) {
+      cols = [];
+      for (const s of selected.value) {
+        const c = asCapture(s);
+        const i = c ? columns.findIndex((col) => sameCapture(col, c)) : -1;
+        if (i < 0) return { dar: DAR.otherReason };
+        cols.push(i);
+      }
+    } else if (selected && selected.type !== 'array') return { dar: DAR.typeUnmatched };
+    const lo = lowerBound(view, boundToMs(from, 'from'));
+    const toMs = boundToMs(to, 'to');
+    const hi = toMs === Infinity ? view.count : lowerBound(view, toMs + 1);
+    return { from: lo, to: Math.max(lo, hi), cols };
+  }
+  if (access.selector === 2) {
+    const n = (v: DlmsValue | undefined) => (v && (v.type === 'double-long-unsigned' || v.type === 'long-unsigned' || v.type === 'unsigned') ? v.value : undefined);
+    const [fe, te, fc, tc] = p.value.map(n);
+    if (fe === undefined || te === undefined || fc === undefined || tc === undefined) return { dar: DAR.typeUnmatched };
+    const first = Math.max(1, fe);
+    const last = te === 0 ? view.count : Math.min(te, view.count);
+    const c0 = Math.max(1, fc);
+    const c1 = tc === 0 ? columns.length : Math.min(tc, columns.length);
+    if (c0 > c1) return { dar: DAR.otherReason };
+    return { from: first - 1, to: Math.max(first - 1, last), cols: all.slice(c0 - 1, c1) };
+  }
+  return { dar: DAR.otherReason };
+}
+
+function profileGeneric(ln: Obis, columns: readonly CaptureObject[], period: number, capacity: number, view: (now: number) => BufferView): CosemObject {
+  return {
+    classId: 7,
+    version: 1,
+    ln,
+    attributeCount: 8,
+    methodCount: 2,
+    public: false,
+    selectors: { 2: [1, 2] },
+    read(attr, ctx, access) {
+      switch (attr) {
+        case 1:
+          return { ok: true, value: lnValue(ln) };
+        case 2: {
+          const v = view(ctx.now);
+          const sel = selectRows(v, columns, access);
+          if ('dar' in sel) return { ok: false, dar: sel.dar };
+          const { from, to, cols } = sel;
+          const full = cols.length === columns.length;
+          return { ok: true, lazy: lazyArray(to - from, (k) => {
+            const row = v.row(from + k);
+            return D.structure(full ? row : cols.map((c) => row[c]!));
+          }) };
+        }
+        case 3:
+          return { ok: true, value: D.array(columns.map(captureValue)) };
+        case 4:
+          return { ok: true, value: D.doubleLongUnsigned(period) };
+        case 5:
+          return { ok: true, value: D.enum(1) }; // fifo
+        case 6:
+          return { ok: true, value: captureValue(columns[0]!) };
+        case 7:
+          return { ok: true, value: D.doubleLongUnsigned(view(ctx.now).count) };
+        case 8:
+          return { ok: true, value: D.doubleLongUnsigned(capacity) };
+        default:
+          return { ok: false, dar: DAR.objectUndefined };
+      }
+    },
+  };
+}
+
+// ----------------------------------------------------------------------------------- event logs
+
+export interface MeterEvent {
+  time: number;
+  code: number;
+}
+
+/** A pattern of events that happen together (e.g. power down, then power up minutes later). */
+type Pattern = { code: number; afterMs: [number, number] }[];
+
+interface EventSpec {
+  salt: number;
+  /** Length of a slot; each slot holds at most one pattern. */
+  slotMs: number;
+  /** Probability that a slot holds a pattern. */
+  chance: number;
+  patterns: Pattern[];
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/** Standard event log: codes from the IDIS table of electron/engine/cosem/events.ts. */
+const STANDARD_EVENTS: EventSpec = {
+  salt: 0x5e1,
+  slotMs: 3 * DAY,
+  chance: 0.45,
+  patterns: [
+    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [2 * MIN, 3 * HOUR] }],
+    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [5_000, 2 * MIN] }],
+    [{ code: 4, afterMs: [0, 0] }, { code: 5, afterMs: [0, 0] }],
+    [{ code: 40, afterMs: [0, 0] }, { code: 41, afterMs: [5 * MIN, 40 * MIN] }],
+    [{ code: 44, afterMs: [0, 0] }, { code: 45, afterMs: [MIN, 10 * MIN] }],
+    [{ code: 10, afterMs: [0, 0] }],
+    [{ code: 9, afterMs: [0, 0] }],
+    [{ code: 17, afterMs: [0, 0] }, { code: 18, afterMs: [HOUR, 6 * HOUR] }],
+  ],
+};
+
+/**
+ * Power-quality event log: supply interruptions (power down / power up, codes 1 and 2 of the
+ * IDIS table), short and long. IDIS voltage sag/swell codes are not in the engine's event table
+ * yet, so they are not generated.
+ */
+const POWER_QUALITY_EVENTS: EventSpec = {
+  salt: 0x7a4,
+  slotMs: 5 * DAY,
+  chance: 0.5,
+  patterns: [
+    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [1_000, 3 * MIN] }],
+    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [3 * MIN, 4 * HOUR] }],
+  ],
+};
+
+function mix(seed: number, slot: number, salt: number): number {
+  let h = (Math.imul(seed, 0x9e3779b1) ^ Math.imul(slot, 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** The events of a spec in [from, to], oldest first: a pure function of the seed (stable over time). */
+export function generateEvents(data: E450Data, spec: EventSpec, from: number, to: number): MeterEvent[] {
+  const out: MeterEvent[] = [];
+  const first = Math.floor((from - data.start) / spec.slotMs) - 1;
+  const last = Math.floor((to - data.start) / spec.slotMs);
+  for (let j = first; j <= last; j++) {
+    const r = rng(mix(data.seed, j, spec.salt));
+    if (r() >= spec.chance) continue;
+    const pattern = spec.patterns[Math.floor(r() * spec.patterns.length)]!;
+    let t = data.start + j * spec.slotMs + Math.floor(r() * (spec.slotMs - 8 * HOUR));
+    t = Math.floor(t / 1000) * 1000;
+    for (const e of pattern) {
+      t += e.afterMs[0] + Math.floor(r() * (e.afterMs[1] - e.afterMs[0]) / 1000) * 1000;
+      if (t >= from && t <= to) out.push({ time: t, code: e.code });
+    }
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
+
+function eventLog(ln: Obis, codeLn: Obis, capacity: number, events: (now: number) => MeterEvent[]): { object: CosemObject; codeObject: CosemObject } {
+  const columns: CaptureObject[] = [CLOCK_COLUMN, { classId: 1, ln: codeLn, attribute: 2, dataIndex: 0 }];
+  const view = (now: number): BufferView => {
+    const list = events(now).slice(-capacity);
+    return { count: list.length, time: (i) => list[i]!.time, row: (i) => [dtValue(list[i]!.time), D.unsigned(list[i]!.code)] };
+  };
+  const object = profileGeneric(ln, columns, 0, capacity, view);
+  const codeObject = dataObject(codeLn, false, (ctx) => D.unsigned(events(ctx.now).at(-1)?.code ?? 0));
+  return { object, codeObject };
+}
+
+// ------------------------------------------------------------------------------------ the model
+
+export interface ModelOptions {
+  /** Load profile depth in days (default 90; at least 60 days of 15-minute rows). */
+  profileDays?: number;
+  /** Event log depth in days (default 365) and capacity (default 100 entries each). */
+  eventDays?: number;
+  eventCapacity?: number;
+  /** The server system title (security setup attribute 5). */
+  systemTitle: Uint8Array;
+  /** The smallest invocation counter the management client may use next (0-0:43.1.1.255). */
+  invocationCounter: () => number;
+}
+
+export const LOAD_PROFILE_PERIOD_S = 900;
+
+/**
+ * Attribute-level access of the object list: what each client may read. The public client
+ * reads the logical device name, serial, clock, firmware, invocation counter and association
+ * object; the reading and management clients read everything but secrets.
+ */
+export class E450Model {
+  readonly objects: CosemObject[] = [];
+  private readonly index = new Map<string, CosemObject>();
+  /** Events the server itself records (wrong passwords …), added to the standard event log. */
+  private readonly recorded: MeterEvent[] = [];
+
+  constructor(
+    readonly data: E450Data,
+    private readonly o: ModelOptions,
+  ) {
+    const add = (obj: CosemObject) => {
+      this.objects.push(obj);
+      this.index.set(obisKey(obj.ln), obj);
+    };
+    const ldn = `${data.identification.manufacturer.toUpperCase()}${data.serial.padStart(13, '0')}`;
+    add(this.association());
+    add(dataObject([0, 0, 42, 0, 0, 255], true, () => D.octets(ascii(ldn))));
+    add(dataObject([0, 0, 96, 1, 0, 255], true, () => D.octets(ascii(data.serial))));
+    add(dataObject([1, 0, 0, 2, 0, 255], true, () => D.octets(ascii(data.firmware))));
+    add(dataObject([0, 0, 43, 1, 1, 255], true, () => D.doubleLongUnsigned(o.invocationCounter())));
+    add(this.clock());
+    add(this.securitySetup());
+    add(dataObject([0, 0, 97, 97, 0, 255], false, () => D.doubleLongUnsigned(0)));
+    add(dataObject([0, 0, 96, 10, 1, 255], false, () => D.unsigned(0)));
+    // Energy registers (Wh / varh, scaler 0: exactly the readout's kWh with three decimals).
+    const energy = (ln: Obis, unit: number, pick: (e: ReturnType<E450Data['energy']>) => number) => add(register(ln, 0, unit, (ctx) => D.doubleLongUnsigned(pick(data.energy(ctx.now)))));
+    energy([1, 0, 1, 8, 0, 255], UNIT.Wh, (e) => e.importWh);
+    energy([1, 0, 1, 8, 1, 255], UNIT.Wh, (e) => e.importT1Wh);
+    energy([1, 0, 1, 8, 2, 255], UNIT.Wh, (e) => e.importT2Wh);
+    energy([1, 0, 2, 8, 0, 255], UNIT.Wh, (e) => e.exportWh);
+    energy([1, 0, 2, 8, 1, 255], UNIT.Wh, (e) => e.exportT1Wh);
+    energy([1, 0, 2, 8, 2, 255], UNIT.Wh, (e) => e.exportT2Wh);
+    energy([1, 0, 3, 8, 0, 255], UNIT.varh, (e) => e.reactiveImportVarh);
+    energy([1, 0, 4, 8, 0, 255], UNIT.varh, (e) => e.reactiveExportVarh);
+    // Instantaneous values: voltages in 0.1 V (scaler -1), currents in 0.01 A (scaler -2, the
+    // classic "off by 100" trap), powers in W, frequency in 0.01 Hz, power factor in 0.001.
+    const inst = (ctx: ReadContext) => data.instantaneous(ctx.now);
+    ([32, 52, 72] as const).forEach((c, k) => add(register([1, 0, c, 7, 0, 255], -1, UNIT.V, (ctx) => D.longUnsigned(inst(ctx).phases[k]!.decivolts))));
+    ([31, 51, 71] as const).forEach((c, k) => add(register([1, 0, c, 7, 0, 255], -2, UNIT.A, (ctx) => D.longUnsigned(inst(ctx).phases[k]!.centiamps))));
+    ([21, 41, 61] as const).forEach((c, k) => add(register([1, 0, c, 7, 0, 255], 0, UNIT.W, (ctx) => D.doubleLongUnsigned(inst(ctx).phases[k]!.watts))));
+    add(register([1, 0, 1, 7, 0, 255], 0, UNIT.W, (ctx) => D.doubleLongUnsigned(inst(ctx).importW)));
+    add(register([1, 0, 2, 7, 0, 255], 0, UNIT.W, (ctx) => D.doubleLongUnsigned(inst(ctx).exportW)));
+    add(register([1, 0, 14, 7, 0, 255], -2, UNIT.Hz, (ctx) => D.longUnsigned(inst(ctx).centihertz)));
+    add(register([1, 0, 13, 7, 0, 255], -3, UNIT.none, (ctx) => D.long(inst(ctx).powerFactorMilli)));
+    add(this.loadProfile());
+    const days = o.eventDays ?? 365;
+    const cap = o.eventCapacity ?? 100;
+    const std = eventLog([0, 0, 99, 98, 0, 255], [0, 0, 96, 11, 0, 255], cap, (now) => this.merge(generateEvents(data, STANDARD_EVENTS, now - days * DAY, now), now));
+    const pq = eventLog([0, 0, 99, 98, 4, 255], [0, 0, 96, 11, 4, 255], cap, (now) => generateEvents(data, POWER_QUALITY_EVENTS, now - days * DAY, now));
+    add(std.object);
+    add(std.codeObject);
+    add(pq.object);
+    add(pq.codeObject);
+  }
+
+  find(ln: ArrayLike<number>): CosemObject | undefined {
+    return this.index.get(obisKey(ln));
+  }
+
+  /** Record an event in the standard event log (e.g. 46, wrong password). */
+  record(code: number, time: number): void {
+    this.recorded.push({ time: Math.floor(time / 1000) * 1000, code });
+    if (this.recorded.length > 50) this.recorded.shift();
+  }
+
+  private merge(generated: MeterEvent[], now: number): MeterEvent[] {
+    const mine = this.recorded.filter((e) => e.time <= now);
+    if (!mine.length) return generated;
+    return [...generated, ...mine].sort((a, b) => a.time - b.time);
+  }
+
+  /** The access mode a client has to an attribute (0 none, 1 read-only). */
+  attributeAccess(role: ClientRole, obj: CosemObject, attr: number): number {
+    if (obj.hidden?.includes(attr)) return ACCESS.none;
+    if (role === 'public' && !obj.public) return ACCESS.none;
+    return ACCESS.read;
+  }
+
+  methodAccess(role: ClientRole, obj: CosemObject, method: number): number {
+    return role === 'management' && obj.methodsAllowed?.includes(method) ? 1 : 0;
+  }
+
+  /** The load profile's buffer at a time (for tests and tools). */
+  loadProfileView(now: number): BufferView {
+    return this.loadProfileRows(now);
+  }
+
+  private loadProfileRows(now: number): BufferView {
+    const period = LOAD_PROFILE_PERIOD_S * 1000;
+    const count = (this.o.profileDays ?? 90) * (86_400 / LOAD_PROFILE_PERIOD_S);
+    const last = Math.floor(now / period) * period;
+    const first = last - (count - 1) * period;
+    // Intervals with a power failure carry the IDIS "power down" status bit (0x80).
+    const downs = generateEvents(this.data, POWER_QUALITY_EVENTS, first - period, last).filter((e) => e.code === 1).map((e) => Math.ceil(e.time / period) * period);
+    const flagged = new Set(downs);
+    return {
+      count,
+      time: (i) => first + i * period,
+      row: (i) => {
+        const t = first + i * period;
+        const e = this.data.energy(t);
+        return [dtValue(t), D.unsigned(flagged.has(t) ? 0x80 : 0), D.doubleLongUnsigned(e.importWh), D.doubleLongUnsigned(e.exportWh)];
+      },
+    };
+  }
+
+  private loadProfile(): CosemObject {
+    const columns: CaptureObject[] = [
+      CLOCK_COLUMN,
+      { classId: 1, ln: [0, 0, 96, 10, 1, 255], attribute: 2, dataIndex: 0 },
+      { classId: 3, ln: [1, 0, 1, 8, 0, 255], attribute: 2, dataIndex: 0 },
+      { classId: 3, ln: [1, 0, 2, 8, 0, 255], attribute: 2, dataIndex: 0 },
+    ];
+    const capacity = (this.o.profileDays ?? 90) * (86_400 / LOAD_PROFILE_PERIOD_S);
+    return profileGeneric([1, 0, 99, 1, 0, 255], columns, LOAD_PROFILE_PERIOD_S, capacity, (now) => this.loadProfileRows(now));
+  }
+
+  private clock(): CosemObject {
+    const ln: Obis = CLOCK_LN;
+    // DST rules as IDIS meters carry them (last Sunday of March 02:00 → last Sunday of October
+    // 03:00), but DST is disabled: the simulated meter runs plain UTC.
+    const rule = (month: number, hour: number) => D.octets(encodeDateTime({ year: null, month, day: 0xfe, dayOfWeek: 7, hour, minute: 0, second: 0, hundredths: 0, deviation: null, clockStatus: null }));
+    return {
+      classId: 8,
+      version: 0,
+      ln,
+      attributeCount: 9,
+      methodCount: 6,
+      public: true,
+      read(attr, ctx) {
+        switch (attr) {
+          case 1:
+            return { ok: true, value: lnValue(ln) };
+          case 2:
+            return { ok: true, value: dtValue(ctx.now) };
+          case 3:
+            return { ok: true, value: D.long(0) };
+          case 4:
+            return { ok: true, value: D.unsigned(0) };
+          case 5:
+            return { ok: true, value: rule(3, 2) };
+          case 6:
+            return { ok: true, value: rule(10, 3) };
+          case 7:
+            return { ok: true, value: D.integer(60) };
+          case 8:
+            return { ok: true, value: D.bool(false) };
+          case 9:
+            return { ok: true, value: D.enum(1) }; // internal crystal
+          default:
+            return { ok: false, dar: DAR.objectUndefined };
+        }
+      },
+    };
+  }
+
+  private securitySetup(): CosemObject {
+    const ln: Obis = [0, 0, 43, 0, 0, 255];
+    const st = this.o.systemTitle;
+    return {
+      classId: 64,
+      version: 0,
+      ln,
+      attributeCount: 5,
+      methodCount: 2,
+      public: false,
+      read(attr, ctx) {
+        switch (attr) {
+          case 1:
+            return { ok: true, value: lnValue(ln) };
+          case 2:
+            return { ok: true, value: D.enum(3) }; // authenticated and encrypted messages
+          case 3:
+            return { ok: true, value: D.enum(0) }; // suite 0: AES-GCM-128
+          case 4:
+            return { ok: true, value: D.octets(ctx.association.clientSystemTitle ?? new Uint8Array(0)) };
+          case 5:
+            return { ok: true, value: D.octets(st) };
+          default:
+            return { ok: false, dar: DAR.objectUndefined };
+        }
+      },
+    };
+  }
+
+  private association(): CosemObject {
+    const ln: Obis = [0, 0, 40, 0, 0, 255];
+    return {
+      classId: 15,
+      version: 1,
+      ln,
+      attributeCount: 9,
+      methodCount: 2,
+      public: true,
+      hidden: [7],
+      methodsAllowed: [1],
+      read: (attr, ctx) => {
+        const a = ctx.association;
+        switch (attr) {
+          case 1:
+            return { ok: true, value: lnValue(ln) };
+          case 2:
+            return { ok: true, lazy: lazyArray(this.objects.length, (i) => this.objectListEntry(this.objects[i]!, ctx.role)) };
+          case 3:
+            return { ok: true, value: D.structure([D.integer(a.clientSap), D.longUnsigned(a.serverSap)]) };
+          case 4:
+            return { ok: true, value: D.octets(a.contextOid) };
+          case 5:
+            return {
+              ok: true,
+              value: D.structure([
+                { type: 'bit-string', value: a.conformance.toString(2).padStart(24, '0') },
+                D.longUnsigned(a.clientMaxPdu),
+                D.longUnsigned(a.serverMaxPdu),
+                D.unsigned(6),
+                D.integer(0),
+                D.octets(new Uint8Array(0)),
+              ]),
+            };
+          case 6:
+            return { ok: true, value: a.mechanismOid ? D.octets(a.mechanismOid) : D.null() };
+          case 8:
+            return { ok: true, value: D.enum(a.status) };
+          case 9:
+            return { ok: true, value: lnValue([0, 0, 43, 0, 0, 255]) };
+          default:
+            return { ok: false, dar: DAR.objectUndefined };
+        }
+      },
+    };
+  }
+
+  /** One element of object_list: class, version, logical name and this client's access rights. */
+  objectListEntry(obj: CosemObject, role: ClientRole): DlmsValue {
+    const attrs: DlmsValue[] = [];
+    for (let a = 1; a <= obj.attributeCount; a++) {
+      const sel = obj.selectors?.[a];
+      attrs.push(D.structure([D.integer(a), D.enum(this.attributeAccess(role, obj, a)), sel ? D.array(sel.map((s) => D.integer(s))) : D.null()]));
+    }
+    const methods: DlmsValue[] = [];
+    for (let m = 1; m <= obj.methodCount; m++) methods.push(D.structure([D.integer(m), D.enum(this.methodAccess(role, obj, m))]));
+    return D.structure([D.longUnsigned(obj.classId), D.unsigned(obj.version), lnValue(obj.ln), D.structure([D.array(attrs), D.array(methods)])]);
+  }
+}
