@@ -2,7 +2,7 @@
  * Electron bootstrap only: app lifecycle, a window with the secure defaults, and the binding of
  * the IPC contract to the services. Everything else lives in electron/services.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import Store from 'electron-store';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +11,7 @@ import { errorInfo } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
 import { createAppServices, type AppServices } from '../services/app';
 import { hasExecutable, serialportList } from '../link/serial';
+import { safeStorageEncryptor } from '../services/secrets';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isTrustedSender, SECURE_WEB_PREFERENCES } from './security';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,6 +29,8 @@ function createServices(): AppServices {
     serialportList,
     hasUdevadm: () => hasExecutable('udevadm'),
     locale: app.getLocale(),
+    // Passwords are kept only through the OS keychain; without one the app asks each time.
+    encryptor: safeStorageEncryptor(safeStorage),
     // Plugged or unplugged heads show up in the port list by themselves.
     portWatchMs: 2000,
     // Exports go where the technician says (a USB stick, the desktop).

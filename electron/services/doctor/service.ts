@@ -7,6 +7,7 @@ import type { Lang } from '../../../shared/errors';
 import type { SimFault } from '../../../shared/session';
 import type { Settings } from '../../../shared/settings';
 import { serialportList } from '../../link/serial';
+import type { HostFs } from '../hostfs';
 import { iecOptions, runIec } from '../iec';
 import type { OpenedTarget, Targets } from '../targets';
 import { runDoctor, type ProbeResult } from './run';
@@ -21,6 +22,8 @@ export interface DiagnoseOptions {
   onCheck?: (check: Check) => void;
   /** serialport's list for the adapter check on Windows and macOS (skipped in tests). */
   listPorts?: boolean;
+  /** Root of /sys, /proc, /dev, /etc (the same HostFs as port discovery); default the real host. */
+  fs?: HostFs;
 }
 
 /** Probe an opened link: identification first, then a short readout that is stopped early. */
@@ -86,6 +89,7 @@ export async function diagnose(o: DiagnoseOptions): Promise<DoctorReport> {
   return runDoctor({
     port: o.target,
     lang: o.lang,
+    ...(o.fs ? { fs: o.fs } : {}),
     ...(ports ? { ports: ports as never } : {}),
     ...(o.onCheck ? { onCheck: o.onCheck } : {}),
     openPort: async (port) => {
