@@ -12,9 +12,10 @@
  */
 import { z } from 'zod';
 import type { ErrorInfo } from './errors';
-import { SettingsPatchSchema, type Settings } from './settings';
+import { MeterProfileSchema, SettingsPatchSchema, type Settings } from './settings';
 import type { AppInfo, PortInfo, Progress, SessionSummary, TraceEntry } from './types';
 import type { Check, DoctorReport } from './doctor';
+import { MonitorStartSchema, type MonitorAnomalyEvent, type MonitorStats, type MonitorUpdate } from './monitor';
 import {
   ConnectOptionsSchema,
   ExportRequestSchema,
@@ -70,6 +71,20 @@ export const invokeChannels = {
     request: ConnectOptionsSchema.extend({ target: z.string().max(512), sessionId: SessionIdSchema.shape.id.optional() }).strict(),
     response: type<DoctorReport>(),
   },
+  /** Can passwords be kept through the system keychain here? (Otherwise they are asked at each reading.) */
+  'secrets:status': { request: Empty, response: type<{ available: boolean }>() },
+  /** Keep a profile's password, encrypted by the system; UNAVAILABLE without a keychain. Never journaled. */
+  'secrets:set': {
+    request: z.object({ profileId: MeterProfileSchema.shape.id, secret: z.string().min(1).max(256) }).strict(),
+    response: type<{ stored: true }>(),
+  },
+  'secrets:clear': { request: z.object({ profileId: MeterProfileSchema.shape.id }).strict(), response: type<{ cleared: boolean }>() },
+  /** Monitoring mode: poll the meter at an interval, with statistics and anomaly rules. */
+  'monitor:start': { request: MonitorStartSchema.strict(), response: type<ReadStarted>() },
+  /** Stop a monitoring session (its journal is complete when this answers). */
+  'monitor:stop': { request: OperationIdSchema.strict(), response: type<MonitorStats | null>() },
+  /** Poll now, without waiting for the interval. */
+  'monitor:readNow': { request: OperationIdSchema.strict(), response: type<MonitorStats>() },
 } as const;
 
 export const eventChannels = {
@@ -80,6 +95,8 @@ export const eventChannels = {
   'session:readings': type<SessionReadingsEvent>(),
   'doctor:check': type<Check>(),
   trace: type<TraceEntry & { sessionId?: string }>(),
+  'monitor:update': type<MonitorUpdate>(),
+  'monitor:anomaly': type<MonitorAnomalyEvent>(),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

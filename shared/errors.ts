@@ -134,6 +134,11 @@ export const ERROR_TEXT = {
     { message: 'The request came from an untrusted page.', remedy: 'Restart the application.' },
     { message: "La demande vient d'une page non fiable.", remedy: "Redémarrez l'application." },
   ),
+  /** The headless station refused a request without the right token. */
+  UNAUTHORIZED: T(
+    { message: 'The station token is missing or wrong.', remedy: 'Open the address the station printed (with ?token=…), or send the header Authorization: Bearer <token>.' },
+    { message: 'Le jeton de la station est absent ou faux.', remedy: 'Ouvrez l’adresse affichée par la station (avec ?token=…), ou envoyez l’en-tête Authorization: Bearer <jeton>.' },
+  ),
   NOT_FOUND: T(
     { message: 'Not found.', remedy: 'Refresh the list.' },
     { message: 'Introuvable.', remedy: 'Actualisez la liste.' },

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ErrorInfo } from './errors';
 import type { MeterIdentity, Reading, SessionSummary, TraceEntry } from './types';
+import type { MonitorAnomaly, MonitorPoll, MonitorSetup } from './monitor';
 
 /** Where the meter is: a serial port path, `virtual:e450` (the demo meter), or `tcp://host:port`. */
 export const TargetSchema = z.string().min(1).max(512);
@@ -79,8 +80,10 @@ export const SessionRenameSchema = SessionIdSchema.extend({
 });
 
 export const ExportRequestSchema = SessionIdSchema.extend({
-  what: z.enum(['readings', 'profile', 'events']).default('readings'),
+  what: z.enum(['readings', 'profile', 'events', 'polls', 'anomalies']).default('readings'),
   dialect: z.enum(['auto', 'comma-dot', 'semicolon-comma']).default('auto'),
+  /** Language of the headers and names (and of the `auto` dialect); default: the main side's. */
+  lang: z.enum(['en', 'fr']).optional(),
 });
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 
@@ -110,6 +113,10 @@ export interface SessionData extends SessionSummary {
   warnings: string[];
   /** Connection doctor reports saved with the session, as text. */
   doctorReports: string[];
+  /** Monitoring sessions: how the monitoring was set up, every poll, every anomaly. */
+  monitor?: MonitorSetup;
+  polls?: MonitorPoll[];
+  anomalies?: MonitorAnomaly[];
 }
 
 /** What the identify step shows. */
@@ -163,4 +170,6 @@ export interface ExportResult {
   path: string;
   rows: number;
   bytes: number;
+  /** Station only: a same-origin link (short-lived, single use) from which a browser downloads the file. */
+  download?: string;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MonitorRulesSchema } from './monitor';
 
 /** CSV dialects: comma + dot (international), semicolon + decimal comma (French Excel). */
 export const CsvDialectSchema = z.enum(['auto', 'comma-dot', 'semicolon-comma']);
@@ -41,11 +42,25 @@ export const SettingsSchema = z.object({
   lastPort: z.string().max(512).optional(),
   window: WindowBoundsSchema.optional(),
   profiles: z.array(MeterProfileSchema).max(100).default([]),
+  /** Monitoring mode: the anomaly rules (the defaults of shared/monitor.ts when absent). */
+  monitor: MonitorRulesSchema.optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** A partial update: every field optional, validated the same way. */
-export const SettingsPatchSchema = SettingsSchema.partial();
+type WithoutDefaults<T extends z.ZodRawShape> = { [K in keyof T]: T[K] extends z.ZodDefault<infer I> ? I : T[K] };
+
+/**
+ * A partial update: every field optional, validated the same way. The fields' defaults are taken
+ * off first: zod 4 fills a default in even under `.partial()`, so a patch of one field would
+ * otherwise reset every other one (language, timings, profiles) to its default.
+ */
+export const SettingsPatchSchema = z
+  .object(
+    Object.fromEntries(Object.entries(SettingsSchema.shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : v])) as WithoutDefaults<
+      typeof SettingsSchema.shape
+    >,
+  )
+  .partial();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});

@@ -114,6 +114,9 @@ export interface SessionSummary {
   identity?: MeterIdentity;
   readingCount: number;
   errorCount: number;
+  /** Monitoring sessions: polls done and anomalies seen. */
+  pollCount?: number;
+  anomalyCount?: number;
   state: 'open' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 }
 

@@ -10,6 +10,7 @@ import { hasExecutable, serialportList } from '../link/serial';
 import { readCommand } from './read';
 import { simulateCommand } from './simulate';
 import { doctorCommand } from './doctor';
+import { monitorCommand } from './monitor';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -28,11 +29,15 @@ export const USAGE = `Usage: omr <command> [options]
 Commands:
   ports [--json]                 List serial ports (optical heads first) and the demo meter.
   read (--port PATH | --tcp HOST:PORT | --simulator) [--json] [--csv FILE] [--trace FILE] …
-                                 Identify the meter and read it (IEC 62056-21 data readout).
+                                 Identify the meter and read it (IEC 62056-21 readout or DLMS/COSEM).
   simulate (--pty | --port PATH | --tcp PORT) [--pace] [--fault NAME]…
                                  Run the virtual E450 for another program to read.
   doctor (--port PATH | --tcp HOST:PORT | --simulator) [--json]
                                  Find out why a head does not talk, step by step, with the remedy.
+  serve [--listen 127.0.0.1:8450] [--port PATH | --tcp HOST:PORT | --simulator] [--mqtt URL] …
+                                 The meter station: the app in a browser, a JSON API, MQTT.
+  monitor (--port PATH | --tcp HOST:PORT | --simulator) --interval S [--duration S] [--csv FILE] [--json]
+                                 Poll the meter, watch for anomalies, print statistics.
   help                           This text.
 
 Run 'omr <command> --help' for the options of a command.
@@ -80,6 +85,8 @@ export const COMMANDS: Record<string, Command> = {
   read: readCommand,
   simulate: simulateCommand,
   doctor: doctorCommand,
+  serve: (args, io) => import('./serve').then((m) => m.serveCommand(args, io)),
+  monitor: monitorCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -19,23 +19,8 @@ export const SECURE_WEB_PREFERENCES = {
   spellcheck: false,
 } as const;
 
-/**
- * Content-Security-Policy of the renderer: only the app's own scripts and styles, no inline
- * script, no eval, no remote content. `connect-src 'self'` lets the browser build of the station
- * reach its own WebSocket.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+/** The renderer's Content-Security-Policy lives in shared/ (the station serves it too). */
+export { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 
 /**
  * Whether an IPC message comes from our own page: the exact renderer file (packaged app) or the

@@ -16,9 +16,12 @@ import { exportSession } from './export';
 import { SessionStore } from './journal';
 import { Operations } from './operations';
 import { ReadingService } from './reading';
+import { SecretStore, type Encryptor } from './secrets';
+import { InvocationCounterStore } from './dlms';
 import { Targets, type TargetDeps } from './targets';
 import { diagnose } from './doctor/service';
 import { formatReport } from './doctor/types';
+import { MonitorService } from './monitor';
 
 export interface AppServiceDeps {
   dataDir: string;
@@ -40,6 +43,12 @@ export interface AppServiceDeps {
   chooseExportDir?: (defaultDir: string) => Promise<string | undefined>;
   /** How often the port list is checked for plug/unplug (ms); 0 = never. */
   portWatchMs?: number;
+  /** Monitoring: shortest interval (s; tests go below the contract's minimum) and first back-off (ms). */
+  monitor?: { minIntervalS?: number; backoffBaseMs?: number };
+  /** DLMS reaction timeouts (tests shorten them). */
+  dlmsTimeouts?: { responseTimeoutMs?: number; maxRetries?: number; identifyResponseTimeoutMs?: number };
+  /** The system keychain (Electron's safeStorage); without it no password is stored (asked at each reading). */
+  encryptor?: Encryptor;
 }
 
 export interface AppServices {
@@ -52,6 +61,7 @@ export interface AppServices {
   sessions: SessionStore;
   operations: Operations;
   targets: Targets;
+  monitor: MonitorService;
   dispose(): Promise<void>;
 }
 
@@ -79,7 +89,21 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
   const targets = new Targets(deps.targets ?? {});
   const sessions = new SessionStore(join(deps.dataDir, 'sessions'));
   const align = new AlignService({ targets, settings, events, operations, ...(deps.alignGapMs !== undefined ? { gapMs: deps.alignGapMs } : {}) });
-  const reading = new ReadingService({ targets, settings, events, operations, sessions, lang });
+  const secrets = new SecretStore(join(deps.dataDir, 'secrets.json'), deps.encryptor);
+  const counters = new InvocationCounterStore(join(deps.dataDir, 'dlms-counters.json'));
+  const reading = new ReadingService({ targets, settings, events, operations, sessions, lang, counters, secrets, ...(deps.dlmsTimeouts ? { dlmsTimeouts: deps.dlmsTimeouts } : {}) });
+
+  const monitor = new MonitorService({
+    targets,
+    settings,
+    events,
+    operations,
+    sessions,
+    lang,
+    ...(deps.monitor?.minIntervalS !== undefined ? { minIntervalS: deps.monitor.minIntervalS } : {}),
+    ...(deps.monitor?.backoffBaseMs !== undefined ? { backoffBaseMs: deps.monitor.backoffBaseMs } : {}),
+    ...(deps.dlmsTimeouts ? { dlmsTimeouts: deps.dlmsTimeouts } : {}),
+  });
 
   // Plug/unplug: check the port list now and then, push it when it changes.
   let lastPorts = '';
@@ -97,11 +121,25 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     : undefined;
   watcher?.unref();
 
+  const markStoredSecret = (profileId: string, stored: boolean) => {
+    const { profiles } = settings.get();
+    if (profiles.some((p) => p.id === profileId && p.hasStoredSecret !== stored)) {
+      settings.set({ profiles: profiles.map((p) => (p.id === profileId ? { ...p, hasStoredSecret: stored } : p)) });
+    }
+  };
+
   const handlers: Handlers = {
     'app:info': () => ({ ...deps.appInfo, dataDir: deps.dataDir }),
     'ports:list': () => ports(),
     'settings:get': () => settings.get(),
-    'settings:set': (patch) => settings.set(patch),
+    'settings:set': (patch) => {
+      if (!patch.profiles) return settings.set(patch);
+      // `hasStoredSecret` says what the keychain holds, whatever the caller sent; a deleted
+      // profile takes its secret with it.
+      const next = settings.set({ ...patch, profiles: patch.profiles.map((p) => ({ ...p, hasStoredSecret: secrets.has(p.id) })) });
+      secrets.prune(next.profiles.map((p) => p.id));
+      return next;
+    },
     'align:start': (req) => align.start(req),
     'align:stop': (req) => align.stop(req.operationId),
     'meter:identify': (req) => reading.identify(req),
@@ -123,10 +161,14 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
         ...(req.simFaults ? { simFaults: req.simFaults } : {}),
         onCheck: (check) => events.emit('doctor:check', check),
         listPorts: !!deps.serialportList,
+        ...(deps.hostFs ? { fs: deps.hostFs } : {}),
       });
       if (req.sessionId) sessions.appendTo(req.sessionId, { k: 'doctor', t: new Date().toISOString(), report: formatReport(report) });
       return report;
     },
+    'monitor:start': (req) => monitor.start(req),
+    'monitor:stop': (req) => monitor.stop(req.operationId),
+    'monitor:readNow': (req) => monitor.readNow(req.operationId),
     'sessions:export': async (req) => {
       const session = sessions.load(req.id);
       const defaultDir = join(deps.dataDir, 'exports');
@@ -137,8 +179,8 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
         const r = await exportSession(session, req.what, {
           dir,
           dialect: req.dialect === 'auto' ? settings.get().csvDialect : req.dialect,
-          lang: lang(),
-          onProgress: (rows) => events.emit('operation:progress', { operationId: op.id, label: `export ${req.what}`, done: rows, total: req.what === 'readings' ? session.readings.length : undefined }),
+          lang: req.lang ?? lang(),
+          onProgress: (rows) => events.emit('operation:progress', { operationId: op.id, label: `export ${req.what}`, done: rows, total: req.what === 'readings' ? session.readings.length : req.what === 'polls' ? session.polls?.length : undefined }),
         });
         operations.end(op);
         return r;
@@ -146,6 +188,18 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
         operations.end(op, e);
         throw e;
       }
+    },
+    'secrets:status': () => ({ available: secrets.available() }),
+    'secrets:set': (req) => {
+      if (!settings.get().profiles.some((p) => p.id === req.profileId)) throw new OmrError('NOT_FOUND', `meter profile ${req.profileId}`);
+      secrets.set(req.profileId, req.secret);
+      markStoredSecret(req.profileId, true);
+      return { stored: true as const };
+    },
+    'secrets:clear': (req) => {
+      const cleared = secrets.clear(req.profileId);
+      markStoredSecret(req.profileId, false);
+      return { cleared };
     },
   };
 
@@ -164,9 +218,13 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     sessions,
     operations,
     targets,
+    monitor,
     async dispose() {
       if (watcher) clearInterval(watcher);
+      // Monitors first: their journals are complete when dispose() resolves (window closed).
+      const monitors = monitor.stopAll();
       operations.cancelAll();
+      await monitors;
     },
   };
 }

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { OmrError, type ErrorInfo } from '../../shared/errors';
 import type { MeterEvent, ProfileData, SessionData } from '../../shared/session';
 import type { MeterIdentity, Reading, SessionSummary, TraceEntry } from '../../shared/types';
+import type { MonitorAnomaly, MonitorPoll, MonitorSetup } from '../../shared/monitor';
 
 export type JournalRecord =
   | { k: 'meta'; t: string; id: string; name: string; target?: string }
@@ -22,7 +23,10 @@ export type JournalRecord =
   | { k: 'events'; t: string; events: MeterEvent[] }
   | { k: 'doctor'; t: string; report: string }
   | { k: 'rename'; t: string; name?: string; location?: string; note?: string }
-  | { k: 'state'; t: string; state: SessionSummary['state'] };
+  | { k: 'state'; t: string; state: SessionSummary['state'] }
+  | { k: 'monitor'; t: string; setup: MonitorSetup }
+  | ({ k: 'poll' } & MonitorPoll)
+  | { k: 'anomaly'; t: string; anomaly: MonitorAnomaly };
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -137,17 +141,30 @@ export function replay(id: string, lines: Iterable<string>): SessionData {
         s.state = r.state;
         sawState = true;
         break;
+      case 'monitor':
+        if (r.setup && typeof r.setup === 'object') s.monitor = r.setup;
+        break;
+      case 'poll': {
+        const { k: _k, ...poll } = r;
+        if (typeof poll.ok === 'boolean' && typeof poll.t === 'string') (s.polls ??= []).push(poll);
+        break;
+      }
+      case 'anomaly':
+        if (r.anomaly && typeof r.anomaly === 'object') (s.anomalies ??= []).push(r.anomaly);
+        break;
     }
   }
   // A session that was still open when the journal stopped was interrupted (crash, kill).
   if (!sawState || s.state === 'open') s.state = 'interrupted';
   s.readingCount = s.readings.length;
   s.errorCount = s.errors.length;
+  if (s.polls) s.pollCount = s.polls.length;
+  if (s.anomalies || s.polls) s.anomalyCount = s.anomalies?.length ?? 0;
   return s;
 }
 
 export function summarise(s: SessionData): SessionSummary {
-  const { readings: _r, errors: _e, trace: _t, profile: _p, events: _ev, warnings: _w, doctorReports: _d, ...summary } = s;
+  const { readings: _r, errors: _e, trace: _t, profile: _p, events: _ev, warnings: _w, doctorReports: _d, monitor: _m, polls: _pl, anomalies: _an, ...summary } = s;
   return summary;
 }
 

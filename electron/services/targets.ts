@@ -8,7 +8,7 @@ import type { SimFault } from '../../shared/session';
 import type { Link } from '../link/types';
 import { SerialLink } from '../link/serial';
 import { TcpLink } from '../link/tcp';
-import { createVirtualPair } from '../link/virtual';
+import { createVirtualPair, type VirtualPair } from '../link/virtual';
 import { VIRTUAL_PORT_PATH } from './ports';
 import { startVirtualMeter, type VirtualMeterOptions } from './virtual-meter';
 
@@ -39,7 +39,24 @@ export interface TargetDeps {
 
 export class Targets {
   private busy = new Set<string>();
+  /** Open demo meters (for {@link pullCable}), and until when a pulled cable stays out. */
+  private virtualPairs = new Map<string, VirtualPair>();
+  private unpluggedUntil = new Map<string, number>();
   constructor(private readonly deps: TargetDeps = {}) {}
+
+  /**
+   * Demo meter only (tests, demonstrations): pull its cable for `ms`. The open link fails with
+   * LINK_LOST at once, and opening the target gives PORT_NOT_FOUND until the cable is back.
+   * Returns whether a demo meter link was open.
+   */
+  pullCable(target: string, ms: number): boolean {
+    if (target !== VIRTUAL_PORT_PATH) throw new OmrError('INVALID_REQUEST', 'only the demo meter has a cable to pull');
+    this.unpluggedUntil.set(target, Date.now() + ms);
+    const pair = this.virtualPairs.get(target);
+    this.virtualPairs.delete(target);
+    pair?.unplug();
+    return !!pair;
+  }
 
   /** Open a target for one operation; `close()` frees it. */
   open: TargetOpener = async (target, options = {}) => {
@@ -70,12 +87,15 @@ export class Targets {
 
   private async openRaw(target: string, options: OpenOptions): Promise<OpenedTarget> {
     if (target === VIRTUAL_PORT_PATH) {
+      if ((this.unpluggedUntil.get(target) ?? 0) > Date.now()) throw new OmrError('PORT_NOT_FOUND', `${target}: the cable is pulled`);
       const pair = createVirtualPair();
+      this.virtualPairs.set(target, pair);
       const meter = startVirtualMeter(pair.meter, { ...this.deps.virtualMeter, faults: options.simFaults ?? this.deps.virtualMeter?.faults ?? [] });
       return {
         link: pair.host,
         target,
         close: async () => {
+          if (this.virtualPairs.get(target) === pair) this.virtualPairs.delete(target);
           meter.stop();
           await pair.host.close();
         },

@@ -15,6 +15,8 @@ interface AppState {
   lang: UiLang;
   info?: AppInfo;
   settings?: Settings;
+  /** Can passwords be kept through the system keychain (otherwise they are asked at each reading)? */
+  secretsAvailable: boolean;
   initError?: ErrorInfo;
   ports: PortInfo[];
   portsLoading: boolean;
@@ -37,6 +39,8 @@ interface AppState {
   selectPort(path: string, manual?: boolean): Promise<void>;
   setManualText(text: string): void;
   saveSettings(patch: SettingsPatch): Promise<ErrorInfo | undefined>;
+  /** Keep (a string) or forget (null) the stored password of profiles, then reload the settings. */
+  saveSecrets(changes: Record<string, string | null>): Promise<ErrorInfo | undefined>;
   openDialog(d: DialogName): void;
   closeDialog(): void;
 }
@@ -48,6 +52,7 @@ export const useApp = create<AppState>((set, get) => ({
   portsLoading: false,
   manualPort: false,
   manualText: '',
+  secretsAvailable: false,
   goTo: (step) => set({ step }),
   next: () => {
     const i = STEPS.indexOf(get().step);
@@ -78,6 +83,9 @@ export const useApp = create<AppState>((set, get) => ({
       set({ initError: errorOf(e) });
       return;
     }
+    void call('secrets:status')
+      .then((s) => set({ secretsAvailable: s.available }))
+      .catch(() => set({ secretsAvailable: false }));
     await get().refreshPorts();
   },
   async refreshPorts() {
@@ -129,6 +137,23 @@ export const useApp = create<AppState>((set, get) => ({
     } catch (e) {
       return errorOf(e);
     }
+  },
+  async saveSecrets(changes) {
+    let error: ErrorInfo | undefined;
+    for (const [profileId, secret] of Object.entries(changes)) {
+      try {
+        if (secret === null) await call('secrets:clear', { profileId });
+        else await call('secrets:set', { profileId, secret });
+      } catch (e) {
+        error ??= errorOf(e);
+      }
+    }
+    try {
+      set({ settings: await call('settings:get') });
+    } catch (e) {
+      error ??= errorOf(e);
+    }
+    return error;
   },
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: undefined }),

@@ -16,7 +16,15 @@ export function ExportPanel({ session }: { session: SessionData }) {
   const settingsDialect = useApp((s) => s.settings?.csvDialect ?? 'auto');
   const { dialect, setDialect, exportCsv, exporting, exported, exportError } = useReview();
   const chosen = dialect ?? settingsDialect;
-  const available: Record<ExportWhat, boolean> = { readings: session.readings.length > 0, profile: !!session.profile, events: session.events.length > 0 };
+  const available: Record<ExportWhat, boolean> = {
+    readings: session.readings.length > 0,
+    profile: !!session.profile,
+    events: session.events.length > 0,
+    polls: (session.polls?.length ?? 0) > 0,
+    anomalies: (session.anomalies?.length ?? 0) > 0,
+  };
+  // A monitoring session exports its polls and anomalies; a reading session the rest.
+  const kinds: readonly ExportWhat[] = session.polls ? ['polls', 'anomalies'] : ['readings', 'profile', 'events'];
   return (
     <div className="card export" data-testid="export-panel">
       <h3>{t('export.title')}</h3>
@@ -31,8 +39,8 @@ export function ExportPanel({ session }: { session: SessionData }) {
             ))}
           </select>
         </label>
-        {(['readings', 'profile', 'events'] as const).map((what) => (
-          <button key={what} type="button" className={what === 'readings' ? 'primary' : ''} disabled={!!exporting || !available[what]} onClick={() => void exportCsv(what, concreteDialect(chosen, lang))} data-testid={`export-${what}`}>
+        {kinds.map((what) => (
+          <button key={what} type="button" className={what === 'readings' || what === 'polls' ? 'primary' : ''} disabled={!!exporting || !available[what]} onClick={() => void exportCsv(what, concreteDialect(chosen, lang))} data-testid={`export-${what}`}>
             ⤓ {t(`export.${what}`)}
           </button>
         ))}
@@ -46,6 +54,14 @@ export function ExportPanel({ session }: { session: SessionData }) {
           <span className="mono path" data-testid="export-path">
             {exported.result.path}
           </span>
+          {exported.result.download ? (
+            <>
+              {' '}
+              <a href={exported.result.download} download data-testid="export-download">
+                ⤓ {t('export.download')}
+              </a>
+            </>
+          ) : null}
         </p>
       ) : null}
     </div>

@@ -16,8 +16,55 @@ export function newProfile(): MeterProfile {
   return { id: `p-${Date.now().toString(36)}`, name: '', protocol: 'dlms', clientSap: 16, serverLogical: 1, serverPhysical: 17, auth: 'none', hasStoredSecret: false };
 }
 
+/** A password goes with the LLS client and with IEC programming mode (readout profiles). */
+const usesPassword = (p: MeterProfile) => p.protocol === 'readout' || p.auth === 'lls';
+
+/**
+ * The profile's stored password: typed here, it is sent to the system keychain when the settings
+ * are saved (`secrets`: a new password, or null to forget the stored one). Without a keychain,
+ * only a note: the password is asked at each reading.
+ */
+function SecretField({ profile, available, pending, onSecret }: { profile: MeterProfile; available: boolean; pending: string | null | undefined; onSecret(v: string | null | undefined): void }) {
+  const { t } = useTranslation();
+  const id = `secret-${profile.id}`;
+  if (!available) {
+    return (
+      <p className="help profile-secret" data-testid="secret-unavailable">
+        {t('settings.secretUnavailable')}
+      </p>
+    );
+  }
+  return (
+    <div className="profile-secret">
+      <label htmlFor={id}>{t('settings.secret')}</label>
+      <input id={id} type="password" value={typeof pending === 'string' ? pending : ''} autoComplete="new-password" maxLength={256} aria-describedby={`${id}-help`} onChange={(e) => onSecret(e.target.value ? e.target.value : undefined)} />
+      <span id={`${id}-help`} className="help">
+        {pending === null ? t('settings.secretForgotten') : profile.hasStoredSecret ? `${t('settings.secretHelp')} ${t('settings.secretStored')}` : t('settings.secretHelp')}
+      </span>
+      {profile.hasStoredSecret && pending !== null ? (
+        <button type="button" className="link-button" onClick={() => onSecret(null)}>
+          {t('settings.secretForget')}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
 /** Saved meter profiles: how to talk DLMS to a kind of meter (client, server address, security). */
-export function ProfilesEditor({ profiles, onChange }: { profiles: MeterProfile[]; onChange(p: MeterProfile[]): void }) {
+export function ProfilesEditor({
+  profiles,
+  onChange,
+  secretsAvailable = false,
+  secrets = {},
+  onSecret,
+}: {
+  profiles: MeterProfile[];
+  onChange(p: MeterProfile[]): void;
+  secretsAvailable?: boolean;
+  /** Pending password changes by profile id: a new password, or null to forget it. */
+  secrets?: Record<string, string | null>;
+  onSecret?(profileId: string, value: string | null | undefined): void;
+}) {
   const { t } = useTranslation();
   const patch = (i: number, p: Partial<MeterProfile>) => onChange(profiles.map((x, k) => (k === i ? { ...x, ...p } : x)));
   return (
@@ -50,6 +97,7 @@ export function ProfilesEditor({ profiles, onChange }: { profiles: MeterProfile[
               ))}
             </select>
           </label>
+          {onSecret && (usesPassword(p) || p.hasStoredSecret) ? <SecretField profile={p} available={secretsAvailable} pending={secrets[p.id]} onSecret={(v) => onSecret(p.id, v)} /> : null}
           <button type="button" className="danger" onClick={() => onChange(profiles.filter((_, k) => k !== i))}>
             {t('settings.removeProfile')}
           </button>

@@ -12,6 +12,8 @@ export function ReadChoice({ modeE, identified }: { modeE: boolean; identified: 
   const next = useApp((s) => s.next);
   const { protocol, profileId, password, setProtocol, setProfile, setPassword } = useIdentify();
   const dlmsProfiles = profiles.filter((p) => p.protocol === 'dlms');
+  // The read then uses the profile's password from the system keychain (see the read service).
+  const storedSecret = !!profileId && !!profiles.find((p) => p.id === profileId)?.hasStoredSecret;
   return (
     <form
       className="card read-choice"
@@ -54,7 +56,9 @@ export function ReadChoice({ modeE, identified }: { modeE: boolean; identified: 
             {t('identify.password')}
             <input type="password" value={password} autoComplete="off" maxLength={64} onChange={(e) => setPassword(e.target.value)} />
           </label>
-          <p className="help">{t('identify.passwordHelp')}</p>
+          <p className="help" data-testid="password-help">
+            {storedSecret && !password ? t('identify.passwordStored') : t('identify.passwordHelp')}
+          </p>
         </div>
       ) : null}
       <button type="submit" className="primary">

@@ -136,6 +136,14 @@ function Row({ s }: { s: SessionSummary }) {
       {exported ? (
         <p className="success small" role="status">
           ✓ {t('export.done', { what: t('export.readings'), rows: formatCount(exported.rows, locale), size: formatBytes(exported.bytes, locale) })} <span className="mono path">{exported.path}</span>
+          {exported.download ? (
+            <>
+              {' '}
+              <a href={exported.download} download data-testid="session-download">
+                ⤓ {t('export.download')}
+              </a>
+            </>
+          ) : null}
         </p>
       ) : null}
     </li>

@@ -35,6 +35,10 @@ export function SettingsDialog() {
   const { t } = useTranslation();
   const settings = useApp((s) => s.settings);
   const saveSettings = useApp((s) => s.saveSettings);
+  const saveSecrets = useApp((s) => s.saveSecrets);
+  const secretsAvailable = useApp((s) => s.secretsAvailable);
+  // Passwords typed for profiles: in memory until saved, then handed to the keychain and dropped.
+  const [secrets, setSecrets] = useState<Record<string, string | null>>({});
   const closeDialog = useApp((s) => s.closeDialog);
   const [draft, setDraft] = useState<Draft | undefined>(settings ? draftOf(settings) : undefined);
   const [error, setError] = useState<ErrorInfo>();
@@ -54,10 +58,19 @@ export function SettingsDialog() {
           onSubmit={(e) => {
             e.preventDefault();
             setError(undefined);
-            void saveSettings(draft).then((err) => {
+            void (async () => {
+              // The profiles first: a password belongs to a saved profile.
+              let err = await saveSettings(draft);
+              const kept = Object.fromEntries(Object.entries(secrets).filter(([id]) => draft.profiles.some((p) => p.id === id)));
+              if (!err && Object.keys(kept).length) {
+                err = await saveSecrets(kept);
+                const fresh = useApp.getState().settings;
+                if (fresh) setDraft((d) => (d ? { ...d, profiles: fresh.profiles } : d));
+              }
+              if (!err) setSecrets({});
               setError(err);
               setSaved(!err);
-            });
+            })();
           }}
         >
           <div className="field">
@@ -101,7 +114,21 @@ export function SettingsDialog() {
               </span>
             </label>
           </fieldset>
-          <ProfilesEditor profiles={draft.profiles} onChange={(profiles) => set({ profiles })} />
+          <ProfilesEditor
+            profiles={draft.profiles}
+            onChange={(profiles) => set({ profiles })}
+            secretsAvailable={secretsAvailable}
+            secrets={secrets}
+            onSecret={(id, value) => {
+              setSaved(false);
+              setSecrets((s) => {
+                const next = { ...s };
+                if (value === undefined) delete next[id];
+                else next[id] = value;
+                return next;
+              });
+            }}
+          />
           {error ? <ErrorBox error={error} /> : null}
           <div className="toolbar">
             <button type="submit" className="primary">

@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBox } from '../components/ErrorBox';
+import { DoctorPanel } from '../components/DoctorPanel';
 import { ManualPort } from '../components/ManualPort';
 import { useApp } from '../store';
+import { useDoctor } from '../stores/doctor';
 
 export function PortStep() {
   const { t } = useTranslation();
@@ -14,6 +16,12 @@ export function PortStep() {
   const portGone = useApp((s) => s.portGone);
   const refreshPorts = useApp((s) => s.refreshPorts);
   const selectPort = useApp((s) => s.selectPort);
+  const manualText = useApp((s) => s.manualText);
+  const doctorOpen = useDoctor((s) => s.open);
+  const doctorRunning = useDoctor((s) => s.running);
+  const runDoctor = useDoctor((s) => s.run);
+  // The doctor looks at the chosen port, else the one typed by hand, else it finds the adapter.
+  const doctorTarget = selectedPort ?? manualText.trim();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'F5') {
@@ -33,6 +41,9 @@ export function PortStep() {
       <div className="toolbar">
         <button type="button" onClick={() => void refreshPorts()} disabled={portsLoading} aria-keyshortcuts="F5">
           ⟳ {t('port.refresh')}
+        </button>
+        <button type="button" onClick={() => void runDoctor(doctorTarget)} disabled={doctorRunning} title={t('doctor.diagnoseHelp')} data-testid="doctor-open">
+          ⚕ {t('doctor.diagnose')}
         </button>
         {portsLoading ? <span aria-live="polite">{t('port.loading')}</span> : null}
       </div>
@@ -71,6 +82,7 @@ export function PortStep() {
           {t('port.selected', { path: selected?.kind === 'virtual' ? t('port.demoName') : selectedPort })}
         </p>
       ) : null}
+      {doctorOpen ? <DoctorPanel target={doctorTarget} /> : null}
     </section>
   );
 }

@@ -1,6 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { ErrorBox } from '../components/ErrorBox';
 import { LiveReadings } from '../components/LiveReadings';
+import { MonitorPanel } from '../components/MonitorPanel';
+import { useMonitor } from '../stores/monitor';
 import { ProgressBar } from '../components/ProgressBar';
 import { useApp } from '../store';
 import { useIdentify } from '../stores/identify';
@@ -13,6 +15,9 @@ export function ReadStep() {
   const protocol = useIdentify((s) => (s.target === selectedPort && s.result ? s.protocol : undefined));
   const r = useRead();
   const busy = r.status === 'starting' || r.status === 'running';
+  const mode = useMonitor((s) => s.mode);
+  const setMode = useMonitor((s) => s.setMode);
+  const monitoring = useMonitor((s) => s.status === 'starting' || s.status === 'running' || s.status === 'stopping');
 
   if (!selectedPort) {
     return (
@@ -25,9 +30,30 @@ export function ReadStep() {
       </section>
     );
   }
+  const modes = (
+    <div className="mode-switch" role="group" aria-label={t('monitor.modes')}>
+      <button type="button" aria-pressed={mode === 'read'} className={mode === 'read' ? 'selected' : ''} disabled={monitoring} onClick={() => setMode('read')} data-testid="mode-read">
+        {t('monitor.modeRead')}
+      </button>
+      <button type="button" aria-pressed={mode === 'monitor'} className={mode === 'monitor' ? 'selected' : ''} disabled={busy} onClick={() => setMode('monitor')} data-testid="mode-monitor">
+        {t('monitor.modeMonitor')}
+      </button>
+    </div>
+  );
+  if (mode === 'monitor') {
+    return (
+      <section aria-labelledby="read-title">
+        <h2 id="read-title">{t('monitor.title')}</h2>
+        {modes}
+        <p className="intro">{t('monitor.intro')}</p>
+        <MonitorPanel target={selectedPort} />
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="read-title">
       <h2 id="read-title">{t('read.title')}</h2>
+      {modes}
       <p className="intro">{t('read.intro')}</p>
       <form
         className="read-form"

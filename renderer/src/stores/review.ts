@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { ExportRequest, ExportResult, SessionData } from '../../../shared/session';
 import type { CsvDialect } from '../../../shared/settings';
 import { call, errorOf } from '../api';
+import { useApp } from '../store';
 
 export type ExportWhat = NonNullable<ExportRequest['what']>;
 export type ReviewTab = 'readings' | 'profile' | 'events' | 'trace';
@@ -48,7 +49,8 @@ export const useReview = create<ReviewState>((set, get) => ({
     if (!s) return;
     set({ exporting: what, exportError: undefined, exported: undefined });
     try {
-      const result = await call('sessions:export', { id: s.id, what, dialect });
+      // Headers and names in the UI's language, whatever the main side's is.
+      const result = await call('sessions:export', { id: s.id, what, dialect, lang: useApp.getState().lang });
       set({ exporting: undefined, exported: { what, result } });
     } catch (e) {
       set({ exporting: undefined, exportError: errorOf(e) });

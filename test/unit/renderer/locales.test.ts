@@ -79,6 +79,7 @@ describe('locales', () => {
       ...['readings', 'profile', 'events', 'trace'].map((k) => `review.${k}`),
       ...['readings', 'profile', 'events'].map((k) => `export.${k}`),
       ...['port', 'align', 'identify', 'read', 'review'].map((s) => `steps.${s}`),
+      ...['pass', 'fail', 'warning', 'skipped', 'pending'].map((s) => `doctor.status.${s}`),
     ];
     const missing = dynamic.filter((k) => !has(EN, k) || !has(FR, k));
     expect(missing).toEqual([]);
