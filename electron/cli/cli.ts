@@ -11,6 +11,7 @@ import { readCommand } from './read';
 import { simulateCommand } from './simulate';
 import { doctorCommand } from './doctor';
 import { monitorCommand } from './monitor';
+import { listenCommand } from './listen';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -38,6 +39,8 @@ Commands:
                                  The meter station: the app in a browser, a JSON API, MQTT.
   monitor (--port PATH | --tcp HOST:PORT | --simulator) --interval S [--duration S] [--csv FILE] [--json]
                                  Poll the meter, watch for anomalies, print statistics.
+  listen (--port PATH | --tcp HOST:PORT) [--baud N] [--key-file FILE] [--json]
+                                 Decode the DLMS pushes a meter sends on its customer port.
   help                           This text.
 
 Run 'omr <command> --help' for the options of a command.
@@ -87,6 +90,7 @@ export const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   serve: (args, io) => import('./serve').then((m) => m.serveCommand(args, io)),
   monitor: monitorCommand,
+  listen: listenCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -175,8 +175,10 @@ export function defaultClientSap(auth: 'none' | 'lls' | 'hls-gmac'): number {
   return auth === 'lls' ? 32 : auth === 'hls-gmac' ? 1 : 16;
 }
 
-/** Keys from a key file: JSON or `name=value` lines; hex values. Names are matched loosely. */
-export function parseKeyFile(textContent: string): DlmsKeys {
+type KeyEntries = [string, string][];
+
+/** The entries of a key file: JSON or `name=value` lines. */
+function keyFileEntries(textContent: string): KeyEntries {
   let entries: [string, string][];
   const t = textContent.trim();
   if (t.startsWith('{')) {
@@ -198,16 +200,40 @@ export function parseKeyFile(textContent: string): DlmsKeys {
         return [m[1]!.trim(), m[2]!.trim()] as [string, string];
       });
   }
-  const find = (re: RegExp, what: string, len: number): Uint8Array => {
-    const e = entries.find(([k]) => re.test(k.replace(/[\s_-]/g, '').toLowerCase()));
-    if (!e) throw new OmrError('INVALID_REQUEST', `key file: no ${what}`);
-    const hexText = e[1].replace(/\s+/g, '').replace(/^0x/i, '');
-    if (!/^([0-9a-fA-F]{2})+$/.test(hexText) || hexText.length !== len * 2) throw new OmrError('INVALID_REQUEST', `key file: the ${what} must be ${len} bytes of hex`);
-    return Uint8Array.from(Buffer.from(hexText, 'hex'));
-  };
-  return {
-    authenticationKey: find(/^(ak|authenticationkey|authkey|auth)$/, 'authentication key', 16),
-    encryptionKey: find(/^(ek|encryptionkey|blockcipherkey|guek|enckey|key)$/, 'encryption key', 16),
-    systemTitle: find(/^(systemtitle|clientsystemtitle|st|title)$/, 'system title', 8),
-  };
+  return entries;
+}
+
+const KEY_NAMES = {
+  authenticationKey: [/^(ak|authenticationkey|authkey|auth)$/, 'authentication key', 16],
+  encryptionKey: [/^(ek|encryptionkey|blockcipherkey|guek|enckey|key)$/, 'encryption key', 16],
+  systemTitle: [/^(systemtitle|clientsystemtitle|st|title)$/, 'system title', 8],
+} as const;
+
+/** One key of a key file, hex-decoded; undefined when absent. Names are matched loosely. */
+function findKey(entries: KeyEntries, name: keyof typeof KEY_NAMES): Uint8Array | undefined {
+  const [re, what, len] = KEY_NAMES[name];
+  const e = entries.find(([k]) => re.test(k.replace(/[\s_-]/g, '').toLowerCase()));
+  if (!e) return undefined;
+  const hexText = e[1].replace(/\s+/g, '').replace(/^0x/i, '');
+  if (!/^([0-9a-fA-F]{2})+$/.test(hexText) || hexText.length !== len * 2) throw new OmrError('INVALID_REQUEST', `key file: the ${what} must be ${len} bytes of hex`);
+  return Uint8Array.from(Buffer.from(hexText, 'hex'));
+}
+
+function requireKey(entries: KeyEntries, name: keyof typeof KEY_NAMES): Uint8Array {
+  const k = findKey(entries, name);
+  if (!k) throw new OmrError('INVALID_REQUEST', `key file: no ${KEY_NAMES[name][1]}`);
+  return k;
+}
+
+/** Keys for an HLS-GMAC association: all three are needed. */
+export function parseKeyFile(textContent: string): DlmsKeys {
+  const entries = keyFileEntries(textContent);
+  return { authenticationKey: requireKey(entries, 'authenticationKey'), encryptionKey: requireKey(entries, 'encryptionKey'), systemTitle: requireKey(entries, 'systemTitle') };
+}
+
+/** Keys for listening to pushes: the encryption key; the authentication key when known. */
+export function parsePushKeyFile(textContent: string): { encryptionKey: Uint8Array; authenticationKey?: Uint8Array } {
+  const entries = keyFileEntries(textContent);
+  const authenticationKey = findKey(entries, 'authenticationKey');
+  return { encryptionKey: requireKey(entries, 'encryptionKey'), ...(authenticationKey ? { authenticationKey } : {}) };
 }
