@@ -12,6 +12,7 @@ import { scaleDecimal } from '../cosem/scale';
 import { Deframer } from '../hdlc/deframer';
 import { unitSymbol } from '../obis/units';
 import { formatValue, integerText, type DlmsValue } from './axdr';
+import { concat } from './bytes';
 import { formatDateTime, toIsoLocal } from './datetime';
 import { decipherApdu, isCipheredTag, type Keys } from './security';
 import { decodeDataNotification, GeneralBlockAssembler } from './xdlms';
@@ -127,7 +128,7 @@ export class PushDecoder {
       if (frame.control.kind !== 'UI' && frame.control.kind !== 'I') continue;
       this.segments.push(frame.info);
       if (frame.segmented) continue;
-      let info = concat(this.segments);
+      let info = concat(...this.segments);
       this.segments = [];
       if (info[0] === 0xe6 && (info[1] === 0xe7 || info[1] === 0xe6) && info[2] === 0x00) info = info.slice(3);
       const r = this.message(info, now);
@@ -162,14 +163,4 @@ export class PushDecoder {
       return { kind: 'error', error: toErrorInfo(e) };
     }
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -17,6 +17,7 @@
 import { bitsPerChar, type Link } from '../../link/types';
 import type { Fault as IecFault } from '../iec/runner';
 import { DlmsServer, type DlmsServerOptions, type ServerAction, type ServerEvent } from './server';
+import { concat } from '../../engine/dlms/bytes';
 
 export type DlmsFault = 'noise' | 'flip' | 'drop' | 'silence' | 'slow' | 'unplug';
 
@@ -179,11 +180,4 @@ export function startDlmsServer(link: Link, options: DlmsSimulatorOptions = {}):
       cleanup();
     },
   };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -19,6 +19,7 @@ import { add7E1 } from '../../engine/iec62056-21/codec';
 import { addParity } from '../../link/parity';
 import { bitsPerChar, type LineSettings, type Link } from '../../link/types';
 import { IecMeter, type IecMeterOptions, type MeterAction, type MeterEvent } from './meter';
+import { concat } from '../../engine/dlms/bytes';
 
 export type Fault = 'noise' | 'drop' | 'flip' | 'echo' | 'silence' | 'slow' | 'unplug' | 'wakeup' | 'ignore-baud' | 'parity' | 'bad-parity';
 
@@ -193,11 +194,4 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
       cleanup();
     },
   };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
