@@ -9,6 +9,13 @@ import { IecClient, type IecClientOptions, type IecEvent, type IecResult, type I
 import type { Link } from '../link/types';
 import { Driver } from './driver';
 
+/**
+ * What a programming-mode session reads (R1) when the caller names nothing: the billing registers,
+ * time and date, serial number and error register, in the readout spellings every IEC 62056-21
+ * meter understands.
+ */
+export const DEFAULT_PROGRAMMING_READS = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '0.9.1', '0.9.2', 'C.1.0', 'F.F'] as const;
+
 export interface IecCallbacks {
   onIdentity?: (identity: MeterIdentity) => void;
   onReadings?: (readings: Reading[]) => void;
@@ -29,6 +36,7 @@ export function iecOptions(settings: Settings, o: Omit<IecClientOptions, 'maxBau
     // The link does 7E1 in software (link/parity.ts): the engine sees clean 7-bit characters.
     parityInSoftware: false,
     ...o,
+    ...(o.purpose === 'programming' && !o.reads?.length ? { reads: [...DEFAULT_PROGRAMMING_READS] } : {}),
   };
 }
 

@@ -57,6 +57,18 @@ describe('omr command line', () => {
     expect(out.stderr).toMatch(/^omr: BCC_MISMATCH: .*\n {2}→ .+\n$/);
   });
 
+  it('logs into programming mode with the password and reads the billing registers by R1; a wrong password is refused once', async () => {
+    const ok = io();
+    expect(await runCli(['read', '--simulator', '--no-pace', '--protocol', 'readout', '--password', '00000000', '--json'], ok.io)).toBe(0);
+    const json = JSON.parse(ok.out.stdout);
+    expect(json.readings.map((r: { address: string }) => r.address)).toEqual(['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '0.9.1', '0.9.2', 'C.1.0', 'F.F']);
+    expect(json.readings[0]).toMatchObject({ obis: '1-0:1.8.0*255', unit: 'kWh' });
+    const bad = io();
+    expect(await runCli(['read', '--simulator', '--no-pace', '--protocol', 'readout', '--password', '12345678', '--json', '--trace', '/dev/null'], bad.io)).toBe(1);
+    expect(JSON.parse(bad.out.stdout).errors[0].code).toBe('AUTH_REJECTED');
+    expect(bad.out.stdout + bad.out.stderr).not.toContain('12345678');
+  });
+
   it('reads `omr simulate --pty` through the real serialport binding, and Ctrl-C stops both cleanly', async () => {
     const stopSim = new AbortController();
     const sim = io(stopSim.signal);
