@@ -70,7 +70,6 @@ async function dlmsRead(name: string, plans: DlmsPlans): Promise<Row & { naiveRo
   let txBytes = 0;
   let rxBytes = 0;
   let txFrames = 0;
-  let rxChunks = 0;
   let listRequests = 0;
   let listItems = 0;
   const t0 = performance.now();
@@ -93,7 +92,6 @@ async function dlmsRead(name: string, plans: DlmsPlans): Promise<Row & { naiveRo
           txFrames++;
         } else if (e.dir === 'rx') {
           rxBytes += e.hex.length / 2;
-          rxChunks++;
         } else {
           const m = /^GET with-list (.*)$/.exec(e.summary);
           if (m) {
