@@ -6,13 +6,14 @@
 import { OmrError, toErrorInfo, type Lang } from '../../shared/errors';
 import type { IdentifyResult, ReadPlan, ReadRequest, ReadStarted, SimFault } from '../../shared/session';
 import type { Settings } from '../../shared/settings';
-import type { TraceEntry } from '../../shared/types';
+import type { MeterIdentity, Reading, TraceEntry } from '../../shared/types';
+import type { Link } from '../link/types';
 import { openAssociation, PUBLIC_CLIENT_SAP, type DlmsAddress, type DlmsKeys, type InvocationCounterStore } from './dlms';
 import { defaultClientSap, runDlmsRead } from './dlms-read';
 import type { EventBus } from './events';
 import { iecOptions, runIec } from './iec';
 import type { SessionJournal, SessionStore } from './journal';
-import type { Operations } from './operations';
+import type { Operation, Operations } from './operations';
 import { identifyPlan, PlanRun, type PlanSpec } from './plans';
 import type { SettingsService } from './settings';
 import type { Targets } from './targets';
@@ -87,6 +88,16 @@ export function makerName(flag: string): string | undefined {
 }
 
 /** Trace entries go to the journal in small batches (and at the end), and live to the UI. */
+interface SessionRun {
+  link: Link;
+  journal: SessionJournal;
+  op: Operation;
+  trace: TraceSink;
+  now: () => string;
+  /** Identity and readings: journaled and pushed the same way by every kind of read. */
+  common: { onIdentity: (identity: MeterIdentity) => void; onReadings: (readings: Reading[]) => void };
+}
+
 class TraceSink {
   private batch: TraceEntry[] = [];
   constructor(
@@ -170,36 +181,50 @@ export class ReadingService {
     const stored = req.profileId && !req.password ? this.deps.secrets?.get(req.profileId) : undefined;
     if (stored) req = { ...req, password: stored };
     if (usesDlms(req)) return this.startDlms(req);
-    const { targets, settings, events, operations, sessions } = this.deps;
+    const { settings, events } = this.deps;
+    return this.inSession(req, async ({ link, journal, op, trace, now, common }) => {
+      const run = await runIec(
+        link,
+        iecOptions(settings.get(), {
+          purpose: req.password ? 'programming' : 'readout',
+          ...(req.address ? { address: req.address } : {}),
+          ...(req.password ? { password: req.password } : {}),
+        }),
+        {
+          ...common,
+          onProgress: (bytes) => events.emit('operation:progress', { operationId: op.id, label: 'readout', done: bytes, bytes }),
+          onWarning: (w) => journal.append({ k: 'warning', t: now(), text: `${w.code}: ${w.detail}` }),
+          onTrace: trace.push,
+        },
+        op.controller.signal,
+      );
+      if (run.error) throw new OmrError(run.error.code, run.error.detail);
+    });
+  }
+
+  /**
+   * One read as one session: open the target, journal everything as it happens, and in the end
+   * (done, failed, cancelled or a pulled cable) close the port, complete the journal, and only
+   * then say that the operation ended. `body` throws the error that ended the read.
+   */
+  private async inSession(req: ParsedRead, body: (s: SessionRun) => Promise<void>): Promise<ReadStarted> {
+    const { targets, events, operations, sessions } = this.deps;
     const opened = await targets.open(req.target, req.simFaults ? { simFaults: req.simFaults } : {});
     const journal = sessions.create(req.name ?? `${req.target} ${new Date().toLocaleString('sv-SE')}`, req.target);
     const op = operations.start('read', journal.id);
     const trace = new TraceSink(journal, events);
     const now = () => new Date().toISOString();
-
+    const common = {
+      onIdentity: (identity: MeterIdentity) => journal.append({ k: 'identity', t: now(), identity }),
+      onReadings: (readings: Reading[]) => {
+        journal.append({ k: 'readings', t: now(), readings });
+        events.emit('session:readings', { sessionId: journal.id, readings });
+      },
+    };
     void (async () => {
       let failure: unknown;
       try {
-        const run = await runIec(
-          opened.link,
-          iecOptions(settings.get(), {
-            purpose: req.password ? 'programming' : 'readout',
-            ...(req.address ? { address: req.address } : {}),
-            ...(req.password ? { password: req.password } : {}),
-          }),
-          {
-            onIdentity: (identity) => journal.append({ k: 'identity', t: now(), identity }),
-            onReadings: (readings) => {
-              journal.append({ k: 'readings', t: now(), readings });
-              events.emit('session:readings', { sessionId: journal.id, readings });
-            },
-            onProgress: (bytes) => events.emit('operation:progress', { operationId: op.id, label: 'readout', done: bytes, bytes }),
-            onWarning: (w) => journal.append({ k: 'warning', t: now(), text: `${w.code}: ${w.detail}` }),
-            onTrace: trace.push,
-          },
-          op.controller.signal,
-        );
-        if (run.error) throw new OmrError(run.error.code, run.error.detail);
+        await body({ link: opened.link, journal, op, trace, now, common });
       } catch (e) {
         failure = e;
         const info = toErrorInfo(e, this.deps.lang());
@@ -218,24 +243,16 @@ export class ReadingService {
 
   /** A DLMS read: mode E (or direct HDLC / wrapper), association, identify, plans, release. */
   private async startDlms(req: ParsedRead): Promise<ReadStarted> {
-    const { targets, settings, events, operations, sessions } = this.deps;
+    const { settings, events } = this.deps;
     const resolved = resolveDlms(req, settings.get());
     if (resolved.auth === 'lls' && !req.password) throw new OmrError('INVALID_REQUEST', 'the LLS client needs a password');
     if (resolved.auth === 'hls-gmac' && !resolved.keys) throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the keys and the client system title');
-    const opened = await targets.open(req.target, req.simFaults ? { simFaults: req.simFaults } : {});
-    const journal = sessions.create(req.name ?? `${req.target} ${new Date().toLocaleString('sv-SE')}`, req.target);
-    const op = operations.start('read', journal.id);
-    const trace = new TraceSink(journal, events);
-    const now = () => new Date().toISOString();
     const lang = this.deps.lang();
     const t = this.deps.dlmsTimeouts;
-
-    void (async () => {
-      let failure: unknown;
-      try {
+    return this.inSession(req, async ({ link, journal, op, trace, now, common }) => {
         const result = await runDlmsRead(
           {
-            link: opened.link,
+            link,
             settings: settings.get(),
             address: { ...resolved.address, ...(t?.responseTimeoutMs ? { responseTimeoutMs: t.responseTimeoutMs } : {}), ...(t?.maxRetries !== undefined ? { maxRetries: t.maxRetries } : {}) },
             auth: resolved.auth,
@@ -249,11 +266,7 @@ export class ReadingService {
             signal: op.controller.signal,
           },
           {
-            onIdentity: (identity) => journal.append({ k: 'identity', t: now(), identity }),
-            onReadings: (readings) => {
-              journal.append({ k: 'readings', t: now(), readings });
-              events.emit('session:readings', { sessionId: journal.id, readings });
-            },
+            ...common,
             onProgress: (p) => events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}) }),
             onWarning: (text) => journal.append({ k: 'warning', t: now(), text }),
             onError: (error) => journal.append({ k: 'error', t: now(), error }),
@@ -263,18 +276,6 @@ export class ReadingService {
           },
         );
         if (result.error) throw new OmrError(result.error.code, result.error.detail);
-      } catch (e) {
-        failure = e;
-        const info = toErrorInfo(e, lang);
-        if (info.code !== 'CANCELLED' || !op.controller.signal.aborted) journal.append({ k: 'error', t: now(), error: info });
-      } finally {
-        trace.flush();
-        await opened.close().catch(() => undefined);
-        const cancelled = op.controller.signal.aborted;
-        sessions.finish(journal, cancelled ? 'cancelled' : failure === undefined ? 'done' : 'failed');
-        operations.end(op, cancelled ? new OmrError('CANCELLED') : failure);
-      }
-    })();
-    return { operationId: op.id, sessionId: journal.id };
+    });
   }
 }
