@@ -8,30 +8,18 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { formatReport, type DoctorReport } from '../../shared/doctor';
 import { ERROR_TEXT } from '../../shared/errors';
 import type { SimFault } from '../../shared/session';
 import type { AppServiceDeps, AppServices } from '../../electron/services/app';
 import { FixtureHostFs, HOSTFS_FIXTURES } from '../fixtures/hostfs/fixture-hostfs';
-import { launchChromium, openApp, serveRenderer } from '../support/browser';
+import { chromiumSuite, openApp } from '../support/browser';
 import { testServices } from '../support/services';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
 const SHOTS = 'docs/screenshots';
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = chromiumSuite();
 
 /**
  * Real services behind a bridge that records the doctor's runs and, when asked, has the demo meter
@@ -78,9 +66,9 @@ async function clipboard(page: Page): Promise<string> {
 describe('the Diagnose panel', () => {
   it('passes on the demo meter, fails at the head when it only echoes, copies the report, switches language without running again', async () => {
     const { services, bridged, runs, control } = doctorServices();
-    const app = await openApp(browser, server.url, bridged, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, bridged, { locale: 'en-GB' });
     const { page } = app;
-    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(suite.url).origin });
     await page.getByTestId('port-virtual:e450').click();
     await page.getByRole('button', { name: 'Diagnose' }).click();
     await page.getByTestId('doctor-panel').waitFor();
@@ -162,9 +150,9 @@ describe('the Diagnose panel', () => {
   it('shows the exact command when the user may not open the port, with a Copy button', async () => {
     // A Debian host where bob is not in dialout (test/fixtures/hostfs/no-permission).
     const { services, bridged, runs } = doctorServices({ hostFs: new FixtureHostFs(join(HOSTFS_FIXTURES, 'no-permission')) });
-    const app = await openApp(browser, server.url, bridged, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, bridged, { locale: 'en-GB' });
     const { page } = app;
-    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(suite.url).origin });
     // Typed by hand, not selected: the doctor takes the typed port.
     await page.locator('#manual-port').fill('/dev/ttyUSB0');
     await page.getByRole('button', { name: 'Diagnose' }).click();
@@ -200,7 +188,7 @@ describe('the Diagnose panel', () => {
         .map((r) => JSON.stringify(r))
         .join('\n') + '\n',
     );
-    const app = await openApp(browser, server.url, bridged, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, bridged, { locale: 'en-GB' });
     const { page } = app;
     await page.getByTestId('open-sessions').click();
     await page.getByTestId('session-visit-7').getByRole('button', { name: 'Open' }).click();

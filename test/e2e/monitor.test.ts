@@ -4,26 +4,14 @@
  * read now, stop, export the polls and the anomalies; both languages, screenshots into
  * docs/screenshots/monitor-{en,fr}.png.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openApp, serveRenderer } from '../support/browser';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumSuite, openApp } from '../support/browser';
 import { testServices } from '../support/services';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
 const SHOTS = 'docs/screenshots';
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = chromiumSuite();
 
 const T = {
   en: { locale: 'en-GB', title: 'Monitor the meter', health: 'Connection good', rule: 'Voltage L1', header: 'PC time,OK,Reaction (ms),Poll time (ms),Voltage L1 (V)', anomalies: 'Time,Rule,Channel,Measured value,Threshold,Side,Unit' },
@@ -40,7 +28,7 @@ async function monitorFlow(lang: 'en' | 'fr') {
     targets: { virtualMeter: { pace: false, data: { overrides: () => (++readouts === 3 || readouts === 4 ? { '32.7.0': '262.0' } : undefined) } } },
   });
   s.settings.set({ baudSwitchDelayMs: 0 });
-  const app = await openApp(browser, server.url, s, { locale: t.locale });
+  const app = await openApp(suite.browser, suite.url, s, { locale: t.locale });
   const { page } = app;
   try {
     await page.getByTestId('port-virtual:e450').click();

@@ -6,24 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { SecretStore, type Encryptor } from '../../electron/services/secrets';
-import { launchChromium, openApp, serveRenderer } from '../support/browser';
+import { chromiumSuite, openApp } from '../support/browser';
 import { testServices } from '../support/services';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
-
-beforeAll(async () => {
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = chromiumSuite();
 
 /** A stand-in for safeStorage: XOR and a marker, so the plain text is not in the ciphertext. */
 const fakeKeychain: Encryptor = {
@@ -35,7 +23,7 @@ const fakeKeychain: Encryptor = {
 describe('stored passwords', () => {
   it('are kept from the settings dialog and used by a DLMS read with the profile', async () => {
     const services = testServices({ targets: { virtualMeter: { pace: false, reactionMs: 450 } }, encryptor: fakeKeychain, dlmsTimeouts: { responseTimeoutMs: 500 } });
-    const app = await openApp(browser, server.url, services, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
     const { page } = app;
     await page.getByTestId('open-settings').click();
     const settings = page.getByTestId('dialog-settings');
@@ -94,7 +82,7 @@ describe('stored passwords', () => {
   it('without a keychain: the dialog says the password is asked at each reading', async () => {
     const services = testServices();
     await services.settings.set({ profiles: [{ id: 'p1', name: 'E450 LLS', protocol: 'dlms', clientSap: 32, serverLogical: 1, serverPhysical: 17, auth: 'lls', hasStoredSecret: false }] });
-    const app = await openApp(browser, server.url, services, { locale: 'fr-FR' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'fr-FR' });
     const { page } = app;
     await page.getByTestId('open-settings').click();
     const profile = page.getByTestId('dialog-settings').getByRole('group', { name: 'E450 LLS' });

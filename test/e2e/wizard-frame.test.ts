@@ -2,30 +2,16 @@
  * The wizard frame in Debian's Chromium against the real services: port list, steps, both
  * languages, keyboard navigation. Screenshots go to docs/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, openApp, serveRenderer } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite, openApp } from '../support/browser';
 import { testServices } from '../support/services';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
-
-beforeAll(async () => {
-  mkdirSync('docs/screenshots', { recursive: true });
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = chromiumSuite();
 
 describe('wizard frame', () => {
   it('lists the demo meter, walks every step and remembers the port (English)', async () => {
     const services = testServices();
-    const app = await openApp(browser, server.url, services, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
     const { page } = app;
     await expect.poll(() => page.getByRole('heading', { level: 2 }).textContent()).toBe('Choose the port');
     await expect.poll(() => page.getByTestId('app-version').textContent()).toBe('Version 0.1.0-test');
@@ -58,7 +44,7 @@ describe('wizard frame', () => {
 
   it('starts in French on a French system, switches language, and keeps the choice', async () => {
     const services = testServices();
-    const app = await openApp(browser, server.url, services, { locale: 'fr-FR' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'fr-FR' });
     const { page } = app;
     await expect.poll(() => page.getByRole('heading', { level: 2 }).textContent()).toBe('Choisir le port');
     await page.getByTestId('port-virtual:e450').click();
@@ -75,7 +61,7 @@ describe('wizard frame', () => {
     await app.close();
 
     // Reopened with an English browser, the saved language (French) wins over the locale.
-    const again = await openApp(browser, server.url, services, { locale: 'en-US' });
+    const again = await openApp(suite.browser, suite.url, services, { locale: 'en-US' });
     await expect.poll(() => again.page.getByRole('heading', { level: 2 }).textContent()).toBe('Choisir le port');
     await again.close();
   });
@@ -83,7 +69,7 @@ describe('wizard frame', () => {
   it('survives a failing port list and answers bad or undeclared requests with typed envelopes', async () => {
     const services = testServices({ serialportList: () => Promise.reject(new Error('boom')), platform: 'darwin' });
     // On macOS there is no sysfs fallback: the list still offers the demo meter and no crash.
-    const app = await openApp(browser, server.url, services);
+    const app = await openApp(suite.browser, suite.url, services);
     await app.page.getByTestId('port-virtual:e450').waitFor();
     const rejected = await app.page.evaluate(() => window.omr!.invoke('settings:set', { language: 'de' } as never));
     expect(rejected).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });

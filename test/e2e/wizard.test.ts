@@ -6,29 +6,17 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { obisName } from '../../shared/obis';
 import type { SessionData } from '../../shared/session';
 import type { Reading } from '../../shared/types';
-import { launchChromium, openApp, serveRenderer } from '../support/browser';
+import { chromiumSuite, openApp } from '../support/browser';
 import { startPtyMeter } from '../support/pty-meter';
 import { testServices } from '../support/services';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveRenderer>>;
 const SHOTS = 'docs/screenshots';
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = chromiumSuite();
 
 /** RFC 4180 parsing (quotes doubled, CRLF records), to check the export independently. */
 function parseCsv(text: string, delimiter: string): string[][] {
@@ -162,7 +150,7 @@ async function walkWizard(page: Page, lang: 'en' | 'fr', port: { testId?: string
 describe('the wizard against the demo meter', () => {
   it('aligns, identifies, reads, reviews and exports (English), then reopens the session from the list', async () => {
     const services = testServices({ targets: { virtualMeter: { pace: false, reactionMs: 450 } }, alignGapMs: 50 });
-    const app = await openApp(browser, server.url, services, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
     const { page } = app;
     await walkWizard(page, 'en', { testId: 'port-virtual:e450' }, 'Cellar, building B');
 
@@ -214,7 +202,7 @@ describe('the wizard against the demo meter', () => {
     expect(semi.find((r) => r[0] === '1-0:1.8.0*255')![3]).toBe(energy.value.replace('.', ','));
 
     // The sessions list (from the header) reopens it into the review, after a rename.
-    await page.goto(server.url);
+    await page.goto(suite.url);
     await expect.poll(() => h2(page)).toBe('Choose the port');
     await page.getByTestId('open-sessions').click();
     const row = page.getByTestId(`session-${summary!.id}`);
@@ -272,7 +260,7 @@ describe('the wizard against the demo meter', () => {
   it('does the same in French: semicolon, decimal comma, French headers and names', async () => {
     // A French system: main's locale is French too (CSV headers follow main's language).
     const services = testServices({ targets: { virtualMeter: { pace: false, reactionMs: 450 } }, alignGapMs: 50, locale: 'fr-FR' });
-    const app = await openApp(browser, server.url, services, { locale: 'fr-FR' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'fr-FR' });
     const { page } = app;
     await walkWizard(page, 'fr', { testId: 'port-virtual:e450' }, 'Cave B');
     const [summary] = services.sessions.list();
@@ -305,7 +293,7 @@ describe('the wizard against the demo meter', () => {
   it('cancels a read in progress and keeps the session; shows port errors with their remedy', async () => {
     // The demo meter at the real speed of the line: a readout takes seconds, time to cancel.
     const services = testServices({ alignGapMs: 50 });
-    const app = await openApp(browser, server.url, services, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
     const { page } = app;
     await page.getByTestId('port-virtual:e450').click();
     await page.getByRole('tab', { name: /Read/ }).click();
@@ -343,7 +331,7 @@ describe('the wizard against the demo meter', () => {
     const meter = await startPtyMeter();
     const services = testServices({ alignGapMs: 100 });
     try {
-      const app = await openApp(browser, server.url, services, { locale: 'en-GB' });
+      const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
       const { page } = app;
       await expect.poll(() => h2(page)).toBe('Choose the port');
       await page.locator('#manual-port').fill(meter.hostPath);
@@ -412,7 +400,7 @@ describe('the review with big and rich sessions', () => {
       { k: 'state', t: new Date(t0).toISOString(), state: 'done' },
     ]);
 
-    const app = await openApp(browser, server.url, services, { locale: 'en-GB' });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
     const { page } = app;
     await page.getByTestId('open-sessions').click();
     await page.getByTestId('session-big-session').getByRole('button', { name: 'Open' }).click();

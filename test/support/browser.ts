@@ -3,7 +3,8 @@
  * Chromium, with `window.omr` supplied by a test bridge to the real main-side services running in
  * the test process. The bridge carries the same contract and envelopes as the Electron preload.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -82,6 +83,32 @@ export async function openApp(browser: Browser, url: string, services: AppServic
     async close() {
       unsubscribe();
       await context.close();
+    },
+  };
+}
+
+/**
+ * One renderer server and one Chromium for a test file, started before its tests and closed
+ * after them; screenshots go to docs/screenshots/.
+ */
+export function chromiumSuite(): { readonly browser: Browser; readonly url: string } {
+  let browser: Browser | undefined;
+  let server: Awaited<ReturnType<typeof serveRenderer>> | undefined;
+  beforeAll(async () => {
+    mkdirSync('docs/screenshots', { recursive: true });
+    server = await serveRenderer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get browser() {
+      return browser!;
+    },
+    get url() {
+      return server!.url;
     },
   };
 }
