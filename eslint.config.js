@@ -2,6 +2,7 @@
 // written with ESLint's core no-restricted-imports (path patterns per folder).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import noImportCycle from './scripts/eslint/no-import-cycle.js';
 
 const NODE_BUILTINS = ['fs', 'path', 'net', 'child_process', 'os', 'http', 'https', 'dgram', 'tls', 'worker_threads', 'cluster'];
 const nodeIo = (message) => [...NODE_BUILTINS, ...NODE_BUILTINS.map((m) => `node:${m}`), 'serialport', 'electron'].map((name) => ({ name, message }));
@@ -26,13 +27,23 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
-  // The direction of imports (DESIGN.md): renderer → shared; main/preload → services → engine,
-  // link, shared; engine → shared only; nothing imports the renderer or electron/main.
+  // The direction of imports (docs/architecture.md): renderer → shared;
+  // main/preload/cli → app → features → runtime → engine, link, shared; the simulator sits beside
+  // the features (it builds on engine, link and runtime); engine → shared only; nothing imports
+  // the renderer or electron/main.
+  {
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}', 'test/**/*.ts', 'bench/**/*.ts'],
+    plugins: { omr: { rules: { 'no-import-cycle': noImportCycle } } },
+    rules: { 'omr/no-import-cycle': 'error' },
+  },
   layer(['electron/engine/**/*.ts'], {
     paths: nodeIo('The engine is sans-IO.'),
     patterns: [
       { group: ['@serialport/*'], message: 'The engine is sans-IO.' },
-      { group: ['**/link/**', '**/services/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'The engine imports only shared/ and itself.' },
+      {
+        group: ['**/link/**', '**/runtime/**', '**/features/**', '**/app/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+        message: 'The engine imports only shared/ and itself.',
+      },
     ],
   }),
   layer(['shared/**/*.ts'], {
@@ -45,18 +56,30 @@ export default tseslint.config(
   }),
   layer(['electron/link/**/*.ts'], {
     paths: [{ name: 'electron', message: 'Links run without Electron.' }],
-    patterns: [{ group: ['**/services/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/renderer/**'], message: 'A link knows only bytes.' }],
+    patterns: [{ group: ['**/runtime/**', '**/features/**', '**/app/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/renderer/**'], message: 'A link knows only bytes.' }],
   }),
-  layer(['electron/services/**/*.ts', 'electron/simulator/**/*.ts'], {
-    paths: [{ name: 'electron', message: 'Services and the simulator run without Electron (CLI, station, tests).' }],
-    patterns: [{ group: ['**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'Services do not import their callers.' }],
+  layer(['electron/runtime/**/*.ts'], {
+    paths: [{ name: 'electron', message: 'The runtime runs without Electron.' }],
+    patterns: [{ group: ['**/features/**', '**/app/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'The runtime knows machines and links, not features.' }],
+  }),
+  layer(['electron/simulator/**/*.ts'], {
+    paths: [{ name: 'electron', message: 'The simulator runs without Electron.' }],
+    patterns: [{ group: ['**/features/**', '**/app/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'The simulator is a meter: it knows no feature of the reader.' }],
+  }),
+  layer(['electron/features/**/*.ts'], {
+    paths: [{ name: 'electron', message: 'Features run without Electron (CLI, station, tests).' }],
+    patterns: [{ group: ['**/app/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'A feature does not import its callers.' }],
+  }),
+  layer(['electron/app/**/*.ts'], {
+    paths: [{ name: 'electron', message: 'The composition root runs without Electron (the station uses it).' }],
+    patterns: [{ group: ['**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'The app wires features; its callers import it.' }],
   }),
   layer(['electron/cli/**/*.ts'], {
     paths: [{ name: 'electron', message: 'The CLI runs without Electron.' }],
-    patterns: [{ group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'The CLI builds on services.' }],
+    patterns: [{ group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'The CLI builds on the app and the features.' }],
   }),
   layer(['electron/preload/**/*.ts'], {
-    patterns: [{ group: ['**/services/**', '**/link/**', '**/engine/**', '**/simulator/**', 'node:*'], message: 'The preload exposes the contract, nothing else.' }],
+    patterns: [{ group: ['**/features/**', '**/app/**', '**/runtime/**', '**/link/**', '**/engine/**', '**/simulator/**', 'node:*'], message: 'The preload exposes the contract, nothing else.' }],
   }),
   {
     files: ['electron/engine/**/*.ts'],

@@ -7,11 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { createVirtualPair } from '../electron/link/virtual';
-import { iecOptions, runIec } from '../electron/services/iec';
+import { iecOptions, runIec } from '../electron/features/read/iec';
 import { startIecSimulator } from '../electron/simulator/iec/runner';
 import { E450Data } from '../electron/simulator/e450-data';
-import { runDlmsRead } from '../electron/services/dlms-read';
-import { startVirtualMeter } from '../electron/services/virtual-meter';
+import { runDlmsRead } from '../electron/features/read/dlms-read';
+import { startVirtualMeter } from '../electron/simulator/virtual-meter';
 
 interface Row {
   name: string;

@@ -14,11 +14,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppServices } from '../electron/services/app';
-import { JsonFileSettingsStore } from '../electron/services/settings';
-import { MqttPublisher } from '../electron/services/station/mqtt';
-import { loadOrCreateToken } from '../electron/services/station/security';
-import { startStation } from '../electron/services/station/server';
+import { createAppServices } from '../electron/app/app';
+import { JsonFileSettingsStore } from '../electron/features/settings/settings';
+import { MqttPublisher } from '../electron/features/station/mqtt';
+import { loadOrCreateToken } from '../electron/features/station/security';
+import { startStation } from '../electron/features/station/server';
 import type { MonitorStats, MonitorUpdate } from '../shared/monitor';
 import { startBroker } from '../test/support/station';
 

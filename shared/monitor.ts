@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorInfo } from './errors';
-import { SimFaultSchema, TargetSchema } from './session';
+import { SimFaultSchema, TargetSchema } from './target';
 
 /** Anomaly rules and their thresholds. Every rule can be turned off. */
 export const MonitorRulesSchema = z

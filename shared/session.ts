@@ -6,13 +6,8 @@ import { z } from 'zod';
 import type { ErrorInfo } from './errors';
 import type { MeterIdentity, Reading, SessionSummary, TraceEntry } from './types';
 import type { MonitorAnomaly, MonitorPoll, MonitorSetup } from './monitor';
+import { SimFaultSchema, TargetSchema } from './target';
 
-/** Where the meter is: a serial port path, `virtual:e450` (the demo meter), or `tcp://host:port`. */
-export const TargetSchema = z.string().min(1).max(512);
-
-/** Faults the demo meter can be asked to show (alignment practice, tests). */
-export const SimFaultSchema = z.enum(['noise', 'drop', 'flip', 'echo', 'silence', 'slow', 'unplug', 'wakeup', 'ignore-baud', 'parity', 'bad-parity']);
-export type SimFault = z.infer<typeof SimFaultSchema>;
 
 export const ConnectOptionsSchema = z.object({
   target: TargetSchema,

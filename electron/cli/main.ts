@@ -1,7 +1,7 @@
 /**
  * `omr`: the headless command line over the same services as the app.
  */
-import { runCli } from './cli';
+import { runCli } from './run';
 
 // Ctrl-C stops cleanly: the running command sees the abort, ends its session and prints what it
 // had; a second Ctrl-C quits at once.

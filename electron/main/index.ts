@@ -9,9 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { INVOKE_CHANNELS, ipcName } from '../../shared/contract';
 import { errorInfo } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
-import { createAppServices, type AppServices } from '../services/app';
+import { createAppServices, type AppServices } from '../app/app';
 import { hasExecutable, serialportList } from '../link/serial';
-import { safeStorageEncryptor } from '../services/secrets';
+import { safeStorageEncryptor } from '../features/settings/secrets';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isTrustedSender, SECURE_WEB_PREFERENCES } from './security';
 
 const here = dirname(fileURLToPath(import.meta.url));

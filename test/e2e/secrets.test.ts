@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SecretStore, type Encryptor } from '../../electron/services/secrets';
+import { SecretStore, type Encryptor } from '../../electron/features/settings/secrets';
 import { chromiumSuite, openApp } from '../support/browser';
 import { testServices } from '../support/services';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { SessionStore } from '../../electron/services/journal';
+import { SessionStore } from '../../electron/features/sessions/journal';
 import { launchChromium } from '../support/browser';
 import { startPtyMeter, type PtyMeter } from '../support/pty-meter';
 import { startStationProcess, type RunningStation } from '../support/station';

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/cli';
-import { SessionStore } from '../../electron/services/journal';
+import { runCli } from '../../electron/cli/run';
+import { SessionStore } from '../../electron/features/sessions/journal';
 
 function io(env: Record<string, string>, signal?: AbortSignal) {
   const stdout = new PassThrough();

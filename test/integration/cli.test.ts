@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/cli';
+import { runCli } from '../../electron/cli/run';
 
 function io(signal?: AbortSignal) {
   const stdout = new PassThrough();

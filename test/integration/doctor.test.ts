@@ -6,10 +6,10 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
-import type { SimFault } from '../../shared/session';
-import { diagnose } from '../../electron/services/doctor/service';
-import { Targets } from '../../electron/services/targets';
-import { runCli } from '../../electron/cli/cli';
+import type { SimFault } from '../../shared/target';
+import { diagnose } from '../../electron/features/doctor/service';
+import { Targets } from '../../electron/features/ports/targets';
+import { runCli } from '../../electron/cli/run';
 import { startPtyMeter, type PtyMeter } from '../support/pty-meter';
 
 let meter: PtyMeter | undefined;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/cli';
+import { runCli } from '../../electron/cli/run';
 
 interface Frame {
   dir: 'tx' | 'rx' | 'info';

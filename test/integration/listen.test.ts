@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/cli';
+import { runCli } from '../../electron/cli/run';
 import { unhex } from '../../electron/engine/dlms/bytes';
 import { encodeFrame } from '../../electron/engine/hdlc/frame';
 import { E450_CYPRUS_PUSH } from '../unit/hdlc/captures';

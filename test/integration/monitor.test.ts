@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventChannel, EventOf } from '../../shared/contract';
 import { MonitorOptionsSchema, type MonitorAnomaly, type MonitorPoll, type MonitorStats, type MonitorStartRequest } from '../../shared/monitor';
 import type { OperationEnded } from '../../shared/session';
-import { backoffMs } from '../../electron/services/monitor';
+import { backoffMs } from '../../electron/features/monitor/monitor';
 import { testServices } from '../support/services';
 
 const ctx = { client: 'test' };

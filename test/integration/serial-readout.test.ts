@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
-import type { SimFault } from '../../shared/session';
-import { iecOptions, runIec } from '../../electron/services/iec';
-import { Targets } from '../../electron/services/targets';
+import type { SimFault } from '../../shared/target';
+import { iecOptions, runIec } from '../../electron/features/read/iec';
+import { Targets } from '../../electron/features/ports/targets';
 import { startPtyMeter, type PtyMeter } from '../support/pty-meter';
 
 let meter: PtyMeter | undefined;

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Envelope } from '../../shared/contract';
-import { loadOrCreateToken } from '../../electron/services/station/security';
-import { startStation, type Station } from '../../electron/services/station/server';
+import { loadOrCreateToken } from '../../electron/features/station/security';
+import { startStation, type Station } from '../../electron/features/station/server';
 import { testServices } from '../support/services';
 
 let station: Station;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionStore } from '../../electron/services/journal';
+import { SessionStore } from '../../electron/features/sessions/journal';
 import type { MonitorPoll } from '../../shared/monitor';
 import { startBroker, startStationProcess, subscribe, type Broker, type RunningStation } from '../support/station';
 

@@ -5,12 +5,12 @@
 import type { Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
-import type { SimFault } from '../../shared/session';
+import type { SimFault } from '../../shared/target';
 import { createVirtualPair } from '../../electron/link/virtual';
 import { listenTcp, TcpLink } from '../../electron/link/tcp';
 import { addParity } from '../../electron/link/parity';
-import { iecOptions, runIec } from '../../electron/services/iec';
-import { startVirtualMeter } from '../../electron/services/virtual-meter';
+import { iecOptions, runIec } from '../../electron/features/read/iec';
+import { startVirtualMeter } from '../../electron/simulator/virtual-meter';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

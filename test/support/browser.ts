@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { AppServices } from '../../electron/services/app';
+import type { AppServices } from '../../electron/app/app';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/security';
 
 export const RENDERER_DIR = resolve('out/renderer');

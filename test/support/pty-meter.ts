@@ -1,7 +1,7 @@
 /** The virtual E450 on one end of a socat pty pair, opened through the real serialport binding. */
 import { createPtyPair } from '../../electron/link/pty';
 import { SerialLink } from '../../electron/link/serial';
-import { startVirtualMeter, type VirtualMeterOptions } from '../../electron/services/virtual-meter';
+import { startVirtualMeter, type VirtualMeterOptions } from '../../electron/simulator/virtual-meter';
 
 export interface PtyMeter {
   /** The path a reader opens, like /dev/ttyUSB0. */

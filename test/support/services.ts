@@ -2,8 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppServices, type AppServiceDeps, type AppServices } from '../../electron/services/app';
-import { JsonFileSettingsStore } from '../../electron/services/settings';
+import { createAppServices, type AppServiceDeps, type AppServices } from '../../electron/app/app';
+import { JsonFileSettingsStore } from '../../electron/features/settings/settings';
 
 export function testServices(overrides: Partial<AppServiceDeps> = {}): AppServices & { dataDir: string } {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'omr-test-'));

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ERROR_TEXT, OmrError } from '../../../shared/errors';
-import { HostFs } from '../../../electron/services/hostfs';
-import { probeChecks, runDoctor, type DoctorDeps, type ProbeResult } from '../../../electron/services/doctor/run';
-import { currentUser } from '../../../electron/services/doctor/system';
-import type { Check, CheckId } from '../../../electron/services/doctor/types';
+import { HostFs } from '../../../electron/runtime/hostfs';
+import { probeChecks, runDoctor, type DoctorDeps, type ProbeResult } from '../../../electron/features/doctor/run';
+import { currentUser } from '../../../electron/features/doctor/system';
+import type { Check, CheckId } from '../../../electron/features/doctor/types';
 import { FIXTURES_USABLE, fixtureFs } from '../../fixtures/hostfs/fixture-hostfs';
 
 const E450: ProbeResult = {

@@ -2,8 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkAdapter, checkConflicts, checkPermission, currentUser, modeAllows, systemChecks, type SystemInput } from '../../../electron/services/doctor/system';
-import { findUdevRule, moduleState, readDistro } from '../../../electron/services/doctor/linux';
+import { checkAdapter, checkConflicts, checkPermission, currentUser, modeAllows, systemChecks, type SystemInput } from '../../../electron/features/doctor/system';
+import { findUdevRule, moduleState, readDistro } from '../../../electron/features/doctor/linux';
 import { FIXTURES_USABLE, FixtureHostFs, fixtureFs, HOSTFS_FIXTURES } from '../../fixtures/hostfs/fixture-hostfs';
 
 /** The checks' input for a fixture: the user is who /proc/self/status and /etc/passwd say. */

@@ -45,7 +45,7 @@ describe('electron-builder configuration', () => {
     expect(existsSync(src!)).toBe(true);
     expect(existsSync(config.deb.afterInstall)).toBe(true);
     const rule = readFileSync(src!, 'utf8');
-    const { KNOWN_HEAD_CHIPS } = await import('../../../electron/services/ports');
+    const { KNOWN_HEAD_CHIPS } = await import('../../../electron/features/ports/ports');
     for (const id of Object.keys(KNOWN_HEAD_CHIPS)) {
       const [vid, pid] = id.split(':');
       expect(rule, id).toMatch(new RegExp(`idVendor}=="${vid}", ATTRS\\{idProduct}=="[^"]*\\b${pid}\\b`));

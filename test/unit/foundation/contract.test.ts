@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, eventChannels, invokeChannels } from '../../../shared/contract';
 import { OmrError } from '../../../shared/errors';
-import { bindContract, type Handlers } from '../../../electron/services/rpc';
+import { bindContract, type Handlers } from '../../../electron/runtime/rpc';
 import { testServices } from '../../support/services';
 
 const ctx = { client: 'test' };

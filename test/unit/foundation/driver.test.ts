@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, Machine } from '../../../electron/engine/machine';
 import { createVirtualPair } from '../../../electron/link/virtual';
-import { drive, redactedHex } from '../../../electron/services/driver';
+import { drive, redactedHex } from '../../../electron/runtime/driver';
 
 describe('driver', () => {
   it('never ticks a machine before the time it asked for (timers may fire early)', async () => {

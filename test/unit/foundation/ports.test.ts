@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { HostFs } from '../../../electron/services/hostfs';
-import { listLinuxSysfsPorts, listPorts, recogniseHead, sortPorts, VIRTUAL_PORT_PATH } from '../../../electron/services/ports';
+import { HostFs } from '../../../electron/runtime/hostfs';
+import { listLinuxSysfsPorts, listPorts, recogniseHead, sortPorts } from '../../../electron/features/ports/ports';
+import { VIRTUAL_PORT_PATH } from '../../../electron/link/open';
 
 /** A small sysfs + /dev tree shaped like a real kernel's, with relative links as sysfs has. */
 function fakeSysfs(): string {

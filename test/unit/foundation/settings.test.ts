@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
-import { JsonFileSettingsStore, MemorySettingsStore, SettingsService } from '../../../electron/services/settings';
-import { resolveLang } from '../../../electron/services/app';
+import { JsonFileSettingsStore, MemorySettingsStore, SettingsService } from '../../../electron/features/settings/settings';
+import { resolveLang } from '../../../electron/app/app';
 
 describe('settings', () => {
   it('starts from the defaults', () => {

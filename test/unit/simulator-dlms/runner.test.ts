@@ -8,8 +8,8 @@ import { IecClient, collectIecResult, type IecEvent } from '../../../electron/en
 import type { Action } from '../../../electron/engine/machine';
 import { createVirtualPair } from '../../../electron/link/virtual';
 import { HDLC_LINE, type Link } from '../../../electron/link/types';
-import { Driver, drive } from '../../../electron/services/driver';
-import { startVirtualMeter, type VirtualMeterEvent } from '../../../electron/services/virtual-meter';
+import { Driver, drive } from '../../../electron/runtime/driver';
+import { startVirtualMeter, type VirtualMeterEvent } from '../../../electron/simulator/virtual-meter';
 import { startDlmsServer, type DlmsFault, type DlmsSimulatorEvent, type DlmsSimulatorOptions } from '../../../electron/simulator/dlms/runner';
 
 const ascii = (s: string) => new TextEncoder().encode(s);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OmrError } from '../../../shared/errors';
 import { IecClient, collectIecResult, type IecClientOptions, type IecEvent } from '../../../electron/engine/iec62056-21/client';
 import { createVirtualPair } from '../../../electron/link/virtual';
-import { drive } from '../../../electron/services/driver';
+import { drive } from '../../../electron/runtime/driver';
 import { startIecSimulator, type Fault, type IecSimulatorEvent } from '../../../electron/simulator/iec/runner';
 import type { Action } from '../../../electron/engine/machine';
 

@@ -1,0 +1,308 @@
+/**
+ * `omr read`: one session against a port, a TCP head or the built-in simulator; prints the
+ * identity and the readings, or JSON. A read that is cut off still prints what it had read.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { OmrError, type ErrorInfo } from '../../../shared/errors';
+import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings';
+import { SimFaultSchema, type SimFault } from '../../../shared/target';
+import type { Reading, TraceEntry } from '../../../shared/types';
+import { obisName } from '../../../shared/obis';
+import { resolveDialect, writeCsv } from '../../features/sessions/csv';
+import { iecOptions, runIec } from '../../features/read/iec';
+import { InvocationCounterStore, type DlmsAddress, type DlmsKeys } from '../../features/read/dlms-session';
+import { defaultClientSap, parseKeyFile, runDlmsRead, type DlmsReadResult } from '../../features/read/dlms-read';
+import type { PlanSpec } from '../../features/read/plans';
+import { VIRTUAL_PORT_PATH } from '../../link/open';
+import { Targets } from '../../features/ports/targets';
+import { EXIT, parse, printError, UsageError, type CliIo, faultsFrom, targetFrom } from '../options';
+
+export const READ_USAGE = `Usage: omr read (--port PATH | --tcp HOST:PORT | --simulator) [options]
+
+  --port PATH          serial port of the optical head (/dev/ttyUSB0, COM3)
+  --tcp HOST:PORT      network optical head or ser2net (raw TCP)
+  --simulator          the built-in virtual E450
+  --protocol P         auto | readout | dlms (default auto: DLMS when a DLMS option is given)
+  --address ADDR       IEC 62056-21 device address (/?ADDR!)
+
+ DLMS/COSEM (IEC 62056-21 mode E, then HDLC):
+  --hdlc-direct        talk HDLC at once, no IEC handshake (network heads, HDLC over TCP)
+  --wrapper            IEC 62056-47 wrapper instead of HDLC (with --tcp)
+  --client-sap N       client SAP (default 16 public, 32 with --password, 1 with HLS)
+  --server-logical N   server logical device (default 1)
+  --server-physical N  server physical address (default 17; 0 = one-byte server address)
+  --auth A             none | lls | hls-gmac (default from --password / --key-file)
+  --password PW        LLS password (or OMR_PASSWORD); readout: programming-mode password
+  --key-file FILE      HLS-GMAC keys: JSON or name=value lines with the authentication key,
+                       encryption key and system title, in hex (or OMR_KEY_FILE)
+  --obis LIST          registers to read, comma separated (1-0:1.8.0,1-0:32.7.0; CLASS/OBIS)
+  --profile OBIS       read this load profile (1-0:99.1.0) between --from and --to (ISO)
+  --from ISO --to ISO  profile / event bounds (default: the last 24 hours)
+  --events             read the standard and power-quality event logs
+  --discover           read the object list and every readable value
+
+  --max-baud N         highest baud rate to propose (default ${DEFAULT_SETTINGS.maxBaud})
+  --fixed-baud         smart probe: no baud switch
+  --baud-switch-delay MS  pause before changing speed (default ${DEFAULT_SETTINGS.baudSwitchDelayMs})
+  --json               print {identity, readings, errors} as JSON
+  --csv FILE           write the readings to a CSV file (comma + dot)
+  --trace FILE         write every frame (direction, time, hex, summary) as JSON lines
+  --fault NAME         simulator only: inject a fault (${SimFaultSchema.options.join(', ')})
+  --no-pace            simulator only: answer at once instead of at the real line speed
+`;
+
+function intOption(v: string | undefined, name: string, min: number, max: number, usage: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} wants a whole number from ${min} to ${max}, got '${v}'\n\n${usage}`);
+  return n;
+}
+
+export async function readCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      port: { type: 'string' },
+      tcp: { type: 'string' },
+      simulator: { type: 'boolean' },
+      protocol: { type: 'string' },
+      address: { type: 'string' },
+      'max-baud': { type: 'string' },
+      'fixed-baud': { type: 'boolean' },
+      'baud-switch-delay': { type: 'string' },
+      password: { type: 'string' },
+      'hdlc-direct': { type: 'boolean' },
+      wrapper: { type: 'boolean' },
+      'client-sap': { type: 'string' },
+      'server-logical': { type: 'string' },
+      'server-physical': { type: 'string' },
+      auth: { type: 'string' },
+      'key-file': { type: 'string' },
+      obis: { type: 'string', multiple: true },
+      profile: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      events: { type: 'boolean' },
+      discover: { type: 'boolean' },
+      json: { type: 'boolean' },
+      csv: { type: 'string' },
+      trace: { type: 'string' },
+      fault: { type: 'string', multiple: true },
+      'no-pace': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    READ_USAGE,
+  );
+  if (values.help) {
+    io.stdout.write(READ_USAGE);
+    return EXIT.ok;
+  }
+  const target = targetFrom(values, READ_USAGE);
+  const protocol = values.protocol ?? 'auto';
+  if (!['auto', 'readout', 'dlms'].includes(protocol)) throw new UsageError(`--protocol wants auto, readout or dlms, got '${protocol}'\n\n${READ_USAGE}`);
+  const faults = faultsFrom(values.fault, READ_USAGE);
+  if ((faults.length || values['no-pace']) && target !== VIRTUAL_PORT_PATH) throw new UsageError(`--fault and --no-pace are for --simulator\n\n${READ_USAGE}`);
+  const settings: Settings = {
+    ...DEFAULT_SETTINGS,
+    ...(values['max-baud'] !== undefined ? { maxBaud: intOption(values['max-baud'], '--max-baud', 300, 115200, READ_USAGE)! } : {}),
+    ...(values['baud-switch-delay'] !== undefined ? { baudSwitchDelayMs: intOption(values['baud-switch-delay'], '--baud-switch-delay', 0, 5000, READ_USAGE)! } : {}),
+    fixedBaud: !!values['fixed-baud'],
+  };
+  const password = values.password ?? io.env.OMR_PASSWORD;
+  const dlmsFlags = ['hdlc-direct', 'wrapper', 'client-sap', 'server-logical', 'server-physical', 'auth', 'key-file', 'obis', 'profile', 'from', 'to', 'events', 'discover'] as const;
+  const dlmsAsked = dlmsFlags.filter((f) => values[f] !== undefined);
+  if (protocol === 'readout' && dlmsAsked.length) throw new UsageError(`--${dlmsAsked[0]} needs --protocol dlms or auto\n\n${READ_USAGE}`);
+  if (protocol === 'dlms' || (protocol === 'auto' && dlmsAsked.length)) {
+    return readDlms(values, { target, settings, faults, password }, io);
+  }
+
+  const targets = new Targets({ virtualMeter: { pace: !values['no-pace'], faults } });
+  const trace: TraceEntry[] = [];
+  const errors: ErrorInfo[] = [];
+  const progress = io.stderr.isTTY && !values.json;
+  let result: Awaited<ReturnType<typeof runIec>> | undefined;
+  const opened = await targets.open(target);
+  try {
+    result = await runIec(
+      opened.link,
+      iecOptions(settings, { purpose: password ? 'programming' : 'readout', ...(values.address ? { address: values.address } : {}), ...(password ? { password } : {}) }),
+      {
+        onTrace: (e) => trace.push(e),
+        ...(progress ? { onProgress: (bytes: number) => io.stderr.write(`\r  reading… ${bytes} bytes`) } : {}),
+        onWarning: (w) => io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w.code}: ${w.detail}\n`),
+      },
+      io.signal,
+    );
+  } finally {
+    await opened.close().catch(() => undefined);
+    if (progress) io.stderr.write('\n');
+  }
+  if (result.error) errors.push(result.error);
+  if (values.trace) writeFileSync(values.trace, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
+  if (values.csv) {
+    await writeCsv(values.csv, {
+      columns: [{ header: 'OBIS' }, { header: 'Address' }, { header: 'Value', numeric: true }, { header: 'Unit' }, { header: 'Read at' }],
+      rows: result.readings.map((r) => [r.obis, r.address, r.value, r.unit, r.readAt]),
+      dialect: resolveDialect('comma-dot', 'en'),
+    });
+  }
+  const identity = result.identity;
+  if (values.json) {
+    io.stdout.write(
+      `${JSON.stringify(
+        {
+          identity: identity ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw } : null,
+          readings: result.readings.map((r: Reading) => ({ obis: r.obis, address: r.address, value: r.value, unit: r.unit, ...(r.extra ? { extra: r.extra } : {}) })),
+          warnings: result.warnings,
+          errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    if (identity) io.stdout.write(`Meter: ${identity.raw}  (maker ${identity.manufacturer}, max ${identity.maxBaud} baud${identity.modeE ? ', mode E / DLMS' : ''})\n`);
+    const rows = result.readings.map((r) => [r.obis, r.address, r.value, r.unit, obisName(r.obis, 'en') ?? '']);
+    const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
+    for (const r of rows) io.stdout.write(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]!.padStart(w[2]!)} ${r[3]!.padEnd(w[3]!)}  ${r[4]}\n`);
+    io.stdout.write(`${result.readings.length} readings\n`);
+  }
+  if (errors.length) {
+    printError(io, errors[0]!);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+type ReadValues = ReturnType<typeof parse<Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>>['values'];
+
+function isoOption(v: string | undefined, name: string): string | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`${name} wants a date (ISO 8601, e.g. 2024-05-01T00:00), got '${v}'\n\n${READ_USAGE}`);
+  return d.toISOString();
+}
+
+/** `omr read` over DLMS/COSEM: mode E (or direct HDLC / wrapper), association, plans, release. */
+async function readDlms(values: ReadValues, o: { target: string; settings: Settings; faults: SimFault[]; password: string | undefined }, io: CliIo): Promise<number> {
+  const str = (k: string) => values[k] as string | undefined;
+  const flag = (k: string) => !!values[k];
+  const authText = str('auth');
+  if (authText !== undefined && !['none', 'lls', 'hls-gmac'].includes(authText)) throw new UsageError(`--auth wants none, lls or hls-gmac, got '${authText}'\n\n${READ_USAGE}`);
+  const keyFile = str('key-file') ?? io.env.OMR_KEY_FILE;
+  const auth = (authText ?? (keyFile && str('key-file') !== undefined ? 'hls-gmac' : o.password ? 'lls' : 'none')) as 'none' | 'lls' | 'hls-gmac';
+  if (auth === 'lls' && !o.password) throw new UsageError(`--auth lls needs --password (or OMR_PASSWORD)\n\n${READ_USAGE}`);
+  if (auth === 'hls-gmac' && !keyFile) throw new UsageError(`--auth hls-gmac needs --key-file (or OMR_KEY_FILE)\n\n${READ_USAGE}`);
+  if (flag('wrapper') && !o.target.startsWith('tcp://')) throw new UsageError(`--wrapper is for --tcp\n\n${READ_USAGE}`);
+  let keys: DlmsKeys | undefined;
+  if (auth === 'hls-gmac') {
+    let text: string;
+    try {
+      text = readFileSync(keyFile!, 'utf8');
+    } catch (e) {
+      throw new OmrError('INVALID_REQUEST', `key file ${keyFile}: ${(e as Error).message}`);
+    }
+    keys = parseKeyFile(text);
+  }
+  const physical = intOption(str('server-physical'), '--server-physical', 0, 16383, READ_USAGE) ?? 17;
+  const address: DlmsAddress = {
+    clientSap: intOption(str('client-sap'), '--client-sap', 1, 127, READ_USAGE) ?? defaultClientSap(auth),
+    serverLogical: intOption(str('server-logical'), '--server-logical', 0, 16383, READ_USAGE) ?? 1,
+    ...(physical > 0 ? { serverPhysical: physical } : {}),
+    framing: flag('wrapper') ? 'wrapper' : 'hdlc',
+  };
+  const from = isoOption(str('from'), '--from');
+  const to = isoOption(str('to'), '--to');
+  const obis = ((values.obis as string[] | undefined) ?? []).flatMap((l) => l.split(',')).map((x) => x.trim()).filter(Boolean);
+  const plans: PlanSpec[] = [];
+  const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  if (obis.length) plans.push({ plan: 'billing', obis });
+  if (str('profile') !== undefined) plans.push({ plan: 'profile', profileObis: str('profile')!, ...range });
+  if (flag('events')) plans.push({ plan: 'events', ...range });
+  if (flag('discover')) plans.push({ plan: 'discover' });
+  if (!plans.length) plans.push({ plan: 'billing' }, { plan: 'instantaneous' });
+
+  const targets = new Targets({ virtualMeter: { pace: !values['no-pace'], faults: o.faults } });
+  const trace: TraceEntry[] = [];
+  const progress = io.stderr.isTTY && !values.json;
+  const dataDir = io.env.OMR_DATA_DIR ?? join(homedir(), '.optical-meter-reader');
+  let result: DlmsReadResult | undefined;
+  const opened = await targets.open(o.target);
+  try {
+    result = await runDlmsRead(
+      {
+        link: opened.link,
+        settings: o.settings,
+        address,
+        auth,
+        ...(o.password !== undefined && auth === 'lls' ? { password: o.password } : {}),
+        ...(keys ? { keys } : {}),
+        ...(auth === 'hls-gmac' ? { counters: new InvocationCounterStore(join(dataDir, 'dlms-counters.json')) } : {}),
+        ...(values.address ? { iecAddress: values.address as string } : {}),
+        direct: flag('hdlc-direct') || flag('wrapper'),
+        plans,
+        ...(io.signal ? { signal: io.signal } : {}),
+      },
+      {
+        onTrace: (e) => trace.push(e),
+        ...(progress ? { onProgress: (p: { label: string; done: number; total?: number }) => io.stderr.write(`\r  ${p.label}${p.total ? ` (${p.done}/${p.total})` : ''}\u001b[K`) } : {}),
+        onWarning: (w) => io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w}\n`),
+      },
+    );
+  } finally {
+    await opened.close().catch(() => undefined);
+    if (progress) io.stderr.write('\n');
+  }
+  const run = result.run;
+  const errors: ErrorInfo[] = [...run.errors, ...(result.error ? [result.error] : [])];
+  if (values.trace) writeFileSync(values.trace as string, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
+  if (values.csv) {
+    await writeCsv(values.csv as string, {
+      columns: [{ header: 'OBIS' }, { header: 'Value', numeric: true }, { header: 'Unit' }, { header: 'Scaler' }, { header: 'Capture time' }, { header: 'Read at' }],
+      rows: run.readings.map((r) => [r.obis, r.value, r.unit, r.scaler === undefined ? '' : String(r.scaler), r.captureTime ?? '', r.readAt]),
+      dialect: resolveDialect('comma-dot', 'en'),
+    });
+  }
+  const identity = result.identity;
+  if (values.json) {
+    io.stdout.write(
+      `${JSON.stringify(
+        {
+          identity: identity ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw } : null,
+          ...(run.identity ? { dlms: run.identity } : {}),
+          readings: run.readings.map((r: Reading) => ({ obis: r.obis, value: r.value, unit: r.unit, ...(r.scaler !== undefined ? { scaler: r.scaler } : {}), ...(r.raw !== undefined ? { raw: r.raw } : {}), ...(r.captureTime ? { captureTime: r.captureTime } : {}) })),
+          ...(run.profile ? { profile: { obis: run.profile.obis, columns: run.profile.columns, rows: run.profile.rows, ...(run.profile.capturePeriodS !== undefined ? { capturePeriodS: run.profile.capturePeriodS } : {}) } } : {}),
+          ...(plans.some((p) => p.plan === 'events') ? { events: run.events } : {}),
+          warnings: run.warnings,
+          errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    if (identity) io.stdout.write(`Meter: ${identity.raw}  (maker ${identity.manufacturer}${result.baudRate ? `, HDLC at ${result.baudRate} baud` : ''})\n`);
+    const id = run.identity;
+    if (id) {
+      const facts = [id.logicalDeviceName && `device ${id.logicalDeviceName}`, id.serialNumber && `serial ${id.serialNumber}`, id.firmware && `firmware ${id.firmware}`, id.clock && `clock ${id.clock}${id.driftSeconds !== undefined ? ` (${id.driftSeconds >= 0 ? '+' : ''}${id.driftSeconds} s)` : ''}`].filter(Boolean);
+      if (facts.length) io.stdout.write(`DLMS: ${facts.join(', ')}\n`);
+    }
+    const rows = run.readings.map((r) => [r.obis, r.value, r.unit, obisName(r.obis, 'en') ?? '']);
+    const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
+    for (const r of rows) io.stdout.write(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)} ${r[2]!.padEnd(w[2]!)}  ${r[3]}\n`);
+    io.stdout.write(`${run.readings.length} readings\n`);
+    if (run.profile) {
+      const p = run.profile;
+      io.stdout.write(`Profile ${p.obis}: ${p.rows.length} rows${p.capturePeriodS ? `, every ${p.capturePeriodS} s` : ''}\n  ${p.columns.map((c) => `${c.name ?? c.obis}${c.unit ? ` [${c.unit}]` : ''}`).join(' | ')}\n`);
+      for (const row of p.rows) io.stdout.write(`  ${row.join(' | ')}\n`);
+    }
+    for (const e of run.events) io.stdout.write(`${e.time}  ${e.log}  ${String(e.code).padStart(3)}  ${e.text}\n`);
+  }
+  if (errors.length) {
+    printError(io, errors.find((e) => e === result!.error) ?? errors[0]!);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}

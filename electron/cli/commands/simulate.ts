@@ -1,0 +1,95 @@
+/**
+ * `omr simulate`: the virtual E450 on a pty pair (prints the path to read), on a serial port, or
+ * listening on TCP (127.0.0.1). Runs until Ctrl-C.
+ */
+import type { Server } from 'node:net';
+import { createPtyPair } from '../../link/pty';
+import { SerialLink } from '../../link/serial';
+import { listenTcp } from '../../link/tcp';
+import { startVirtualMeter } from '../../simulator/virtual-meter';
+import { EXIT, parse, UsageError, type CliIo, faultsFrom } from '../options';
+
+import { SimFaultSchema } from '../../../shared/target';
+
+export const SIMULATE_USAGE = `Usage: omr simulate (--pty | --port PATH | --tcp PORT) [--hdlc] [--pace] [--reaction MS] [--fault NAME]...
+
+  --pty          make a pty pair with socat and print the path a reader should open
+  --port PATH    answer on this serial port (e.g. one end of a null-modem cable)
+  --tcp PORT     listen on 127.0.0.1:PORT (one meter per connection)
+  --hdlc         speak HDLC/DLMS at once (no IEC 62056-21 handshake): for DLMS clients over TCP
+                 (server logical 1, physical 17; clients 16 public, 32 LLS 00000000, 1 HLS-GMAC)
+  --pace         send at the real speed of the line and react after the reaction time
+  --reaction MS  the meter's reaction time with --pace (default 200)
+  --fault NAME   inject a fault: ${SimFaultSchema.options.join(', ')}
+`;
+
+function waitForStop(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return; // runs until the process is killed
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      pty: { type: 'boolean' },
+      port: { type: 'string' },
+      tcp: { type: 'string' },
+      pace: { type: 'boolean' },
+      hdlc: { type: 'boolean' },
+      reaction: { type: 'string' },
+      fault: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+    SIMULATE_USAGE,
+  );
+  if (values.help) {
+    io.stdout.write(SIMULATE_USAGE);
+    return EXIT.ok;
+  }
+  if ([!!values.pty, values.port !== undefined, values.tcp !== undefined].filter(Boolean).length !== 1) {
+    throw new UsageError(`choose exactly one of --pty, --port, --tcp\n\n${SIMULATE_USAGE}`);
+  }
+  const faults = faultsFrom(values.fault, SIMULATE_USAGE);
+  const reactionMs = values.reaction === undefined ? 200 : Number(values.reaction);
+  if (!Number.isInteger(reactionMs) || reactionMs < 0 || reactionMs > 60000) throw new UsageError(`--reaction wants milliseconds, got '${values.reaction}'\n\n${SIMULATE_USAGE}`);
+  const options = { pace: !!values.pace, reactionMs, faults, ...(values.hdlc ? { directHdlc: true } : {}) };
+
+  if (values.tcp !== undefined) {
+    const port = Number(values.tcp);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--tcp wants a port number\n\n${SIMULATE_USAGE}`);
+    const meters = new Set<{ stop(): void }>();
+    const server: Server = await listenTcp(port, '127.0.0.1', (link) => {
+      const m = startVirtualMeter(link, options);
+      meters.add(m);
+      link.onClose(() => {
+        m.stop();
+        meters.delete(m);
+      });
+    });
+    const addr = server.address();
+    io.stdout.write(`virtual E450 listening on tcp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
+    await waitForStop(io.signal);
+    for (const m of meters) m.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+    return EXIT.ok;
+  }
+
+  let path = values.port;
+  let pair: Awaited<ReturnType<typeof createPtyPair>> | undefined;
+  if (values.pty) {
+    pair = await createPtyPair();
+    path = pair.meterPath;
+  }
+  const link = await SerialLink.open(path!);
+  const meter = startVirtualMeter(link, options);
+  io.stdout.write(pair ? `virtual E450 ready: read it on ${pair.hostPath}\n` : `virtual E450 answering on ${path}\n`);
+  await Promise.race([waitForStop(io.signal), new Promise<void>((r) => link.onClose(() => r()))]);
+  meter.stop();
+  await link.close().catch(() => undefined);
+  await pair?.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,384 @@
+/**
+ * DLMS/COSEM sessions on an open link: an async API over the sans-IO {@link DlmsClient} run by a
+ * {@link Driver}.
+ *
+ *   const s = new DlmsSession({ link, address, authentication });
+ *   await s.connect();                 // SNRM/UA + AARQ/AARE (+ HLS-GMAC f(StoC)/f(CtoS))
+ *   const results = await s.get([...]); // one result per attribute (GET-with-list, block transfer)
+ *   await s.release();                 // RLRQ/RLRE + DISC/UA, also on cancel
+ *
+ * Secrets: the LLS password travels in the AARQ only, and the driver writes that frame to the
+ * trace with the password bytes replaced by `**`. Keys never leave the client machine. The
+ * invocation counter is not a secret: it is kept per meter in a small JSON file of the data folder
+ * ({@link InvocationCounterStore}) and, when none is known, read first with the public client
+ * ({@link openAssociation}).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { OmrError, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
+import type { TraceEntry } from '../../../shared/types';
+import type { ScalerUnit } from '../../engine/cosem/classes';
+import { integerText, type DlmsValue } from '../../engine/dlms/axdr';
+import { DlmsClient, type Authentication, type ClientSecurity, type DlmsClientEvent, type ResultItem } from '../../engine/dlms/client';
+import { HdlcTransport, WrapperTransport, type DlmsTransport } from '../../engine/dlms/transport';
+import type { AttributeRequest } from '../../engine/dlms/xdlms';
+import type { HdlcParameters } from '../../engine/hdlc/params';
+import type { Link } from '../../link/types';
+import { Driver } from '../../runtime/driver';
+
+/** How the client reaches the meter's logical device. */
+export interface DlmsAddress {
+  /** Client SAP: 16 public client, 32 reading client (LLS), 1 management client (HLS). */
+  clientSap: number;
+  /** Server logical device (1 = management logical device). */
+  serverLogical: number;
+  /** Server physical address (HDLC lower address); undefined = a one-byte server address. */
+  serverPhysical?: number;
+  /** `hdlc` (optical port, HDLC over TCP) or `wrapper` (IEC 62056-47 over TCP). */
+  framing?: 'hdlc' | 'wrapper';
+  /** Reaction timeout of one exchange (ms). */
+  responseTimeoutMs?: number;
+  /** HDLC retransmissions before TIMEOUT_REACTION. */
+  maxRetries?: number;
+  hdlcParameters?: Partial<HdlcParameters>;
+}
+
+export const PUBLIC_CLIENT_SAP = 16;
+
+export function makeTransport(a: DlmsAddress): DlmsTransport {
+  if (a.framing === 'wrapper') {
+    return new WrapperTransport({ clientSap: a.clientSap, logicalDevice: a.serverLogical, ...(a.responseTimeoutMs ? { responseTimeoutMs: a.responseTimeoutMs } : {}) });
+  }
+  return new HdlcTransport({
+    clientSap: a.clientSap,
+    logicalDevice: a.serverLogical,
+    ...(a.serverPhysical !== undefined ? { physicalAddress: a.serverPhysical } : {}),
+    ...(a.responseTimeoutMs ? { responseTimeoutMs: a.responseTimeoutMs } : {}),
+    ...(a.maxRetries !== undefined ? { maxRetries: a.maxRetries } : {}),
+    ...(a.hdlcParameters ? { parameters: a.hdlcParameters } : {}),
+  });
+}
+
+export interface AssociationInfo {
+  conformance: number;
+  serverMaxPduSize: number;
+  serverSystemTitle?: string;
+  mechanism: string;
+}
+
+export interface DlmsSessionOptions {
+  link: Link;
+  address: DlmsAddress;
+  authentication: Authentication;
+  security?: ClientSecurity;
+  maxReceivePduSize?: number;
+  onTrace?: (entry: TraceEntry) => void;
+  /** Aborting it releases the association (RLRQ, DISC) and ends the session with CANCELLED. */
+  signal?: AbortSignal;
+  /** How long a release may take before the session is ended without it (ms, default 10 s). */
+  releaseGraceMs?: number;
+  /** HLS challenge source (tests). */
+  random?: (n: number) => Uint8Array;
+}
+
+/** Errors after which nothing more can be read in this association. */
+const SESSION_ENDING: ReadonlySet<ErrorCode> = new Set(['LINK_LOST', 'TIMEOUT_REACTION', 'HDLC_FCS', 'HDLC_REJECTED', 'CANCELLED', 'KEY_ERROR', 'AUTH_REJECTED', 'DECODE_ERROR', 'INTERNAL']);
+export function endsSession(code: ErrorCode): boolean {
+  return SESSION_ENDING.has(code);
+}
+
+export class DlmsSession {
+  readonly client: DlmsClient;
+  private readonly driver: Driver<DlmsClientEvent>;
+  /** scaler_unit of registers read in this session, by `obis/attribute-of-value`. */
+  readonly scalers = new Map<string, ScalerUnit>();
+  private pending = new Map<number, (r: ResultItem[]) => void>();
+  private started: Promise<void> | undefined;
+  private associatedInfo: AssociationInfo | undefined;
+  private onAssociated: ((i: AssociationInfo) => void) | undefined;
+  private ended = false;
+  private endError: OmrError | undefined;
+  private released = false;
+  private lastCounter: number | undefined;
+  /** Damaged frames since the last complete answer (a TIMEOUT after these is reported as HDLC_FCS). */
+  private damaged = 0;
+
+  constructor(private readonly options: DlmsSessionOptions) {
+    this.client = new DlmsClient({
+      transport: makeTransport(options.address),
+      authentication: options.authentication,
+      ...(options.security ? { security: options.security } : {}),
+      ...(options.maxReceivePduSize ? { maxReceivePduSize: options.maxReceivePduSize } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.driver = new Driver<DlmsClientEvent>(options.link, this.client, {
+      onEvent: (e) => this.onEvent(e),
+      onTrace: (t) => {
+        if (t.dir === 'info' && t.summary.startsWith('HDLC: damaged frame')) this.damaged++;
+        options.onTrace?.(t);
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+      cancelGraceMs: options.releaseGraceMs ?? 10_000,
+    });
+  }
+
+  /** The association facts, once connected. */
+  get info(): AssociationInfo | undefined {
+    return this.associatedInfo;
+  }
+
+  /** The error that ended the session (undefined while it runs or after a clean release). */
+  get failure(): OmrError | undefined {
+    return this.endError;
+  }
+
+  get isOpen(): boolean {
+    return !this.ended && this.associatedInfo !== undefined;
+  }
+
+  /** The last invocation counter used (ciphered contexts). */
+  get lastInvocationCounter(): number | undefined {
+    return this.lastCounter;
+  }
+
+  private onEvent(e: DlmsClientEvent): void {
+    switch (e.type) {
+      case 'associated': {
+        const info: AssociationInfo = { conformance: e.conformance, serverMaxPduSize: e.serverMaxPduSize, mechanism: e.mechanism, ...(e.serverSystemTitle ? { serverSystemTitle: e.serverSystemTitle } : {}) };
+        this.associatedInfo = info;
+        this.onAssociated?.(info);
+        break;
+      }
+      case 'result': {
+        const resolve = this.pending.get(e.id);
+        this.pending.delete(e.id);
+        if (e.results.some((r) => r.ok)) this.damaged = 0;
+        resolve?.(e.results);
+        break;
+      }
+      case 'invocationCounter':
+        this.lastCounter = e.used;
+        break;
+      case 'released':
+        this.released = true;
+        break;
+      case 'unverified':
+        this.options.onTrace?.({ t: new Date().toISOString(), dir: 'info', hex: '', summary: `warning: ${e.note}` });
+        break;
+    }
+  }
+
+  /** A TIMEOUT_REACTION right after damaged frames is a damaged line: HDLC_FCS says so. */
+  private refine(e: OmrError): OmrError {
+    if (e.code === 'TIMEOUT_REACTION' && this.damaged > 0) return new OmrError('HDLC_FCS', `${this.damaged} damaged frame${this.damaged > 1 ? 's' : ''}, then no valid answer`);
+    return e;
+  }
+
+  private watchEnd(): Promise<void> {
+    this.started ??= this.driver.start().then(
+      () => {
+        this.ended = true;
+      },
+      (e: unknown) => {
+        this.ended = true;
+        this.endError = this.refine(e instanceof OmrError ? e : new OmrError('INTERNAL', String(e)));
+        // Requests still waiting (should not happen: the machine answers each) end with the error.
+        for (const [, resolve] of this.pending) resolve([{ ok: false, error: this.endError.info() }]);
+        this.pending.clear();
+      },
+    );
+    return this.started;
+  }
+
+  /** Connect the link layer and associate. Rejects with AUTH_REJECTED, HDLC_REJECTED, TIMEOUT_REACTION… */
+  connect(): Promise<AssociationInfo> {
+    if (this.associatedInfo) return Promise.resolve(this.associatedInfo);
+    return new Promise<AssociationInfo>((resolve, reject) => {
+      this.onAssociated = resolve;
+      void this.watchEnd().then(() => reject(this.endError ?? new OmrError('CANCELLED', 'the session ended before the association')));
+    });
+  }
+
+  /**
+   * Read attributes: one result per request, in order. Per-object failures (READ_DENIED,
+   * OBJECT_UNDEFINED…) are results; when the session itself ends, every result still waiting
+   * carries that error (see {@link failure}).
+   */
+  get(requests: AttributeRequest[]): Promise<ResultItem[]> {
+    if (this.ended) {
+      const e = this.endError ?? new OmrError('CANCELLED', 'the association was released');
+      return Promise.resolve(requests.map(() => ({ ok: false as const, error: e.info() })));
+    }
+    return new Promise<ResultItem[]>((resolve) => {
+      const { id, actions } = this.client.get(requests, Date.now());
+      this.pending.set(id, (results) => resolve(results.map((r) => (r.ok ? r : { ok: false, error: this.refineInfo(r.error) }))));
+      this.driver.push(actions);
+    });
+  }
+
+  private refineInfo(e: ErrorInfo): ErrorInfo {
+    if (e.code === 'TIMEOUT_REACTION' && this.damaged > 0) return this.refine(new OmrError(e.code, e.detail)).info();
+    return e;
+  }
+
+  /**
+   * End the association (RLRQ then DISC) and wait for it; never throws. `clean` is false when
+   * the link was already gone or the meter did not answer in time.
+   */
+  async release(): Promise<{ clean: boolean }> {
+    if (!this.started) return { clean: true };
+    if (!this.ended) this.driver.cancel();
+    await this.started;
+    return { clean: this.released };
+  }
+}
+
+// ------------------------------------------------------------------------- invocation counters
+
+/**
+ * The next invocation counter to use, per meter (server system title, or serial number when the
+ * system title is not known yet). Plain JSON in the data folder: the counter is not a secret.
+ */
+export class InvocationCounterStore {
+  constructor(readonly file: string) {}
+
+  private load(): Record<string, { next: number; updatedAt: string }> {
+    if (!existsSync(this.file)) return {};
+    try {
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
+      return data && typeof data === 'object' ? (data as Record<string, { next: number; updatedAt: string }>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  get(meterKey: string): number | undefined {
+    const n = this.load()[meterKey]?.next;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+  }
+
+  /** Remember `next` for these meter keys (never lowers a counter already stored). */
+  update(meterKeys: string[], next: number): void {
+    const data = this.load();
+    const t = new Date().toISOString();
+    for (const k of meterKeys) if ((data[k]?.next ?? -1) < next) data[k] = { next, updatedAt: t };
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+      renameSync(tmp, this.file);
+    } catch (e) {
+      throw new OmrError('STORAGE_ERROR', (e as Error).message, { cause: e });
+    }
+  }
+}
+
+/** The security material of a ciphered association: keys and the client's system title. */
+export interface DlmsKeys {
+  systemTitle: Uint8Array;
+  encryptionKey: Uint8Array;
+  authenticationKey: Uint8Array;
+}
+
+export interface OpenAssociationOptions {
+  link: Link;
+  address: DlmsAddress;
+  auth: 'none' | 'lls' | 'hls-gmac';
+  /** LLS password (a secret: redacted in the trace). */
+  password?: string;
+  keys?: DlmsKeys;
+  counters?: InvocationCounterStore;
+  /** A key under which this meter's counter may already be stored (serial number or system title). */
+  meterKey?: string;
+  /** The invocation counter object read with the public client (default 0-0:43.1.1*255). */
+  counterObis?: string;
+  onTrace?: (entry: TraceEntry) => void;
+  /** Something worth telling the technician (not an error). */
+  onNote?: (text: string) => void;
+  signal?: AbortSignal;
+  releaseGraceMs?: number;
+  random?: (n: number) => Uint8Array;
+  /**
+   * Runs between the public pre-read and the main association (HLS): over mode E the meter goes
+   * back to IEC 62056-21 after the DISC, so the handshake is done again here.
+   */
+  between?: () => Promise<void>;
+}
+
+const text = (v: DlmsValue | undefined): string | undefined => {
+  if (!v) return undefined;
+  if (v.type === 'visible-string' || v.type === 'utf8-string') return v.value;
+  if (v.type === 'octet-string') return Buffer.from(v.value, 'hex').toString('latin1');
+  return integerText(v);
+};
+
+export interface OpenedAssociation {
+  session: DlmsSession;
+  /** Serial number read with the public client (HLS pre-read), when it was. */
+  serial?: string;
+  /** Call when done with the session: stores the invocation counter (HLS). */
+  finish(): void;
+}
+
+/**
+ * Create and connect a session with the chosen client. For HLS-GMAC without a known counter,
+ * the public client first reads the serial number and the invocation counter (then releases).
+ * AUTH_REJECTED is never retried.
+ */
+export async function openAssociation(o: OpenAssociationOptions): Promise<OpenedAssociation> {
+  const common = { link: o.link, ...(o.onTrace ? { onTrace: o.onTrace } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.releaseGraceMs ? { releaseGraceMs: o.releaseGraceMs } : {}) };
+  if (o.auth !== 'hls-gmac') {
+    if (o.auth === 'lls' && !o.password) throw new OmrError('INVALID_REQUEST', 'LLS needs a password');
+    const authentication: Authentication = o.auth === 'lls' ? { mechanism: 'lls', password: new TextEncoder().encode(o.password) } : { mechanism: 'none' };
+    const session = new DlmsSession({ ...common, address: o.address, authentication });
+    await session.connect();
+    return { session, finish: () => undefined };
+  }
+  const keys = o.keys;
+  if (!keys) throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the keys and the client system title (key file)');
+  let counter = o.meterKey ? o.counters?.get(o.meterKey) : undefined;
+  let serial: string | undefined;
+  if (counter === undefined) {
+    const pub = new DlmsSession({ ...common, address: { ...o.address, clientSap: PUBLIC_CLIENT_SAP }, authentication: { mechanism: 'none' } });
+    try {
+      await pub.connect();
+      const [sn, ic] = await pub.get([
+        { classId: 1, obis: '0-0:96.1.0*255', attribute: 2 },
+        { classId: 1, obis: o.counterObis ?? '0-0:43.1.1*255', attribute: 2 },
+      ]);
+      if (pub.failure) throw pub.failure;
+      if (sn?.ok) serial = text(sn.value);
+      if (!ic?.ok) throw new OmrError(ic?.error.code ?? 'DLMS_ERROR', `invocation counter ${o.counterObis ?? '0-0:43.1.1*255'}: ${ic?.error.detail ?? ic?.error.message ?? 'no answer'}`);
+      const n = integerText(ic.value);
+      if (n === undefined) throw new OmrError('DECODE_ERROR', `invocation counter is ${ic.value.type}`);
+      counter = Number(n) + 1;
+      const stored = serial ? o.counters?.get(serial) : undefined;
+      if (stored !== undefined && stored > counter) counter = stored;
+      o.onNote?.(`invocation counter read with the public client: ${n}`);
+    } finally {
+      await pub.release();
+    }
+    if (o.signal?.aborted) throw new OmrError('CANCELLED');
+    await o.between?.();
+  }
+  const session = new DlmsSession({
+    ...common,
+    address: o.address,
+    authentication: { mechanism: 'hls-gmac' },
+    security: { systemTitle: keys.systemTitle, keys: { encryptionKey: keys.encryptionKey, authenticationKey: keys.authenticationKey }, invocationCounter: counter },
+    ...(o.random ? { random: o.random } : {}),
+  });
+  const finish = () => {
+    const used = session.lastInvocationCounter;
+    if (used === undefined || !o.counters) return;
+    const k = [o.meterKey, serial, session.info?.serverSystemTitle].filter((x): x is string => !!x);
+    if (k.length) o.counters.update([...new Set(k)], used + 1);
+  };
+  try {
+    await session.connect();
+  } catch (e) {
+    finish(); // counters used by a refused association are spent too
+    throw e;
+  }
+  return { session, ...(serial ? { serial } : {}), finish };
+}

@@ -1,0 +1,486 @@
+/**
+ * Reading plans over a {@link DlmsSession}: identify, billing registers, instantaneous values,
+ * load profile between two dates, event logs, and discover (object list → every readable value).
+ *
+ * Every plan
+ * - reads scaler_unit once per register (cached in the session) and applies it exactly
+ *   (scaleDecimal, never a float);
+ * - batches its GETs (the client uses GET-with-list when negotiated, block transfer for big
+ *   answers) and still reports progress per object and readings as they come;
+ * - records a per-object failure (READ_DENIED, OBJECT_UNDEFINED, DLMS_ERROR) and goes on;
+ * - throws the typed error that ended the session (LINK_LOST, TIMEOUT_REACTION, HDLC_FCS,
+ *   CANCELLED…) after everything read before it was handed over: the {@link PlanRun} keeps it.
+ */
+import { OmrError, type ErrorInfo, type Lang } from '../../../shared/errors';
+import type { IdentifyResult, MeterEvent, ProfileData } from '../../../shared/session';
+import type { Reading } from '../../../shared/types';
+import { asDateTime, decodeCaptureObjects, decodeCapturePeriod, decodeObjectList, decodeProfileBuffer, decodeScalerUnit, valueText, type CaptureObject, type ScalerUnit, type ValueText } from '../../engine/cosem/classes';
+import { decodeEventLog } from '../../engine/cosem/events';
+import type { DlmsValue } from '../../engine/dlms/axdr';
+import type { ResultItem } from '../../engine/dlms/client';
+import { cosemDateTime, formatDateTime, toIsoLocal, type CosemDateTime } from '../../engine/dlms/datetime';
+import { formatObis, parseObis } from '../../engine/dlms/obis-code';
+import { rangeAccess, type AttributeRequest } from '../../engine/dlms/xdlms';
+import { hasConformance } from '../../engine/dlms/conformance';
+import { lookupObis } from '../../engine/obis/names';
+import { endsSession, type DlmsSession } from './dlms-session';
+
+export type DlmsPlanName = 'identify' | 'billing' | 'instantaneous' | 'profile' | 'events' | 'discover';
+
+/** What a run collected so far: kept whole when a plan throws. */
+export class PlanRun {
+  readings: Reading[] = [];
+  /** Per-object failures (and the session-ending error, added by the caller). */
+  errors: ErrorInfo[] = [];
+  warnings: string[] = [];
+  profile?: ProfileData;
+  events: MeterEvent[] = [];
+  identity?: NonNullable<IdentifyResult['dlms']>;
+  /** The deviation the meter's clock states (minutes, Blue Book sign), once identify read it. */
+  meterDeviation?: number;
+}
+
+export interface PlanContext {
+  session: DlmsSession;
+  run: PlanRun;
+  lang?: Lang;
+  onReadings?: (readings: Reading[]) => void;
+  onProgress?: (p: { label: string; done: number; total?: number }) => void;
+  onError?: (e: ErrorInfo) => void;
+  onWarning?: (text: string) => void;
+  onProfile?: (p: ProfileData) => void;
+  onEvents?: (events: MeterEvent[]) => void;
+  signal?: AbortSignal;
+  /** PC clock (tests). */
+  now?: () => number;
+}
+
+/** One value object to read. */
+export interface ValueItem {
+  obis: string;
+  classId: number;
+  /** OBJECT_UNDEFINED is a warning, not an error (e.g. phases 2 and 3 of a single-phase meter). */
+  optional?: boolean;
+}
+
+export const IDENTIFY_ITEMS: ValueItem[] = [
+  { obis: '0-0:42.0.0*255', classId: 1, optional: true },
+  { obis: '0-0:96.1.0*255', classId: 1, optional: true },
+  { obis: '1-0:0.2.0*255', classId: 1, optional: true },
+  { obis: '0-0:1.0.0*255', classId: 8, optional: true },
+];
+
+export const BILLING_ITEMS: ValueItem[] = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '3.8.0', '4.8.0'].map((c) => ({ obis: `1-0:${c}*255`, classId: 3, optional: c !== '1.8.0' }));
+
+export const INSTANTANEOUS_ITEMS: ValueItem[] = [
+  '32.7.0', '52.7.0', '72.7.0', // voltages L1..L3
+  '31.7.0', '51.7.0', '71.7.0', // currents L1..L3
+  '21.7.0', '41.7.0', '61.7.0', // active power import L1..L3
+  '1.7.0', '2.7.0', '3.7.0', '4.7.0', // total powers
+  '14.7.0', // frequency
+  '13.7.0', '33.7.0', '53.7.0', '73.7.0', // power factors
+].map((c) => ({ obis: `1-0:${c}*255`, classId: 3, optional: true }));
+
+export const LOAD_PROFILE_OBIS = '1-0:99.1.0*255';
+export const EVENT_LOGS = ['0-0:99.98.0*255', '0-0:99.98.4*255'];
+export const ASSOCIATION_OBIS = '0-0:40.0.0*255';
+
+/**
+ * The class of an object given by OBIS only (`--obis`): `CLASS/OBIS` says it; otherwise a
+ * register for electricity quantities, a demand register for D = 4/5, extended register for
+ * maximum demand (D = 6), the clock, and Data for the rest.
+ */
+export function itemFromText(text: string): ValueItem {
+  const m = /^(\d{1,5})\/(.+)$/.exec(text.trim());
+  const o = parseObis(m ? m[2]! : text);
+  const obis = formatObis(o);
+  if (m) return { obis, classId: Number(m[1]) };
+  if (obis === '0-0:1.0.0*255') return { obis, classId: 8 };
+  if (o[0] === 1 && o[2]! >= 1 && o[2]! <= 89) {
+    if (o[3] === 4 || o[3] === 5) return { obis, classId: 5 };
+    if (o[3] === 6) return { obis, classId: 4 };
+    return { obis, classId: 3 };
+  }
+  return { obis, classId: 1 };
+}
+
+const norm = (obis: string) => formatObis(parseObis(obis));
+
+/** The attribute holding scaler_unit for a class, and the value attributes it applies to. */
+function scalerAttribute(classId: number): number | undefined {
+  if (classId === 3 || classId === 4) return 3;
+  if (classId === 5) return 4;
+  return undefined;
+}
+
+function checkCancel(ctx: PlanContext): void {
+  if (ctx.signal?.aborted) throw ctx.session.failure?.code === 'CANCELLED' ? ctx.session.failure : new OmrError('CANCELLED');
+}
+
+function recordError(ctx: PlanContext, e: ErrorInfo): void {
+  ctx.run.errors.push(e);
+  ctx.onError?.(e);
+}
+
+function warn(ctx: PlanContext, text: string): void {
+  ctx.run.warnings.push(text);
+  ctx.onWarning?.(text);
+}
+
+/** The error that ends the plan when a result says the session is over. */
+function fatal(ctx: PlanContext, results: ResultItem[]): OmrError | undefined {
+  const bad = results.find((r): r is Extract<ResultItem, { ok: false }> => !r.ok && endsSession(r.error.code));
+  if (!bad) return undefined;
+  return ctx.session.failure ?? new OmrError(bad.error.code, bad.error.detail);
+}
+
+/** Per-object failure: recorded (or a warning for an optional object the meter does not have). */
+function objectFailed(ctx: PlanContext, item: { obis: string; optional?: boolean }, e: ErrorInfo): void {
+  if (item.optional && e.code === 'OBJECT_UNDEFINED') warn(ctx, `${item.obis} is not in this meter (or not visible to this client)`);
+  else recordError(ctx, e);
+}
+
+function toReading(obis: string, vt: ValueText, readAt: string, captureTime?: string): Reading {
+  const r: Reading = { obis, address: obis, value: vt.time ?? vt.value, unit: vt.unit, readAt, source: 'dlms' };
+  if (vt.scaler !== undefined) r.scaler = vt.scaler;
+  if (vt.raw !== undefined && vt.scaler !== undefined) r.raw = vt.raw;
+  if (captureTime) r.captureTime = captureTime;
+  return r;
+}
+
+function timeText(dt: CosemDateTime): string {
+  return toIsoLocal(dt) ?? formatDateTime(dt);
+}
+
+/**
+ * Ensure scaler_unit is cached for these registers (one batched GET for the missing ones).
+ * Returns the per-object failures by OBIS.
+ */
+async function loadScalers(ctx: PlanContext, items: { obis: string; classId: number }[]): Promise<Map<string, ErrorInfo>> {
+  const failures = new Map<string, ErrorInfo>();
+  const missing = items.filter((i) => scalerAttribute(i.classId) !== undefined && !ctx.session.scalers.has(`${i.obis}/2`));
+  const unique = [...new Map(missing.map((i) => [i.obis, i])).values()];
+  if (!unique.length) return failures;
+  const results = await ctx.session.get(unique.map((i) => ({ classId: i.classId, obis: i.obis, attribute: scalerAttribute(i.classId)! })));
+  const f = fatal(ctx, results);
+  if (f) throw f;
+  unique.forEach((item, k) => {
+    const r = results[k]!;
+    if (!r.ok) {
+      failures.set(item.obis, r.error);
+      return;
+    }
+    try {
+      const su = decodeScalerUnit(r.value);
+      ctx.session.scalers.set(`${item.obis}/2`, su);
+      if (item.classId === 5) ctx.session.scalers.set(`${item.obis}/3`, su);
+    } catch (e) {
+      failures.set(item.obis, e instanceof OmrError ? e.info() : new OmrError('DECODE_ERROR', `${item.obis} scaler_unit`).info());
+    }
+  });
+  return failures;
+}
+
+/**
+ * Read value objects (attribute 2; capture time of extended registers), scalers first. Readings
+ * are handed over per batch as they come; per-object failures are recorded.
+ */
+export async function readValues(ctx: PlanContext, items: ValueItem[], label = 'read'): Promise<Map<string, { value: DlmsValue; text: ValueText; readAt: number }>> {
+  const out = new Map<string, { value: DlmsValue; text: ValueText; readAt: number }>();
+  if (!items.length) return out;
+  checkCancel(ctx);
+  const now = ctx.now ?? Date.now;
+  // Scalers of every register in one batch (per-session cache).
+  const scalerFailures = await loadScalers(ctx, items);
+  // Value batches: several objects per GET-with-list when negotiated, else one object per job so
+  // progress moves per object. All jobs are queued at once: the client runs them back to back.
+  const list = hasConformance(ctx.session.info?.conformance ?? 0, 'multiple-references');
+  const per = list ? 8 : 1;
+  const groups: ValueItem[][] = [];
+  for (let i = 0; i < items.length; i += per) groups.push(items.slice(i, i + per));
+  const jobs = groups.map((g) => {
+    const reqs: AttributeRequest[] = [];
+    for (const i of g) {
+      reqs.push({ classId: i.classId, obis: i.obis, attribute: 2 });
+      if (i.classId === 4) reqs.push({ classId: 4, obis: i.obis, attribute: 5 });
+    }
+    return ctx.session.get(reqs);
+  });
+  let done = 0;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const results = await jobs[gi]!;
+    const readAt = now();
+    const iso = new Date(readAt).toISOString();
+    const batch: Reading[] = [];
+    let k = 0;
+    for (const item of groups[gi]!) {
+      const r = results[k++];
+      const ct = item.classId === 4 ? results[k++] : undefined;
+      done++;
+      ctx.onProgress?.({ label: `${label} ${item.obis}`, done, total: items.length });
+      if (!r) continue;
+      if (!r.ok) {
+        if (!endsSession(r.error.code)) objectFailed(ctx, item, r.error);
+        continue;
+      }
+      const needsScaler = scalerAttribute(item.classId) !== undefined;
+      const su: ScalerUnit | undefined = ctx.session.scalers.get(`${item.obis}/2`);
+      if (needsScaler && !su) {
+        // A value without its scaler would be off by powers of ten: not shown.
+        const sf = scalerFailures.get(item.obis);
+        objectFailed(ctx, item, sf ? { ...sf, detail: `${sf.detail ?? item.obis} (scaler_unit; value not shown)` } : new OmrError('DLMS_ERROR', `${item.obis}: scaler_unit unknown; value not shown`).info());
+        continue;
+      }
+      try {
+        const text = valueText(r.value, su);
+        const capture = ct?.ok ? asDateTime(ct.value) : undefined;
+        out.set(item.obis, { value: r.value, text, readAt });
+        batch.push(toReading(item.obis, text, iso, capture ? timeText(capture) : undefined));
+      } catch (e) {
+        recordError(ctx, e instanceof OmrError ? e.info() : new OmrError('DECODE_ERROR', `${item.obis}: ${String(e)}`).info());
+      }
+    }
+    if (batch.length) {
+      ctx.run.readings.push(...batch);
+      ctx.onReadings?.(batch);
+    }
+    const f = fatal(ctx, results);
+    if (f) {
+      // The remaining jobs end with the same error: nothing more will come.
+      await Promise.all(jobs.slice(gi + 1));
+      throw f;
+    }
+  }
+  checkCancel(ctx);
+  return out;
+}
+
+// --------------------------------------------------------------------------------------- plans
+
+/** Seconds the meter's clock is ahead (+) or behind (−) the PC clock. */
+export function clockDriftSeconds(dt: CosemDateTime, pcMs: number): number | undefined {
+  const { year, month, day, hour, minute, second } = dt;
+  if (year === null || month === null || day === null || hour === null || minute === null || second === null || month > 12 || day > 31) return undefined;
+  const ms = (dt.hundredths ?? 0) * 10;
+  // Deviation (Blue Book): minutes from local time to UTC, e.g. −60 for CET; without it the
+  // meter's time is taken as the PC's local time (the technician stands next to the meter).
+  const meterMs = dt.deviation !== null ? Date.UTC(year, month - 1, day, hour, minute, second, ms) + dt.deviation * 60_000 : new Date(year, month - 1, day, hour, minute, second, ms).getTime();
+  return Math.round((meterMs - pcMs) / 1000);
+}
+
+export async function identifyPlan(ctx: PlanContext): Promise<NonNullable<IdentifyResult['dlms']>> {
+  const got = await readValues(ctx, IDENTIFY_ITEMS, 'identify');
+  const id: NonNullable<IdentifyResult['dlms']> = {};
+  const t = (obis: string) => got.get(obis)?.text.value;
+  const ldn = t('0-0:42.0.0*255');
+  if (ldn) id.logicalDeviceName = ldn;
+  const sn = t('0-0:96.1.0*255');
+  if (sn) id.serialNumber = sn;
+  const fw = t('1-0:0.2.0*255');
+  if (fw) id.firmware = fw;
+  const clock = got.get('0-0:1.0.0*255');
+  const dt = clock ? asDateTime(clock.value) : undefined;
+  if (clock && dt) {
+    id.clock = timeText(dt);
+    if (dt.deviation !== null) ctx.run.meterDeviation = dt.deviation;
+    const drift = clockDriftSeconds(dt, clock.readAt);
+    if (drift !== undefined) {
+      id.driftSeconds = drift;
+      if (Math.abs(drift) >= 60) warn(ctx, `the meter clock is ${Math.abs(drift)} s ${drift > 0 ? 'ahead of' : 'behind'} the PC clock`);
+    }
+  }
+  ctx.run.identity = id;
+  return id;
+}
+
+export async function registersPlan(ctx: PlanContext, items: ValueItem[], label: string): Promise<void> {
+  await readValues(ctx, items, label);
+}
+
+/**
+ * A range bound as the meter's wall time, deviation and status "not specified" (FIELD-NOTES:
+ * some meters answer nothing otherwise). When the meter's clock stated its deviation (identify),
+ * the bound is converted to the meter's local time; else the PC's local time is used (the
+ * technician stands next to the meter).
+ */
+export function parseBound(iso: string, meterDeviation?: number): CosemDateTime {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) throw new OmrError('INVALID_REQUEST', `not a date: ${iso}`);
+  if (meterDeviation !== undefined) {
+    const m = new Date(d.getTime() - meterDeviation * 60_000);
+    return cosemDateTime({ year: m.getUTCFullYear(), month: m.getUTCMonth() + 1, day: m.getUTCDate(), hour: m.getUTCHours(), minute: m.getUTCMinutes(), second: m.getUTCSeconds() });
+  }
+  return cosemDateTime({ year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() });
+}
+
+interface GenericRead {
+  captureObjects: CaptureObject[];
+  period?: number;
+  buffer: DlmsValue;
+}
+
+/** Capture objects, period and buffer (range-restricted on the first capture object when asked). */
+async function readGeneric(ctx: PlanContext, obis: string, range: { from: string; to: string } | undefined, optional: boolean): Promise<GenericRead | undefined> {
+  checkCancel(ctx);
+  ctx.onProgress?.({ label: `${obis} capture objects`, done: 0 });
+  const head = await ctx.session.get([
+    { classId: 7, obis, attribute: 3 },
+    { classId: 7, obis, attribute: 4 },
+  ]);
+  const f = fatal(ctx, head);
+  if (f) throw f;
+  const co = head[0]!;
+  if (!co.ok) {
+    objectFailed(ctx, { obis, optional }, co.error);
+    return undefined;
+  }
+  const captureObjects = decodeCaptureObjects(co.value);
+  const period = head[1]?.ok ? decodeCapturePeriod(head[1].value) : undefined;
+  // Scalers of the register columns.
+  const sf = await loadScalers(
+    ctx,
+    captureObjects.filter((c) => scalerAttribute(c.classId) !== undefined && (c.attribute === 2 || (c.classId === 5 && c.attribute === 3))).map((c) => ({ obis: c.obis, classId: c.classId })),
+  );
+  for (const [o, e] of sf) warn(ctx, `${obis}: scaler_unit of column ${o} not read (${e.code}); that column is shown raw`);
+  checkCancel(ctx);
+  ctx.onProgress?.({ label: `${obis} buffer`, done: 0 });
+  const sort = captureObjects[0];
+  const access = range
+    ? rangeAccess({
+        ...(sort ? { restricting: { classId: sort.classId, obis: sort.obis, attribute: sort.attribute, dataIndex: sort.dataIndex } } : {}),
+        from: parseBound(range.from, ctx.run.meterDeviation),
+        to: parseBound(range.to, ctx.run.meterDeviation),
+      })
+    : undefined;
+  const [buf] = await ctx.session.get([{ classId: 7, obis, attribute: 2, ...(access ? { access } : {}) }]);
+  const fb = fatal(ctx, [buf!]);
+  if (fb) throw fb;
+  if (!buf!.ok) {
+    objectFailed(ctx, { obis, optional }, buf!.error);
+    return undefined;
+  }
+  return { captureObjects, ...(period !== undefined ? { period } : {}), buffer: buf!.value };
+}
+
+function addSeconds(iso: string, s: number): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(iso);
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]! + s));
+  return d.toISOString().slice(0, 19);
+}
+
+export async function profilePlan(ctx: PlanContext, obis: string, range: { from: string; to: string }): Promise<ProfileData | undefined> {
+  const ln = norm(obis);
+  const g = await readGeneric(ctx, ln, range, false);
+  if (!g) return undefined;
+  const p = decodeProfileBuffer(g.buffer, g.captureObjects, ctx.session.scalers);
+  const lang = ctx.lang ?? 'en';
+  const data: ProfileData = {
+    obis: ln,
+    columns: p.columns.map((c) => {
+      const name = c.name ?? lookupObis(c.obis);
+      return { obis: c.obis, attribute: c.attribute, ...(name ? { name: name[lang] } : {}), unit: c.scalerUnit?.symbol ?? '', ...(c.scalerUnit ? { scaler: c.scalerUnit.scaler } : {}) };
+    }),
+    rows: [],
+    ...(g.period !== undefined ? { capturePeriodS: g.period } : {}),
+  };
+  // A time column left null (IDIS compression) is the previous time plus the capture period.
+  let previous: string[] | undefined;
+  for (const row of p.rows) {
+    const cells = row.cells.map((c, j) => {
+      if (c.raw.type === 'null-data' && previous && g.period && asDateTime(p.rows[0]?.cells[j]?.raw)) return addSeconds(previous[j]!, g.period) ?? '';
+      return c.text.time ?? c.text.value;
+    });
+    data.rows.push(cells);
+    previous = cells;
+  }
+  ctx.run.profile = data;
+  ctx.onProfile?.(data);
+  ctx.onProgress?.({ label: `${ln} ${data.rows.length} rows`, done: data.rows.length, total: data.rows.length });
+  return data;
+}
+
+export async function eventsPlan(ctx: PlanContext, logs: string[] = EVENT_LOGS, range?: { from: string; to: string }): Promise<MeterEvent[]> {
+  const lang = ctx.lang ?? 'en';
+  const all: MeterEvent[] = [];
+  for (const log of logs.map(norm)) {
+    const g = await readGeneric(ctx, log, range, true);
+    if (!g) continue;
+    const p = decodeProfileBuffer(g.buffer, g.captureObjects, ctx.session.scalers);
+    const events = decodeEventLog(p).map((e): MeterEvent => ({ log, time: e.iso ?? e.time, code: e.code, text: e.name[lang] }));
+    all.push(...events);
+    ctx.run.events.push(...events);
+    ctx.onEvents?.(events);
+  }
+  return all;
+}
+
+const READABLE = new Set([1, 3, 4, 6]);
+
+/** Object list → every readable attribute 2 of Data, Register, Extended and Demand registers, Clock. */
+export async function discoverPlan(ctx: PlanContext): Promise<void> {
+  checkCancel(ctx);
+  ctx.onProgress?.({ label: 'object list', done: 0 });
+  const [ol] = await ctx.session.get([{ classId: 15, obis: ASSOCIATION_OBIS, attribute: 2 }]);
+  const f = fatal(ctx, [ol!]);
+  if (f) throw f;
+  if (!ol!.ok) {
+    recordError(ctx, ol!.error);
+    return;
+  }
+  const entries = decodeObjectList(ol!.value);
+  const readable = (e: (typeof entries)[number], id: number) => {
+    const a = e.attributes.find((x) => x.id === id);
+    return a === undefined ? e.attributes.length === 0 : READABLE.has(a.access);
+  };
+  const items: ValueItem[] = [];
+  for (const e of entries) {
+    if (![1, 3, 4, 5, 8].includes(e.classId) || !readable(e, 2)) continue;
+    const sa = scalerAttribute(e.classId);
+    if (sa !== undefined && !readable(e, sa)) {
+      warn(ctx, `${e.logicalName}: scaler_unit not readable by this client, skipped`);
+      continue;
+    }
+    items.push({ obis: e.logicalName, classId: e.classId });
+  }
+  warn(ctx, `object list: ${entries.length} objects, ${items.length} values to read`);
+  await readValues(ctx, items, 'discover');
+}
+
+export interface PlanSpec {
+  plan: DlmsPlanName;
+  /** billing / instantaneous: read these instead of the default list. */
+  obis?: string[];
+  /** profile: the profile generic (default the load profile 1-0:99.1.0). */
+  profileObis?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Run one plan (identify first is the caller's choice). */
+export async function runPlan(ctx: PlanContext, spec: PlanSpec): Promise<void> {
+  switch (spec.plan) {
+    case 'identify':
+      await identifyPlan(ctx);
+      return;
+    case 'billing':
+      await registersPlan(ctx, spec.obis?.length ? spec.obis.map(itemFromText) : BILLING_ITEMS, 'billing');
+      return;
+    case 'instantaneous':
+      await registersPlan(ctx, spec.obis?.length ? spec.obis.map(itemFromText) : INSTANTANEOUS_ITEMS, 'instantaneous');
+      return;
+    case 'profile': {
+      const to = spec.to ?? new Date((ctx.now ?? Date.now)()).toISOString();
+      const from = spec.from ?? new Date(new Date(to).getTime() - 24 * 3600_000).toISOString();
+      await profilePlan(ctx, spec.profileObis ?? LOAD_PROFILE_OBIS, { from, to });
+      return;
+    }
+    case 'events':
+      await eventsPlan(ctx, EVENT_LOGS, spec.from && spec.to ? { from: spec.from, to: spec.to } : undefined);
+      return;
+    case 'discover':
+      await discoverPlan(ctx);
+      return;
+  }
+}
+
