@@ -124,6 +124,27 @@ async function readJson(req: IncomingMessage, lang: () => 'en' | 'fr'): Promise<
   }
 }
 
+/** The request target as a URL; a target that is not a path (`//[`, `http://x`, `*`) is a 400. */
+function requestUrl(req: IncomingMessage, lang: () => 'en' | 'fr'): URL {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) throw new HttpError(400, errorInfo('INVALID_REQUEST', 'the request target is not a path', lang()));
+  try {
+    // A path made absolute on a fixed origin: `//host/x` stays a path, never another host.
+    return new URL(`http://station${target.replace(/^\/+/, '/')}`);
+  } catch {
+    throw new HttpError(400, errorInfo('INVALID_REQUEST', 'the request target is not a valid path', lang()));
+  }
+}
+
+/** A percent-decoded path segment; a malformed escape is a 400. */
+function decodeSegment(text: string, lang: () => 'en' | 'fr'): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new HttpError(400, errorInfo('INVALID_REQUEST', 'a malformed percent-escape in the path', lang()));
+  }
+}
+
 /** A file under `dir` (resolved through symlinks), or undefined. */
 function insideDir(dir: string, file: string): string | undefined {
   if (!existsSync(file) || !existsSync(dir)) return undefined;
@@ -203,7 +224,7 @@ export async function startStation(o: StationOptions): Promise<Station> {
     }
     const exportMatch = /^GET \/api\/sessions\/([^/]+)\/export\.csv$/.exec(route);
     if (exportMatch) {
-      const request: Record<string, unknown> = { id: decodeURIComponent(exportMatch[1]!) };
+      const request: Record<string, unknown> = { id: decodeSegment(exportMatch[1]!, lang) };
       for (const key of ['what', 'dialect', 'lang']) {
         const v = url.searchParams.get(key);
         if (v !== null) request[key] = v;
@@ -231,9 +252,10 @@ export async function startStation(o: StationOptions): Promise<Station> {
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://station');
+    let url: URL | undefined;
     void (async () => {
       try {
+        url = requestUrl(req, lang);
         if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return await api(req, res, url);
         if (!hostOk(req)) return sendJson(res, 421, { ok: false, error: errorInfo('FORBIDDEN_SENDER', 'unexpected Host header', lang()) });
         const dl = /^\/download\/([A-Za-z0-9_-]{24})(?:\/[^/]*)?$/.exec(url.pathname);
@@ -248,24 +270,36 @@ export async function startStation(o: StationOptions): Promise<Station> {
         files.serve(url.pathname, res, req.method === 'HEAD');
       } catch (e) {
         if (e instanceof HttpError) return sendJson(res, e.status, { ok: false, error: e.info });
-        o.log?.(`station: ${req.method} ${url.pathname}: ${e instanceof Error ? e.message : String(e)}`);
+        o.log?.(`station: ${String(req.method)} ${url?.pathname ?? '?'}: ${e instanceof Error ? e.message : String(e)}`);
         if (!res.headersSent) sendJson(res, 500, { ok: false, error: errorInfo('INTERNAL', undefined, lang()) });
         else res.destroy();
       }
-    })();
+    })().catch(() => res.destroy());
+  });
+  // A client that resets its connection or sends garbage: that socket ends, the station goes on.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://station');
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (url.pathname !== STATION_WS_PATH) return refuse(404, 'Not Found');
-    const denied = check(req, true);
-    if (denied) return refuse(denied.status, denied.status === 401 ? 'Unauthorized' : denied.status === 421 ? 'Misdirected Request' : 'Forbidden');
-    ws.upgrade(req, socket, head);
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = requestUrl(req, lang);
+      if (url.pathname !== STATION_WS_PATH) return refuse(404, 'Not Found');
+      const denied = check(req, true);
+      if (denied) return refuse(denied.status, denied.status === 401 ? 'Unauthorized' : denied.status === 421 ? 'Misdirected Request' : 'Forbidden');
+      ws.upgrade(req, socket, head);
+    } catch (e) {
+      if (e instanceof HttpError) return refuse(e.status, 'Bad Request');
+      o.log?.(`station: upgrade ${String(req.url).slice(0, 80)}: ${e instanceof Error ? e.message : String(e)}`);
+      refuse(500, 'Internal Server Error');
+    }
   });
 
   await new Promise<void>((ok, fail) => {
