@@ -2,7 +2,8 @@
  * Pure decoding helpers for the COSEM interface classes a technician reads (Blue Book, IEC
  * 62056-6-2): Data (1), Register (3), Extended register (4), Demand register (5), Profile
  * generic (7), Clock (8), Association LN (15). They take A-XDR values (as GET returned them) and
- * give plain, display-ready data; numbers stay exact decimal text.
+ * give plain, display-ready data; numbers stay exact decimal text. Class ids and attribute
+ * names live in the registry (./registry.ts).
  */
 import { OmrError } from '../../../shared/errors';
 import { formatValue, integerText, type DlmsValue } from '../dlms/axdr';
@@ -12,8 +13,6 @@ import { formatObis } from '../dlms/obis-code';
 import { lookupObis } from '../obis/names';
 import { unitSymbol } from '../obis/units';
 import { scaleDecimal } from './scale';
-
-export const CLASS_IDS = { data: 1, register: 3, extendedRegister: 4, demandRegister: 5, profileGeneric: 7, clock: 8, associationLn: 15, disconnectControl: 70 } as const;
 
 const bad = (what: string, v: DlmsValue | undefined) => new OmrError('DECODE_ERROR', `${what}: unexpected ${v ? v.type : 'nothing'}`);
 
