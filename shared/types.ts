@@ -51,6 +51,11 @@ export interface Reading {
   /** PC time when the value was received (ISO). */
   readAt: string;
   source: ReadingSource;
+  /**
+   * `false` when the message that carried the value failed its checksum (BCC) or was cut off
+   * before its end: the value is kept, but nothing proves it arrived intact. Absent: verified.
+   */
+  verified?: boolean;
 }
 
 export interface PortInfo {

@@ -3,7 +3,7 @@
  * parity.ts). Subclasses move raw 8-bit bytes.
  */
 import { OmrError } from '../../shared/errors';
-import { addParity, softwareParity, stripParity } from './parity';
+import { addParity, ParityJudge, softwareParity, stripParity, type ParityCheck } from './parity';
 import { IEC_INITIAL_LINE, type LineSettings, type Link } from './types';
 
 export type DataListener = (bytes: Uint8Array, info: { parityErrors: number }) => void;
@@ -18,6 +18,7 @@ export abstract class BaseLink implements Link {
   private closed = false;
   /** Parity errors seen since the link was opened (for diagnostics). */
   parityErrors = 0;
+  private readonly judge = new ParityJudge();
 
   constructor(line: LineSettings = IEC_INITIAL_LINE) {
     this.current = { ...line };
@@ -34,6 +35,19 @@ export abstract class BaseLink implements Link {
   protected abstract rawWrite(bytes: Uint8Array): Promise<void>;
   /** Change the speed on the transport (framing is always 8N1 underneath). */
   protected abstract applyBaud(baudRate: number): Promise<void>;
+  /** Apply new line settings to the transport; by default only a change of speed does anything. */
+  protected async applyLine(next: LineSettings, previous: LineSettings): Promise<void> {
+    if (next.baudRate !== previous.baudRate) await this.applyBaud(next.baudRate);
+  }
+
+  /**
+   * Whether received parity bits can be judged: `stripped` when the far side removes them (a
+   * ser2net or a network head set to 7E1 hands 7-bit bytes over TCP), `checked` once a byte
+   * with bit 7 set has come in, `unknown` before.
+   */
+  get parityCheck(): ParityCheck {
+    return this.judge.state;
+  }
   protected abstract rawClose(): Promise<void>;
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -45,7 +59,7 @@ export abstract class BaseLink implements Link {
   async setLine(settings: Partial<LineSettings>): Promise<void> {
     if (this.closed) throw new OmrError('LINK_LOST', `${this.description} is closed`);
     const next = { ...this.current, ...settings };
-    if (next.baudRate !== this.current.baudRate && this.canChangeLine) await this.applyBaud(next.baudRate);
+    if (this.canChangeLine) await this.applyLine(next, this.current);
     this.current = next;
   }
 
@@ -68,7 +82,7 @@ export abstract class BaseLink implements Link {
     if (parity) {
       const r = stripParity(raw, parity);
       bytes = r.bytes;
-      parityErrors = r.parityErrors;
+      parityErrors = this.judge.judge(raw, r.parityErrors);
       this.parityErrors += parityErrors;
     }
     for (const l of [...this.dataListeners]) l(bytes, { parityErrors });

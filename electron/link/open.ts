@@ -1,11 +1,13 @@
 /**
  * The one place that turns what a technician typed or picked as a port into a Link:
- * a serial path (`COM3`, `/dev/ttyUSB0`), a network head (`tcp://host:port`), or a virtual
+ * a serial path (`COM3`, `/dev/ttyUSB0`), a network head (`tcp://host:port`, raw TCP), a serial
+ * server that lets the line be changed (`rfc2217://host:port`, telnet COM-PORT-OPTION), or a virtual
  * meter (`virtual:NAME`, opened by the factory the caller passes: the link layer does not know
  * the simulator).
  */
 import { OmrError } from '../../shared/errors';
 import { SerialLink } from './serial';
+import { Rfc2217Link } from './rfc2217';
 import { TcpLink } from './tcp';
 import type { Link } from './types';
 
@@ -15,20 +17,22 @@ export const VIRTUAL_PORT_PATH = 'virtual:e450';
 export type PortSpec =
   | { kind: 'serial'; path: string }
   | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'rfc2217'; host: string; port: number }
   | { kind: 'virtual'; name: string };
 
 /**
- * Parse a port string. `tcp://` needs a host and a port from 1 to 65535 (IPv6 in brackets);
- * anything else that is not `virtual:` is a serial path. Throws INVALID_REQUEST for a malformed
- * network address, so a typo is never taken for a serial device name.
+ * Parse a port string. `tcp://` and `rfc2217://` need a host and a port from 1 to 65535 (IPv6
+ * in brackets); anything else that is not `virtual:` is a serial path. Throws INVALID_REQUEST
+ * for a malformed network address, so a typo is never taken for a serial device name.
  */
 export function parsePort(text: string): PortSpec {
   if (/^virtual:/i.test(text)) return { kind: 'virtual', name: text.slice('virtual:'.length) };
-  if (/^tcp:/i.test(text)) {
-    const m = /^tcp:\/\/(\[[^\]]+\]|[^:/\s]+):(\d{1,5})\/?$/i.exec(text);
+  const scheme = /^(tcp|rfc2217):/i.exec(text)?.[1]?.toLowerCase() as 'tcp' | 'rfc2217' | undefined;
+  if (scheme) {
+    const m = /^[a-z0-9]+:\/\/(\[[^\]]+\]|[^:/\s]+):(\d{1,5})\/?$/i.exec(text);
     const port = m ? Number(m[2]) : 0;
-    if (!m || port < 1 || port > 65535) throw new OmrError('INVALID_REQUEST', `not a tcp://host:port address: ${text}`);
-    return { kind: 'tcp', host: m[1]!.replace(/^\[|\]$/g, ''), port };
+    if (!m || port < 1 || port > 65535) throw new OmrError('INVALID_REQUEST', `not a ${scheme}://host:port address: ${text}`);
+    return { kind: scheme, host: m[1]!.replace(/^\[|\]$/g, ''), port };
   }
   return { kind: 'serial', path: text };
 }
@@ -63,6 +67,10 @@ export async function openLink(text: string, options: OpenLinkOptions = {}): Pro
       return options.virtual(spec.name);
     case 'tcp': {
       const link = await TcpLink.connect(spec.host, spec.port);
+      return { link, close: () => link.close() };
+    }
+    case 'rfc2217': {
+      const link = await Rfc2217Link.connect(spec.host, spec.port);
       return { link, close: () => link.close() };
     }
     case 'serial': {

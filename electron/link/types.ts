@@ -35,6 +35,11 @@ export interface Link {
    * parity bit as bit 7, which the protocol code strips.
    */
   readonly canChangeLine: boolean;
+  /**
+   * Whether received parity bits can be judged (7E1 in software): `stripped` when the far side
+   * removes them before they reach us (ser2net or a head set to 7E1), so no parity error is counted.
+   */
+  readonly parityCheck?: 'unknown' | 'checked' | 'stripped';
   /** Send bytes; resolves when they have left the host (drained). */
   write(bytes: Uint8Array): Promise<void>;
   /** Change speed or framing mid-session. */

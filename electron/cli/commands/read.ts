@@ -11,7 +11,7 @@ import { SimFaultSchema, type SimFault } from '../../../shared/target';
 import type { Reading, TraceEntry } from '../../../shared/types';
 import { obisName } from '../../../shared/obis';
 import { resolveDialect, writeCsv } from '../../features/sessions/csv';
-import { iecOptions, runIec } from '../../features/read/iec';
+import { iecOptions, runIec, SIGN_ON_FORMATS, type SignOnFormat } from '../../features/read/iec';
 import { InvocationCounterStore, type DlmsAddress, type DlmsKeys } from '../../features/read/dlms-session';
 import { defaultClientSap, parseKeyFile, runDlmsRead, type DlmsReadResult } from '../../features/read/dlms-read';
 import type { PlanSpec } from '../../features/read/plans';
@@ -21,8 +21,11 @@ import { EXIT, parse, printError, UsageError, type CliIo, faultsFrom, targetFrom
 
 export const READ_USAGE = `Usage: omr read (--port PATH | --tcp HOST:PORT | --simulator) [options]
 
-  --port PATH          serial port of the optical head (/dev/ttyUSB0, COM3)
-  --tcp HOST:PORT      network optical head or ser2net (raw TCP)
+  --port PATH          serial port of the optical head (/dev/ttyUSB0, COM3), or
+                       rfc2217://HOST:PORT (ser2net telnet(rfc2217): the speed is switched remotely)
+  --tcp HOST:PORT      network optical head or ser2net (raw TCP: the speed stays at 300 baud)
+  --tcp-follows-baud   raw TCP: the far end follows a baud switch by itself (auto-baud heads)
+  --sign-on-format F   7E1 | 8N1 | auto: characters of the sign-on (default 7E1; auto on raw TCP)
   --simulator          the built-in virtual E450
   --protocol P         auto | readout | dlms (default auto: DLMS when a DLMS option is given)
   --address ADDR       IEC 62056-21 device address (/?ADDR!)
@@ -71,6 +74,8 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
       address: { type: 'string' },
       'max-baud': { type: 'string' },
       'fixed-baud': { type: 'boolean' },
+      'tcp-follows-baud': { type: 'boolean' },
+      'sign-on-format': { type: 'string' },
       'baud-switch-delay': { type: 'string' },
       password: { type: 'string' },
       'hdlc-direct': { type: 'boolean' },
@@ -108,8 +113,12 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
     ...DEFAULT_SETTINGS,
     ...(values['max-baud'] !== undefined ? { maxBaud: intOption(values['max-baud'], '--max-baud', 300, 115200, READ_USAGE)! } : {}),
     ...(values['baud-switch-delay'] !== undefined ? { baudSwitchDelayMs: intOption(values['baud-switch-delay'], '--baud-switch-delay', 0, 5000, READ_USAGE)! } : {}),
-    fixedBaud: !!values['fixed-baud'],
+    fixedBaud: !!values['fixed-baud'] || !!values['tcp-follows-baud'],
   };
+  const signOnFormat = values['sign-on-format'] as SignOnFormat | undefined;
+  if (signOnFormat !== undefined && !SIGN_ON_FORMATS.includes(signOnFormat)) throw new UsageError(`--sign-on-format wants ${SIGN_ON_FORMATS.join(', ')}, got '${signOnFormat}'
+
+${READ_USAGE}`);
   const password = values.password ?? io.env.OMR_PASSWORD;
   const dlmsFlags = ['hdlc-direct', 'wrapper', 'client-sap', 'server-logical', 'server-physical', 'auth', 'key-file', 'obis', 'profile', 'from', 'to', 'events', 'discover'] as const;
   const dlmsAsked = dlmsFlags.filter((f) => values[f] !== undefined);
@@ -127,7 +136,7 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
   try {
     result = await runIec(
       opened.link,
-      iecOptions(settings, { purpose: password ? 'programming' : 'readout', ...(values.address ? { address: values.address } : {}), ...(password ? { password } : {}) }),
+      iecOptions(settings, { purpose: password ? 'programming' : 'readout', ...(values.address ? { address: values.address } : {}), ...(password ? { password } : {}), ...(signOnFormat ? { signOnFormat } : {}) }),
       {
         onTrace: (e) => trace.push(e),
         ...(progress ? { onProgress: (bytes: number) => io.stderr.write(`\r  reading… ${bytes} bytes`) } : {}),
@@ -154,7 +163,15 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
       `${JSON.stringify(
         {
           identity: identity ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw } : null,
-          readings: result.readings.map((r: Reading) => ({ obis: r.obis, address: r.address, value: r.value, unit: r.unit, ...(r.extra ? { extra: r.extra } : {}) })),
+          readings: result.readings.map((r: Reading) => ({
+            obis: r.obis,
+            address: r.address,
+            value: r.value,
+            unit: r.unit,
+            ...(r.extra ? { extra: r.extra } : {}),
+            ...(r.captureTime ? { captureTime: r.captureTime } : {}),
+            ...(r.verified === false ? { verified: false } : {}),
+          })),
           warnings: result.warnings,
           errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
         },

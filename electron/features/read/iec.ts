@@ -26,7 +26,7 @@ export interface IecCallbacks {
 }
 
 /** Client options from the settings, for one purpose. */
-export function iecOptions(settings: Settings, o: Omit<IecClientOptions, 'maxBaud'> & { maxBaud?: number }): IecClientOptions {
+export function iecOptions(settings: Settings, o: Omit<IecRunOptions, 'maxBaud'> & { maxBaud?: number }): IecRunOptions {
   return {
     maxBaud: settings.maxBaud,
     fixedBaud: settings.fixedBaud,
@@ -45,9 +45,52 @@ export interface IecRun extends IecResult {
   reactionMs?: number;
 }
 
-export async function runIec(link: Link, options: IecClientOptions, cb: IecCallbacks = {}, signal?: AbortSignal): Promise<IecRun> {
+/**
+ * The character format of the sign-on (request and option select): `7E1` as the standard has
+ * it, `8N1` for a network peer that expects 8N1 (no parity bit), `auto` to try 7E1 and, when
+ * nothing at all comes back, once more in 8N1.
+ */
+export type SignOnFormat = '7E1' | '8N1' | 'auto';
+
+export const SIGN_ON_FORMATS: readonly SignOnFormat[] = ['7E1', '8N1', 'auto'];
+
+export interface IecRunOptions extends IecClientOptions {
+  /** Default per link: `auto` on a link that cannot change the line (raw TCP), else `7E1`. */
+  signOnFormat?: SignOnFormat;
+}
+
+export function defaultSignOnFormat(link: Pick<Link, 'canChangeLine'>): SignOnFormat {
+  return link.canChangeLine ? '7E1' : 'auto';
+}
+
+/**
+ * The client options a link allows. A link that cannot change the line (raw TCP) proposes the
+ * speed the line already has in the option select, so the meter stays at the speed the far
+ * side runs — unless the far end follows a switch by itself (`fixedBaud`: smart probes, heads
+ * that auto-baud), where the meter's best speed is proposed and the host line is left alone.
+ */
+export function clientOptionsFor(link: Pick<Link, 'canChangeLine' | 'line'>, options: IecClientOptions): IecClientOptions {
+  if (link.canChangeLine || options.fixedBaud) return options;
+  return { ...options, maxBaud: Math.max(300, Math.min(options.maxBaud, link.line.baudRate)) };
+}
+
+export async function runIec(link: Link, options: IecRunOptions, cb: IecCallbacks = {}, signal?: AbortSignal): Promise<IecRun> {
+  const { signOnFormat = defaultSignOnFormat(link), ...clientOptions } = options;
+  const first = signOnFormat === '8N1' ? '8N1' : '7E1';
+  const run = await runIecOnce(link, clientOptions, first, cb, signal);
+  if (signOnFormat !== 'auto' || run.error?.code !== 'NO_ECHO_NO_ANSWER' || signal?.aborted || !link.isOpen) return run;
+  // Nothing at all came back to a 7E1 sign-on: a peer that expects 8N1 drops such characters.
+  const again = await runIecOnce(link, { ...clientOptions, requestAttempts: 1 }, '8N1', cb, signal);
+  const warning: IecWarning = { code: 'PARITY_ERROR', detail: 'no answer to the 7E1 sign-on; the far side answered in 8N1 (no parity bit)' };
+  if (!again.error) cb.onWarning?.(warning);
+  return again.error ? { ...again, error: run.error } : { ...again, warnings: [warning, ...again.warnings] };
+}
+
+async function runIecOnce(link: Link, options: IecClientOptions, format: '7E1' | '8N1', cb: IecCallbacks, signal?: AbortSignal): Promise<IecRun> {
   const result: IecRun = { readings: [], warnings: [], done: false };
-  const client = new IecClient(options);
+  const framing = format === '8N1' ? ({ dataBits: 8, parity: 'none' } as const) : ({ dataBits: 7, parity: 'even' } as const);
+  if (link.line.dataBits !== framing.dataBits || link.line.parity !== framing.parity) await link.setLine(framing);
+  const client = new IecClient(clientOptionsFor(link, options));
   let sentAt: number | undefined;
   let sentChars = 0;
   const driver = new Driver<IecEvent>(link, client, {
@@ -57,8 +100,10 @@ export async function runIec(link: Link, options: IecClientOptions, cb: IecCallb
         result.identity = e.identity;
         cb.onIdentity?.(e.identity);
       } else if (e.type === 'readings') {
-        result.readings.push(...e.readings);
-        if (e.readings.length) cb.onReadings?.(e.readings);
+        // A block whose checksum failed, or one cut before its end, is kept but not verified.
+        const readings = e.complete ? e.readings : e.readings.map((r) => ({ ...r, verified: false }));
+        result.readings.push(...readings);
+        if (readings.length) cb.onReadings?.(readings);
       } else if (e.type === 'progress') cb.onProgress?.(e.bytes);
       else if (e.type === 'warning') {
         result.warnings.push(e.warning);
