@@ -12,6 +12,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Standard input, for commands that read data from it (`omr explain`). */
+  stdin?: AsyncIterable<unknown>;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
 }

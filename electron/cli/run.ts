@@ -10,6 +10,7 @@ import { simulateCommand } from './commands/simulate';
 import { doctorCommand } from './commands/doctor';
 import { monitorCommand } from './commands/monitor';
 import { listenCommand } from './commands/listen';
+import { explainCommand } from './commands/explain';
 
 export const USAGE = `Usage: omr <command> [options]
 
@@ -27,6 +28,8 @@ Commands:
                                  Poll the meter, watch for anomalies, print statistics.
   listen (--port PATH | --tcp HOST:PORT) [--baud N] [--key-file FILE] [--json]
                                  Decode the DLMS pushes a meter sends on its customer port.
+  explain [HEX…] [--file FILE] [--key-file FILE] [--json]
+                                 Say what bytes are, layer by layer (IEC, HDLC, M-Bus, ciphering, APDU, data).
   help                           This text.
 
 Run 'omr <command> --help' for the options of a command.
@@ -40,6 +43,7 @@ export const COMMANDS: Record<string, Command> = {
   serve: (args, io) => import('./commands/serve').then((m) => m.serveCommand(args, io)),
   monitor: monitorCommand,
   listen: listenCommand,
+  explain: explainCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -7,6 +7,10 @@ import { createPtyPair } from '../../link/pty';
 import { SerialLink } from '../../link/serial';
 import { listenTcp } from '../../link/tcp';
 import { startVirtualMeter } from '../../simulator/virtual-meter';
+import { loadReplayScript, type ReplayScript } from '../../simulator/replay/script';
+import { startReplayMeter } from '../../simulator/replay/runner';
+import type { Link } from '../../link/types';
+import { readFileSync } from 'node:fs';
 import { EXIT, parse, UsageError, type CliIo, faultsFrom } from '../options';
 
 import { SimFaultSchema } from '../../../shared/target';
@@ -21,6 +25,10 @@ export const SIMULATE_USAGE = `Usage: omr simulate (--pty | --port PATH | --tcp 
   --pace         send at the real speed of the line and react after the reaction time
   --reaction MS  the meter's reaction time with --pace (default 200)
   --fault NAME   inject a fault: ${SimFaultSchema.options.join(', ')}
+  --replay TRACE play a recorded trace back as the meter (omr read --trace, or a session journal):
+                 each request that matches the recording gets the recorded answer (HDLC sequence
+                 numbers, invoke-ids and check sequences are recomputed; redacted bytes match
+                 anything); where the reader asks something else, the divergence is printed
 `;
 
 function waitForStop(signal: AbortSignal | undefined): Promise<void> {
@@ -42,6 +50,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       hdlc: { type: 'boolean' },
       reaction: { type: 'string' },
       fault: { type: 'string', multiple: true },
+      replay: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     SIMULATE_USAGE,
@@ -57,13 +66,32 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const reactionMs = values.reaction === undefined ? 200 : Number(values.reaction);
   if (!Number.isInteger(reactionMs) || reactionMs < 0 || reactionMs > 60000) throw new UsageError(`--reaction wants milliseconds, got '${values.reaction}'\n\n${SIMULATE_USAGE}`);
   const options = { pace: !!values.pace, reactionMs, faults, ...(values.hdlc ? { directHdlc: true } : {}) };
+  let script: ReplayScript | undefined;
+  if (values.replay !== undefined) {
+    try {
+      script = loadReplayScript(readFileSync(values.replay, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`--replay ${values.replay}: ${(e as Error).message}\n\n${SIMULATE_USAGE}`);
+    }
+  }
+  const startMeter = (link: Link): { stop(): void } => {
+    if (!script) return startVirtualMeter(link, options);
+    const total = script.steps.length;
+    const meter = startReplayMeter(link, script, { pace: !!values.pace });
+    meter.on((e) => {
+      if (e.type === 'diverged')
+        io.stderr.write(`replay: the reader diverged from the recording at step ${e.step + 1} of ${total}\n  expected: ${e.expectedSummary}${e.expected ? ` ${e.expected}` : ''}\n  received: ${e.got}\n`);
+      else if (e.type === 'finished') io.stderr.write(`replay: all ${e.steps} recorded requests answered\n`);
+    });
+    return meter;
+  };
 
   if (values.tcp !== undefined) {
     const port = Number(values.tcp);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--tcp wants a port number\n\n${SIMULATE_USAGE}`);
     const meters = new Set<{ stop(): void }>();
     const server: Server = await listenTcp(port, '127.0.0.1', (link) => {
-      const m = startVirtualMeter(link, options);
+      const m = startMeter(link);
       meters.add(m);
       link.onClose(() => {
         m.stop();
@@ -71,7 +99,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       });
     });
     const addr = server.address();
-    io.stdout.write(`virtual E450 listening on tcp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
+    io.stdout.write(`${script ? `replaying ${values.replay}` : 'virtual E450'} listening on tcp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
     await waitForStop(io.signal);
     for (const m of meters) m.stop();
     await new Promise<void>((r) => server.close(() => r()));
@@ -85,7 +113,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     path = pair.meterPath;
   }
   const link = await SerialLink.open(path!);
-  const meter = startVirtualMeter(link, options);
+  const meter = startMeter(link);
   io.stdout.write(pair ? `virtual E450 ready: read it on ${pair.hostPath}\n` : `virtual E450 answering on ${path}\n`);
   await Promise.race([waitForStop(io.signal), new Promise<void>((r) => link.onClose(() => r()))]);
   meter.stop();
