@@ -16,6 +16,7 @@
  */
 import type { SimFault } from '../../shared/target';
 import { HDLC_LINE, IEC_INITIAL_LINE, type Link } from '../link/types';
+import { Listeners } from '../runtime/listeners';
 import { E450Data, type E450DataOptions } from './e450-data';
 import { startIecSimulator, type IecSimulatorEvent } from './iec/runner';
 import { startDlmsServer, type DlmsSimulatorEvent } from './dlms/runner';
@@ -54,10 +55,8 @@ export interface VirtualMeter {
 export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {}): VirtualMeter {
   const data = new E450Data(options.data);
   const state = createDlmsMeterState({ ...options.dlms, data });
-  const listeners = new Set<(e: VirtualMeterEvent) => void>();
-  const emit = (e: VirtualMeterEvent) => {
-    for (const l of [...listeners]) l(e);
-  };
+  const listeners = new Listeners<VirtualMeterEvent>();
+  const emit = (e: VirtualMeterEvent) => listeners.emit(e);
   const faults = options.faults ?? [];
   const pace = options.pace ?? true;
   let current: { stop(): void } | undefined;
@@ -108,10 +107,7 @@ export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {})
 
   return {
     state,
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    on: (listener) => listeners.on(listener),
     stop() {
       stopped = true;
       current?.stop();

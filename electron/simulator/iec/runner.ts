@@ -1,6 +1,7 @@
 /**
  * Runs the IEC 62056-21 meter machine on a Link (the meter end of a virtual pair, a serial port
- * on one end of a socat pty pair, or a TCP socket), with the wire's timing and injected faults.
+ * on one end of a socat pty pair, or a TCP socket) through the runtime's Driver, with the wire's
+ * timing and injected faults.
  *
  * - `pace`: bytes leave at the real speed of the current line (n characters take
  *   n × bitsPerChar / baud seconds), and a received chunk counts as arrived only once its wire
@@ -16,8 +17,11 @@
  * - On mode E the runner lets go of the link and emits `handover`: the DLMS side takes over.
  */
 import { add7E1 } from '../../engine/iec62056-21/codec';
+import type { Action, LineRequest, Machine } from '../../engine/machine';
 import { addParity } from '../../link/parity';
-import { bitsPerChar, type LineSettings, type Link } from '../../link/types';
+import type { LineSettings, Link } from '../../link/types';
+import { Driver, type Outgoing, type WireHooks } from '../../runtime/driver';
+import { Listeners } from '../../runtime/listeners';
 import { IecMeter, type IecMeterOptions, type MeterAction, type MeterEvent } from './meter';
 import { concat } from '../../engine/dlms/bytes';
 
@@ -45,153 +49,96 @@ export interface IecSimulator {
 
 const NOISE = Uint8Array.of(0x00, 0x7f, 0x7f, 0x00);
 
+type What = Extract<MeterAction, { type: 'send' }>['what'];
+
+/** The meter machine in the runtime's machine shape; what each send is stays beside it. */
+function asMachine(meter: IecMeter, what: WeakMap<object, What>, start: Action<MeterEvent>[]): Machine<MeterEvent> {
+  const map = (actions: MeterAction[]): Action<MeterEvent>[] =>
+    actions.map((a): Action<MeterEvent> => {
+      if (a.type === 'setLine') return { type: 'setLine', line: a.line, notBefore: 0 };
+      if (a.type !== 'send') return a;
+      const send = { type: 'send' as const, bytes: a.bytes, summary: a.what };
+      what.set(send, a.what);
+      return send;
+    });
+  return {
+    start: () => start,
+    receive: (bytes, now) => map(meter.receive(bytes, now)),
+    tick: (now) => map(meter.tick(now)),
+    lineChanged: () => [],
+    cancel: () => [],
+  };
+}
+
 export function startIecSimulator(link: Link, options: IecSimulatorOptions = {}): IecSimulator {
   const faults = new Set(options.faults ?? []);
-  const now = options.now ?? Date.now;
   const meter = new IecMeter({
     ...options,
     reactionMs: faults.has('slow') ? 3000 : options.reactionMs,
     ignoreBaud: faults.has('ignore-baud'),
     sleepy: faults.has('wakeup'),
   });
-  const listeners = new Set<(e: IecSimulatorEvent) => void>();
-  const emit = (e: IecSimulatorEvent) => {
-    for (const l of [...listeners]) l(e);
-  };
-  let stopped = false;
-  let wakeTimer: NodeJS.Timeout | undefined;
-  const timers = new Set<NodeJS.Timeout>();
-  let queue: Promise<void> = Promise.resolve();
-  /** When the last received byte has fully arrived (pace). */
-  let rxReadyAt = 0;
-  /** When the last byte we sent leaves the wire (pace). */
-  let txFreeAt = 0;
-  /** The line the meter believes it runs (for pace and for the parity fault). */
-  let line: LineSettings = { ...link.line };
+  const listeners = new Listeners<IecSimulatorEvent>();
+  /** The line the meter believes it runs (for the parity faults). */
+  let line: Pick<LineSettings, 'baudRate' | 'dataBits' | 'parity'> = { ...link.line };
   // 'bad-parity': a converter set to odd parity — every odd-weight character arrives with a
   // parity error. Both faults drive an 8N1 wire and add the parity bit here.
   const badParity = faults.has('bad-parity');
   const parityFault = faults.has('parity') || badParity;
   const withParity = (b: Uint8Array): Uint8Array => (badParity ? addParity(b, 'odd') : add7E1(b));
 
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, Math.max(0, ms));
-    timers.add(t);
-  };
-  const sleep = (ms: number) => new Promise<void>((r) => (ms > 0 ? later(ms, r) : r()));
-  const charMs = () => (bitsPerChar(line) * 1000) / line.baudRate;
-
-  const run = (actions: MeterAction[]) => {
-    for (const a of actions) {
-      if (a.type === 'wakeAt') {
-        if (wakeTimer) clearTimeout(wakeTimer);
-        wakeTimer = setTimeout(() => {
-          wakeTimer = undefined;
-          if (!stopped) run(meter.tick(now()));
-        }, Math.max(0, a.at - now()));
-        continue;
+  const wire: WireHooks<MeterEvent> = {
+    transmit(send): Outgoing | undefined {
+      if (faults.has('silence')) return undefined;
+      const kind = what.get(send);
+      let bytes = send.bytes;
+      if (faults.has('noise') && kind !== 'ack') bytes = concat(NOISE, bytes);
+      if (kind === 'readout' && bytes.length > 8) {
+        const mid = bytes.length >> 1;
+        if (faults.has('flip')) {
+          bytes = bytes.slice();
+          bytes[mid] = bytes[mid]! ^ 0x04;
+        }
+        if (faults.has('drop')) bytes = concat(bytes.subarray(0, mid), bytes.subarray(mid + 1));
       }
-      if (a.type === 'event') {
-        // Events are reported in order with the writes before them.
-        queue = queue.then(() => {
-          if (stopped) return;
-          if (a.event.type === 'handover') {
-            stopped = true;
-            cleanup();
-            emit(a.event);
-            emit({ type: 'released', link, baudRate: a.event.baudRate });
-          } else emit(a.event);
-        });
-        continue;
-      }
-      queue = queue.then(() => (stopped ? undefined : perform(a))).catch((e: unknown) => emit({ type: 'error', message: (e as Error).message }));
-    }
+      const cutAt = faults.has('unplug') && kind === 'readout' ? bytes.length >> 1 : undefined;
+      if (parityFault && line.dataBits === 7) bytes = withParity(bytes);
+      return cutAt === undefined ? { bytes } : { bytes, cutAt };
+    },
+    receive(raw) {
+      const bytes = parityFault ? raw.map((b) => b & 0x7f) : raw;
+      if (!faults.has('echo')) return { bytes };
+      return { bytes, echo: parityFault && line.dataBits === 7 ? withParity(bytes) : bytes };
+    },
+    setLine(request: LineRequest) {
+      line = { ...request };
+      // With the parity faults the wire stays 8N1 and parity bits are added here.
+      return parityFault ? { baudRate: request.baudRate, dataBits: 8, parity: 'none' } : request;
+    },
   };
 
-  async function perform(a: Exclude<MeterAction, { type: 'wakeAt' } | { type: 'event' }>): Promise<void> {
-    if (a.type === 'setLine') {
-      if (options.pace) await sleep(txFreeAt - now());
-      line = { ...line, ...a.line };
-      // With the parity fault the wire stays 8N1 and parity bits are added here.
-      await link.setLine(parityFault ? { baudRate: a.line.baudRate, dataBits: 8, parity: 'none' } : a.line);
-      return;
-    }
-    if (faults.has('silence')) return;
-    let bytes = a.bytes;
-    if (faults.has('noise') && a.what !== 'ack') bytes = concat(NOISE, bytes);
-    if (a.what === 'readout' && bytes.length > 8) {
-      const mid = bytes.length >> 1;
-      if (faults.has('flip')) {
-        bytes = bytes.slice();
-        bytes[mid] = bytes[mid]! ^ 0x04;
-      }
-      if (faults.has('drop')) bytes = concat(bytes.subarray(0, mid), bytes.subarray(mid + 1));
-    }
-    const unplugAt = faults.has('unplug') && a.what === 'readout' ? bytes.length >> 1 : -1;
-    if (parityFault && line.dataBits === 7) bytes = withParity(bytes);
-    if (!options.pace && unplugAt < 0) {
-      await link.write(bytes);
-      return;
-    }
-    // Paced (or cut): write in small chunks, each when its wire time has come.
-    const chunk = options.pace ? Math.max(1, Math.min(64, Math.round(line.baudRate / 300))) : bytes.length;
-    const start = Math.max(now(), txFreeAt);
-    for (let i = 0; i < bytes.length; i += chunk) {
-      if (stopped) return;
-      if (unplugAt >= 0 && i + chunk > unplugAt) {
-        const part = bytes.subarray(i, unplugAt);
-        if (part.length) await link.write(part);
-        stopped = true;
-        cleanup();
-        await link.close();
-        return;
-      }
-      // A chunk reaches the other end when its last character has crossed the wire.
-      const due = start + Math.min(bytes.length, i + chunk) * charMs();
-      if (options.pace) await sleep(due - now());
-      await link.write(bytes.subarray(i, i + chunk));
-    }
-    txFreeAt = start + bytes.length * (options.pace ? charMs() : 0);
-  }
-
-  // With the parity fault the meter's wire is 8N1 and the 7E1 parity bit is ours to add.
-  if (parityFault) queue = queue.then(() => link.setLine({ dataBits: 8, parity: 'none' })).catch(() => undefined);
-
-  const offData = link.onData((raw) => {
-    if (stopped) return;
-    const bytes = parityFault ? raw.map((b) => b & 0x7f) : raw;
-    if (faults.has('echo')) queue = queue.then(() => (stopped ? undefined : link.write(parityFault && line.dataBits === 7 ? withParity(bytes) : bytes).catch(() => undefined)));
-    if (options.pace) {
-      rxReadyAt = Math.max(rxReadyAt, now()) + bytes.length * charMs();
-      const at = rxReadyAt;
-      later(at - now(), () => run(meter.receive(bytes, at)));
-    } else run(meter.receive(bytes, now()));
+  const what = new WeakMap<object, What>();
+  // With the parity faults the meter's wire is 8N1 from the start.
+  const start: Action<MeterEvent>[] = parityFault ? [{ type: 'setLine', line: { baudRate: link.line.baudRate, dataBits: link.line.dataBits, parity: link.line.parity }, notBefore: 0 }] : [];
+  const driver = new Driver<MeterEvent>(link, asMachine(meter, what, start), {
+    pace: options.pace === true,
+    wire,
+    ...(options.now ? { now: options.now } : {}),
+    onEvent(event) {
+      // Events come in order with the writes before them.
+      if (event.type !== 'handover') return listeners.emit(event);
+      driver.stop();
+      listeners.emit(event);
+      listeners.emit({ type: 'released', link, baudRate: event.baudRate });
+    },
   });
-  const offClose = link.onClose(() => {
-    stopped = true;
-    cleanup();
+  driver.start().catch((e: Error) => {
+    if ((e as { code?: string }).code !== 'LINK_LOST') listeners.emit({ type: 'error', message: e.message });
   });
-
-  function cleanup(): void {
-    offData();
-    offClose();
-    if (wakeTimer) clearTimeout(wakeTimer);
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-  }
 
   return {
     meter,
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    stop() {
-      stopped = true;
-      cleanup();
-    },
+    on: (listener) => listeners.on(listener),
+    stop: () => driver.stop(),
   };
 }
