@@ -111,6 +111,11 @@ function explainCiphered(b: Uint8Array, ctx: ApduContext): Layer {
   }
   try {
     const d = decipherApdu(b, ctx.keys, ctx.systemTitle, { allowUnverified: true });
+    if (!d.authenticated && APDU_NAMES[d.plaintext[0] ?? -1] === undefined) {
+      // Without a tag to check, a wrong key shows as noise where an APDU should begin.
+      layer.verdict = bad(t('the deciphered bytes are not an APDU: the encryption key does not match (keys do not match)', 'les octets déchiffrés ne sont pas un APDU : la clé de chiffrement ne correspond pas'));
+      return layer;
+    }
     layer.verdict = d.authenticated
       ? ok(t('deciphered, authentication tag verified', 'déchiffré, étiquette d’authentification vérifiée'))
       : ok(t(`deciphered, tag not verified: ${d.note ?? ''}`, `déchiffré, étiquette non vérifiée : ${d.note ?? ''}`));

@@ -12,6 +12,7 @@ import { formatAddress } from '../hdlc/address';
 import { decodeParameters } from '../hdlc/params';
 import { bcc, latin1, parseIdentification, parseOptionSelect, visible } from '../iec62056-21/codec';
 import { parseDataBlock } from '../iec62056-21/readout';
+import { decodeGeneralBlock } from '../dlms/xdlms';
 import { explainApdu, type ApduContext } from './apdu';
 import { bad, hex, ok, t, type Field, type Layer } from './types';
 
@@ -118,6 +119,8 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
   if ('error' in split) return [split.error];
   const layers: Layer[] = [];
   let pending: Uint8Array[] = [];
+  // General-block-transfer across frames: the blocks' data joined is one APDU.
+  let blocks: Uint8Array[] = [];
   for (const { raw, at } of split) {
     let f: HdlcFrame;
     try {
@@ -157,8 +160,21 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
     const llc = info[0] === 0xe6 && (info[1] === 0xe6 || info[1] === 0xe7) && info[2] === 0x00;
     const apdu = llc ? info.subarray(3) : info;
     const inner = explainApdu(apdu, ctx);
+    if (apdu[0] === 0xe0 && inner.verdict.ok) {
+      try {
+        const block = decodeGeneralBlock(apdu);
+        blocks.push(block.data);
+        if (block.lastBlock) {
+          inner.inner = [explainApdu(concatAll(blocks), ctx)];
+          blocks = [];
+        }
+      } catch {
+        // The block's own layer already says what is wrong with it.
+      }
+    }
     layer.inner = llc ? [{ layer: 'LLC', summary: info[1] === 0xe6 ? 'E6 E6 00 (client → server)' : 'E6 E7 00 (server → client)', verdict: ok(), fields: [], inner: [inner] }] : [inner];
   }
+  if (blocks.length) layers.push({ layer: 'general-block-transfer', summary: `${blocks.length} block(s) without the last`, verdict: bad(t('the last block is missing: the APDU is incomplete', 'le dernier bloc manque : l’APDU est incomplet')), fields: [] });
   if (pending.length) layers.push({ layer: 'HDLC', summary: 'segments without their last frame', verdict: bad(t('the last segment is missing: the APDU is incomplete', 'le dernier segment manque : l’APDU est incomplet')), fields: [] });
   return layers;
 }
@@ -198,13 +214,14 @@ function explainMbus(b: Uint8Array, ctx: ApduContext): Layer[] {
     ];
     const layer: Layer = { layer: 'M-Bus', summary: `long frame, ${len} bytes`, verdict: sum === b[end] ? ok() : bad(t('M-Bus checksum mismatch: the frame was damaged', 'somme de contrôle M-Bus fausse : la trame a été abîmée'), end), fields };
     layers.push(layer);
-    // DLMS over M-Bus (CI 00 / 11 …): the transport header (STSAP, DTSAP) precedes the APDU bytes.
-    parts.push(b.subarray(p + 7, end));
+    // DLMS over M-Bus: a CI from 00 to 1F numbers the segment (bit 4 marks the last) and is
+    // followed by the transport addresses STSAP and DTSAP; the APDU bytes come after them.
+    const ci = b[p + 6]!;
+    if (ci < 0x20) fields.push({ name: 'segment', value: `${ci & 0x0f}${ci & 0x10 ? ' (last)' : ''}` }, { name: 'STSAP/DTSAP', value: `${b[p + 7]}/${b[p + 8]}` });
+    parts.push(b.subarray(ci < 0x20 ? p + 9 : p + 7, end));
     p = end + 2;
   }
-  const payload = concatAll(parts);
-  const start = payload.findIndex((x) => x === 0xdb || x === 0x0f || x === 0xe0);
-  if (start >= 0) layers[layers.length - 1]!.inner = [explainApdu(payload.subarray(start), ctx)];
+  layers[layers.length - 1]!.inner = [explainApdu(concatAll(parts), ctx)];
   return layers;
 }
 
