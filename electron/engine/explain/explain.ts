@@ -18,9 +18,11 @@ import { bad, hex, ok, t, type Field, type Layer } from './types';
 
 export type { Layer } from './types';
 
-/** Hex as people paste it: spaces, line breaks, `0x` prefixes, colons, commas. */
+/** Hex as people paste it: spaces, line breaks, `0x` prefixes, colons, commas, `#` comments. */
 export function parseHexInput(text: string): Uint8Array {
-  const clean = text.replace(/0x/gi, '').replace(/[\s:,;-]/g, '');
+  const clean = text
+    .replace(/#[^\n]*/g, '')
+    .replace(/0x/gi, '').replace(/[\s:,;-]/g, '');
   if (!/^[0-9a-fA-F]*$/.test(clean)) {
     const at = clean.search(/[^0-9a-fA-F]/);
     throw new Error(`not hexadecimal at character ${at + 1}: '${clean[at]}'`);
