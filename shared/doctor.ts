@@ -4,9 +4,10 @@
  * `remedy` hold the language the report was made in, so the renderer can switch language without
  * running the checks again (`localiseReport`).
  *
- * This file imports nothing from Node or Electron so it can move to `shared/` as is.
+ * The texts are the `doctor.*` keys of the catalogue (shared/i18n).
  */
 import type { ErrorCode, Lang } from './errors';
+import { t } from './i18n';
 
 export type CheckId = 'adapter' | 'permission' | 'conflicts' | 'open' | 'head' | 'meter';
 export type CheckStatus = 'pass' | 'fail' | 'warning' | 'skipped';
@@ -96,36 +97,8 @@ export function localiseReport(report: DoctorReport, lang: Lang): DoctorReport {
   };
 }
 
-const TITLES: Record<CheckId, Bilingual> = {
-  adapter: { en: 'USB adapter', fr: 'Adaptateur USB' },
-  permission: { en: 'Permission', fr: "Droits d'accès" },
-  conflicts: { en: 'Other programs', fr: 'Autres programmes' },
-  open: { en: 'Opening the port', fr: 'Ouverture du port' },
-  head: { en: 'Optical head', fr: 'Tête optique' },
-  meter: { en: 'Meter', fr: 'Compteur' },
-};
-
-const STATUS: Record<CheckStatus, Bilingual> = {
-  pass: { en: 'OK', fr: 'OK' },
-  fail: { en: 'FAIL', fr: 'ÉCHEC' },
-  warning: { en: 'WARN', fr: 'ALERTE' },
-  skipped: { en: 'SKIP', fr: 'SAUTÉ' },
-};
-
-const LABELS = {
-  title: { en: 'Optical Meter Reader — connection doctor', fr: 'Optical Meter Reader — diagnostic de connexion' },
-  started: { en: 'Started', fr: 'Début' },
-  platform: { en: 'System', fr: 'Système' },
-  port: { en: 'Port', fr: 'Port' },
-  anyPort: { en: '(find the adapter)', fr: "(recherche de l'adaptateur)" },
-  remedy: { en: 'Remedy', fr: 'Remède' },
-  command: { en: 'Command', fr: 'Commande' },
-  firstFailure: { en: 'First broken link', fr: 'Premier maillon cassé' },
-  allGood: { en: 'No broken link found.', fr: 'Aucun maillon cassé.' },
-} satisfies Record<string, Bilingual>;
-
 export function checkTitle(id: CheckId, lang: Lang): string {
-  return TITLES[id][lang];
+  return t(lang, `doctor.check.${id}`);
 }
 
 /**
@@ -134,25 +107,27 @@ export function checkTitle(id: CheckId, lang: Lang): string {
  */
 export function formatReport(report: DoctorReport, lang: Lang = report.lang): string {
   const r = lang === report.lang ? report : localiseReport(report, lang);
-  const width = Math.max(...Object.values(STATUS).map((s) => s[lang].length));
+  const status = (s: CheckStatus) => t(lang, `doctor.status.${s}`);
+  const label = (k: 'title' | 'started' | 'platform' | 'port' | 'anyPort' | 'remedy' | 'command' | 'firstFailure' | 'allGood') => t(lang, `doctor.report.${k}`);
+  const width = Math.max(...(['pass', 'fail', 'warning', 'skipped'] as const).map((s) => status(s).length));
   // French puts a space before the colon.
   const colon = lang === 'fr' ? ' : ' : ': ';
   const out: string[] = [
-    LABELS.title[lang],
-    `${LABELS.started[lang]}${colon}${r.startedAt}`,
-    `${LABELS.platform[lang]}${colon}${r.platform}`,
-    `${LABELS.port[lang]}${colon}${r.port || LABELS.anyPort[lang]}`,
+    label('title'),
+    `${label('started')}${colon}${r.startedAt}`,
+    `${label('platform')}${colon}${r.platform}`,
+    `${label('port')}${colon}${r.port || label('anyPort')}`,
     '',
   ];
   for (const c of r.checks) {
-    out.push(`[${STATUS[c.status][lang].padEnd(width)}] ${TITLES[c.id][lang]}${colon}${c.seen}`);
-    if (c.remedy) out.push(`${' '.repeat(width + 3)}${LABELS.remedy[lang]}${colon}${c.remedy}`);
+    out.push(`[${status(c.status).padEnd(width)}] ${checkTitle(c.id, lang)}${colon}${c.seen}`);
+    if (c.remedy) out.push(`${' '.repeat(width + 3)}${label('remedy')}${colon}${c.remedy}`);
     if (c.command) {
-      out.push(`${' '.repeat(width + 3)}${LABELS.command[lang]}${colon.trimEnd()}`);
+      out.push(`${' '.repeat(width + 3)}${label('command')}${colon.trimEnd()}`);
       for (const line of c.command.split('\n')) out.push(`${' '.repeat(width + 5)}${line}`);
     }
   }
   out.push('');
-  out.push(r.firstFailure ? `${LABELS.firstFailure[lang]}${colon}${TITLES[r.firstFailure][lang]}` : LABELS.allGood[lang]);
+  out.push(r.firstFailure ? `${label('firstFailure')}${colon}${checkTitle(r.firstFailure, lang)}` : label('allGood'));
   return `${out.join('\n')}\n`;
 }

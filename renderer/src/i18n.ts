@@ -1,7 +1,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from './locales/en.json';
-import fr from './locales/fr.json';
+import { uiResources } from '../../shared/i18n';
 
 export type UiLang = 'en' | 'fr';
 
@@ -12,10 +11,11 @@ export function detectLang(setting: 'auto' | UiLang = 'auto', locale: string = n
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, fr: { translation: fr } },
+  // The `ui.*` texts of the shared catalogue, with its `{name}` placeholders.
+  resources: { en: { translation: uiResources('en') }, fr: { translation: uiResources('fr') } },
   lng: detectLang(),
   fallbackLng: 'en',
-  interpolation: { escapeValue: false },
+  interpolation: { escapeValue: false, prefix: '{', suffix: '}' },
 });
 
 export default i18n;

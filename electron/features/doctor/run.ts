@@ -4,7 +4,8 @@
  * come from system.ts; opening the port and talking to the meter are injected (`openPort`,
  * `probe`), so the CLI, the Diagnose panel and the tests each bring their own link and engine.
  */
-import { ERROR_TEXT, isErrorCode, OmrError, toErrorInfo, type ErrorCode, type Lang } from '../../../shared/errors';
+import { isErrorCode, OmrError, toErrorInfo, type ErrorCode, type Lang } from '../../../shared/errors';
+import { both, joinTexts, t } from '../../../shared/i18n';
 import type { MeterIdentity } from '../../../shared/types';
 import { HostFs } from '../../runtime/hostfs';
 import { checkAdapter, checkConflicts, checkPermission, currentUser, targetKind, type DoctorPortInfo, type SystemInput, type UserInfo } from './system';
@@ -65,12 +66,9 @@ export interface DoctorDeps {
   onCheck?(check: Check): void;
 }
 
-const t = (en: string, fr: string): Bilingual => ({ en, fr });
-
 function errorTexts(code: ErrorCode, detail?: string): { seen: Bilingual; remedy: Bilingual } {
-  const e = ERROR_TEXT[code];
   const d = detail ? ` (${detail})` : '';
-  return { seen: t(`${e.en.message}${d}`, `${e.fr.message}${d}`), remedy: t(e.en.remedy, e.fr.remedy) };
+  return { seen: { en: `${t('en', `error.${code}.message`)}${d}`, fr: `${t('fr', `error.${code}.message`)}${d}` }, remedy: both(`error.${code}.remedy`) };
 }
 
 function codeOf(e: unknown): { code: ErrorCode; detail?: string } {
@@ -88,21 +86,14 @@ export function openFailure(lang: Lang, platform: string, port: string, e: unkno
       id: 'open',
       status: 'fail',
       code: 'PORT_BUSY',
-      seen: t(`Windows refused to open ${port} ("access denied"): another program has it open.`, `Windows a refusé d'ouvrir ${port} (« accès refusé ») : un autre programme l'a ouvert.`),
-      remedy: t('Close the other program that uses the port (another meter reader, a terminal such as PuTTY, a vendor tool), then try again.', "Fermez l'autre programme qui utilise le port (autre logiciel de relève, terminal comme PuTTY, outil du fabricant), puis réessayez."),
+      seen: both('doctor.open.windowsBusy', { port }),
+      remedy: both('doctor.open.windowsBusyRemedy'),
       facts: { detail },
     });
   }
   const texts = errorTexts(code, detail);
   return makeCheck(lang, { id: 'open', status: 'fail', code, seen: texts.seen, remedy: texts.remedy });
 }
-
-const PARITY_OR_BAUD = {
-  remedy: t(
-    'This is a parity or baud problem: the sign-on is at 300 baud 7E1. A network head or ser2net set to 8N1 needs the link in 8N1 mode; otherwise hold the head still, out of direct sunlight.',
-    "C'est un problème de parité ou de vitesse : l'ouverture se fait à 300 bauds 7E1. Une tête réseau ou ser2net réglé en 8N1 demande le mode 8N1 du lien ; sinon tenez la tête immobile, à l'abri du soleil.",
-  ),
-};
 
 /** The `head` check when the probe failed before any identification. */
 function headFailure(lang: Lang, code: ErrorCode, detail: string | undefined, r?: ProbeResult): Check {
@@ -114,10 +105,8 @@ function headFailure(lang: Lang, code: ErrorCode, detail: string | undefined, r?
       id: 'head',
       status: 'fail',
       code,
-      seen: n > 0
-        ? t(`The answer is unreadable: ${n} characters with a parity error${d}${bytes}.`, `La réponse est illisible : ${n} caractères avec une erreur de parité${d}${bytes}.`)
-        : t(`The answer is unreadable${d}${bytes}.`, `La réponse est illisible${d}${bytes}.`),
-      remedy: PARITY_OR_BAUD.remedy,
+      seen: n > 0 ? both('doctor.head.unreadableParity', { n, detail: d, bytes }) : both('doctor.head.unreadable', { detail: d, bytes }),
+      remedy: both('doctor.head.parityOrBaud'),
       facts: { parityErrors: n },
     });
   }
@@ -136,25 +125,25 @@ export function probeChecks(lang: Lang, r: ProbeResult): { head: Check; meter?: 
     return { head: headFailure(lang, 'TIMEOUT_REACTION', 'no identification line', r) };
   }
 
-  const echo = r.echoSeen ? t(" The head's own echo was seen and skipped.", " L'écho de la tête a été vu et ignoré.") : t('', '');
+  const echo = r.echoSeen ? both('doctor.head.echoSkipped') : undefined;
   const head =
     r.parityErrors > 0
       ? makeCheck(lang, {
           id: 'head',
           status: 'warning',
           code: 'PARITY_ERROR',
-          seen: t(`The meter answered, but ${r.parityErrors} characters had a parity error.${echo.en}`, `Le compteur a répondu, mais ${r.parityErrors} caractères avaient une erreur de parité.${echo.fr}`),
-          remedy: t('Hold the head still and square on the optical port; shade it from direct light.', 'Tenez la tête immobile et bien en face du port optique ; protégez-la de la lumière directe.'),
+          seen: joinTexts([both('doctor.head.parityErrors', { n: r.parityErrors }), echo]),
+          remedy: both('doctor.head.holdStill'),
           facts: { parityErrors: r.parityErrors, echo: r.echoSeen },
         })
-      : makeCheck(lang, { id: 'head', status: 'pass', seen: t(`The meter answered the request.${echo.en}`, `Le compteur a répondu à la demande.${echo.fr}`), facts: { echo: r.echoSeen } });
+      : makeCheck(lang, { id: 'head', status: 'pass', seen: joinTexts([both('doctor.head.answered'), echo]), facts: { echo: r.echoSeen } });
 
   const offers: Bilingual[] = [];
-  if (r.modes.readout) offers.push(t('data readout (mode C)', 'relevé de données (mode C)'));
-  if (r.modes.modeE) offers.push(t('mode E (HDLC / DLMS)', 'mode E (HDLC / DLMS)'));
-  if (r.modes.reducedReactionTime) offers.push(t('reduced reaction time (20 ms)', 'temps de réaction réduit (20 ms)'));
-  const offerText = offers.length > 0 ? t(` Offers: ${offers.map((o) => o.en).join(', ')}.`, ` Propose : ${offers.map((o) => o.fr).join(', ')}.`) : t(' It announces no mode this app reads.', " Il n'annonce aucun mode que l'application sait lire.");
-  const ident = t(`Identification ${r.identLine}.${offerText.en}`, `Identification ${r.identLine}.${offerText.fr}`);
+  if (r.modes.readout) offers.push(both('doctor.meter.modeReadout'));
+  if (r.modes.modeE) offers.push(both('doctor.meter.modeE'));
+  if (r.modes.reducedReactionTime) offers.push(both('doctor.meter.reducedReactionTime'));
+  const offerText = offers.length > 0 ? both('doctor.meter.offers', { modes: joinTexts(offers, ', ') }) : both('doctor.meter.noMode');
+  const ident = joinTexts([both('doctor.meter.identification', { line: r.identLine }), offerText]);
   const facts = { identLine: r.identLine, readout: r.modes.readout, modeE: r.modes.modeE, reducedReactionTime: r.modes.reducedReactionTime, manufacturer: r.identity?.manufacturer, maxBaud: r.identity?.maxBaud, shortReadOk: r.shortReadOk };
 
   if (r.shortReadOk === false) {
@@ -166,7 +155,7 @@ export function probeChecks(lang: Lang, r: ProbeResult): { head: Check; meter?: 
         id: 'meter',
         status: 'fail',
         code: e.code,
-        seen: t(`${ident.en} A short read got no data: ${texts.seen.en}`, `${ident.fr} Une lecture courte n'a rien donné : ${texts.seen.fr}`),
+        seen: joinTexts([ident, both('doctor.meter.shortReadFailed', { error: texts.seen })]),
         remedy: texts.remedy,
         facts,
       }),
@@ -174,19 +163,18 @@ export function probeChecks(lang: Lang, r: ProbeResult): { head: Check; meter?: 
   }
   const readText =
     r.shortReadOk === true
-      ? t(` A short read got data${r.shortReadSummary ? ` (${r.shortReadSummary})` : ''}.`, ` Une lecture courte a donné des données${r.shortReadSummary ? ` (${r.shortReadSummary})` : ''}.`)
-      : t(' No short read was tried.', " Aucune lecture courte n'a été tentée.");
+      ? both('doctor.meter.shortReadOk', { summary: r.shortReadSummary ? ` (${r.shortReadSummary})` : '' })
+      : both('doctor.meter.noShortRead');
   if (offers.length === 0) {
-    const m = ERROR_TEXT.MODE_NOT_OFFERED;
     return {
       head,
-      meter: makeCheck(lang, { id: 'meter', status: 'warning', code: 'MODE_NOT_OFFERED', seen: t(`${ident.en}${readText.en}`, `${ident.fr}${readText.fr}`), remedy: t(m.en.remedy, m.fr.remedy), facts }),
+      meter: makeCheck(lang, { id: 'meter', status: 'warning', code: 'MODE_NOT_OFFERED', seen: joinTexts([ident, readText]), remedy: both('error.MODE_NOT_OFFERED.remedy'), facts }),
     };
   }
-  return { head, meter: makeCheck(lang, { id: 'meter', status: 'pass', seen: t(`${ident.en}${readText.en}`, `${ident.fr}${readText.fr}`), facts }) };
+  return { head, meter: makeCheck(lang, { id: 'meter', status: 'pass', seen: joinTexts([ident, readText]), facts }) };
 }
 
-const NOT_RUN = t('Not run: an earlier step failed.', "Non effectué : une étape précédente a échoué.");
+const NOT_RUN = both('doctor.notRun');
 
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const now = deps.now ?? (() => new Date());
@@ -224,7 +212,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     if (!add(guarded('permission', () => checkPermission(input)))) return;
     if (!add(guarded('conflicts', () => checkConflicts(input)))) return;
     if (input.port === '') {
-      add(makeCheck(lang, { id: 'open', status: 'fail', code: 'PORT_NOT_FOUND', seen: t('No port to open.', 'Aucun port à ouvrir.'), remedy: t('Choose the port of the optical head.', 'Choisissez le port de la tête optique.') }));
+      add(makeCheck(lang, { id: 'open', status: 'fail', code: 'PORT_NOT_FOUND', seen: both('doctor.open.noPort'), remedy: both('doctor.open.choosePort') }));
       return;
     }
 
@@ -242,10 +230,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
           status: 'pass',
           seen:
             kind === 'tcp'
-              ? t(`Connected to ${input.port}.`, `Connecté à ${input.port}.`)
+              ? both('doctor.open.tcp', { port: input.port })
               : kind === 'virtual'
-                ? t('The demo meter link is open.', 'La liaison avec le compteur de démonstration est ouverte.')
-                : t(`${input.port} opened at 300 baud 7E1.`, `${input.port} ouvert à 300 bauds 7E1.`),
+                ? both('doctor.open.virtual')
+                : both('doctor.open.serial', { port: input.port }),
           facts: { path: input.port },
         }),
       );

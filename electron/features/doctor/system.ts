@@ -6,6 +6,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Lang } from '../../../shared/errors';
+import { both, joinTexts } from '../../../shared/i18n';
 import type { PortInfo } from '../../../shared/types';
 import { HostFs } from '../../runtime/hostfs';
 import { KNOWN_HEAD_CHIPS, listLinuxSysfsPorts } from '../ports/ports';
@@ -62,15 +63,14 @@ export interface SystemInput {
   udevRuleSource?: string;
 }
 
-const t = (en: string, fr: string): Bilingual => ({ en, fr });
-const join = (parts: Bilingual[], sep = ' '): Bilingual => ({ en: parts.map((p) => p.en).join(sep), fr: parts.map((p) => p.fr).join(sep) });
-
 export type TargetKind = 'serial' | 'tcp' | 'virtual' | 'auto';
 
 export function targetKind(port: string): TargetKind {
   if (port === '') return 'auto';
   try {
-    return parsePort(port).kind;
+    const kind = parsePort(port).kind;
+    // An RFC 2217 server is a network head for the system checks.
+    return kind === 'rfc2217' ? 'tcp' : kind;
   } catch {
     // A malformed tcp:// address is still a network head for the checks; opening it says what is wrong.
     return 'tcp';
@@ -84,13 +84,13 @@ function notLocal(id: CheckId, input: SystemInput): Check | undefined {
     return makeCheck(input.lang ?? 'en', {
       id,
       status: 'skipped',
-      seen: t(`Network head (${input.port}): there is no USB adapter on this computer to check.`, `Tête réseau (${input.port}) : pas d'adaptateur USB à vérifier sur cet ordinateur.`),
+      seen: both('doctor.notLocal.tcp', { port: input.port }),
     });
   if (kind === 'virtual')
     return makeCheck(input.lang ?? 'en', {
       id,
       status: 'skipped',
-      seen: t('Demo meter: it runs inside the app, there is no adapter to check.', "Compteur de démonstration : il tourne dans l'application, pas d'adaptateur à vérifier."),
+      seen: both('doctor.notLocal.virtual'),
     });
   return undefined;
 }
@@ -115,8 +115,8 @@ export function checkAdapter(input: SystemInput): Check {
       return adapterWindows(input);
     default: {
       const lang = input.lang ?? 'en';
-      if (!input.port) return makeCheck(lang, { id: 'adapter', status: 'fail', seen: t(`No port given, and this system (${input.platform}) cannot be searched.`, `Aucun port indiqué, et ce système (${input.platform}) ne peut pas être parcouru.`), remedy: t('Give the port of the optical head.', 'Indiquez le port de la tête optique.') });
-      return makeCheck(lang, { id: 'adapter', status: 'warning', seen: t(`${input.port}: adapters are not inspected on ${input.platform}.`, `${input.port} : les adaptateurs ne sont pas examinés sous ${input.platform}.`), facts: { path: input.port } });
+      if (!input.port) return makeCheck(lang, { id: 'adapter', status: 'fail', seen: both('doctor.adapter.unsearchable', { platform: input.platform }), remedy: both('doctor.adapter.givePort') });
+      return makeCheck(lang, { id: 'adapter', status: 'warning', seen: both('doctor.adapter.notInspected', { port: input.port, platform: input.platform }), facts: { path: input.port } });
     }
   }
 }
@@ -139,8 +139,8 @@ function adapterLinux(input: SystemInput): Check {
       return makeCheck(lang, {
         id: 'adapter',
         status: 'warning',
-        seen: join([seen, t(`Other optical heads: ${others}; checking ${chosen.path}.`, `Autres têtes optiques : ${others} ; vérification de ${chosen.path}.`)]),
-        remedy: t('Choose the port of the head that is on the meter.', 'Choisissez le port de la tête posée sur le compteur.'),
+        seen: joinTexts([seen, both('doctor.adapter.otherHeads', { others, path: chosen.path })]),
+        remedy: both('doctor.adapter.chooseHead'),
         facts: portFacts(port),
       });
     }
@@ -152,15 +152,15 @@ function adapterLinux(input: SystemInput): Check {
         id: 'adapter',
         status: 'fail',
         code: 'PORT_NOT_FOUND',
-        seen: t(`No known optical head is plugged in; other serial ports: ${others.join(', ')}.`, `Aucune tête optique connue n'est branchée ; autres ports série : ${others.join(', ')}.`),
-        remedy: t('Plug the optical head in. If your head uses another chip, choose its port explicitly.', 'Branchez la tête optique. Si votre tête utilise une autre puce, choisissez son port explicitement.'),
+        seen: both('doctor.adapter.otherPorts', { ports: others.join(', ') }),
+        remedy: both('doctor.adapter.otherPortsRemedy'),
       });
     return makeCheck(lang, {
       id: 'adapter',
       status: 'fail',
       code: 'PORT_NOT_FOUND',
-      seen: t('No USB serial adapter is plugged in.', "Aucun adaptateur série USB n'est branché."),
-      remedy: t('Plug the optical head into a USB port (try another port or cable); the command lists what the computer sees on USB.', "Branchez la tête optique sur un port USB (essayez un autre port ou câble) ; la commande liste ce que l'ordinateur voit en USB."),
+      seen: both('doctor.adapter.noUsb'),
+      remedy: both('doctor.adapter.noUsbRemedy'),
       command: 'lsusb',
     });
   }
@@ -172,8 +172,8 @@ function adapterLinux(input: SystemInput): Check {
     return makeCheck(lang, {
       id: 'adapter',
       status: 'warning',
-      seen: port.usb ? join([seen, t('It is not a known optical head chip.', "Ce n'est pas une puce de tête optique connue.")]) : seen,
-      remedy: t('Check that this is the port of the optical head (unplug the head and see which port disappears).', "Vérifiez qu'il s'agit bien du port de la tête optique (débranchez-la et voyez quel port disparaît)."),
+      seen: port.usb ? joinTexts([seen, both('doctor.adapter.notHeadChip')]) : seen,
+      remedy: both('doctor.adapter.whichPort'),
       facts: portFacts(port),
     });
   }
@@ -181,10 +181,7 @@ function adapterLinux(input: SystemInput): Check {
     return makeCheck(lang, {
       id: 'adapter',
       status: 'warning',
-      seen: t(
-        `${port.devPath} exists but is not a USB or built-in serial port (a pseudo-terminal or a virtual port).`,
-        `${port.devPath} existe mais n'est ni un port série USB ni un port intégré (pseudo-terminal ou port virtuel).`,
-      ),
+      seen: both('doctor.adapter.notSerial', { path: port.devPath }),
       facts: portFacts(port),
     });
   const unbound = findUnboundSerialChips(fs);
@@ -194,11 +191,8 @@ function adapterLinux(input: SystemInput): Check {
     id: 'adapter',
     status: 'fail',
     code: 'PORT_NOT_FOUND',
-    seen: t(`${input.port} does not exist.`, `${input.port} n'existe pas.`),
-    remedy:
-      heads.length > 0
-        ? t(`An optical head is on ${heads.join(', ')}: choose that port.`, `Une tête optique est sur ${heads.join(', ')} : choisissez ce port.`)
-        : t('Plug the optical head in, then refresh the port list.', 'Branchez la tête optique, puis actualisez la liste des ports.'),
+    seen: both('doctor.adapter.missing', { port: input.port }),
+    remedy: heads.length > 0 ? both('doctor.adapter.headElsewhere', { ports: heads.join(', ') }) : both('doctor.adapter.plugIn'),
     facts: { path: port.devPath },
   });
 }
@@ -207,9 +201,9 @@ function found(port: LinuxPort): Bilingual {
   const driver = port.module && port.ttyDriver && port.module !== port.ttyDriver ? `${port.module} (${port.ttyDriver})` : (port.module ?? port.ttyDriver ?? '?');
   if (port.usb) {
     const d = describeUsb(port.usb, port.head);
-    return t(`${d} on ${port.devPath}, kernel driver ${driver}.`, `${d} sur ${port.devPath}, pilote noyau ${driver}.`);
+    return both('doctor.adapter.foundUsb', { device: d, path: port.devPath, driver });
   }
-  return t(`Built-in serial port ${port.devPath}, kernel driver ${driver}.`, `Port série intégré ${port.devPath}, pilote noyau ${driver}.`);
+  return both('doctor.adapter.foundBuiltIn', { path: port.devPath, driver });
 }
 
 function portFacts(port: LinuxPort): Record<string, string | number | boolean | undefined> {
@@ -232,7 +226,7 @@ function driverMissing(input: SystemInput, u: UnboundChip, port: LinuxPort | und
   const { fs } = input;
   const lang = input.lang ?? 'en';
   const what = describeUsb(u.usb, u.chip);
-  const prefix = port ? t(`${port.requested} does not exist. `, `${port.requested} n'existe pas. `) : t('', '');
+  const prefix = port ? both('doctor.adapter.missing', { port: port.requested }) : undefined;
   const facts = { vidPid: vidPid(u.usb), interface: u.iface, module: u.module, claimedBy: u.claimedBy, chip: u.chip };
   const brltty = chipHasBrlttyProblem(u.usb) ? brlttyState(fs) : undefined;
   if (brltty && (brltty.running || brltty.ruleActive || u.claimedBy === 'usbfs')) {
@@ -241,10 +235,7 @@ function driverMissing(input: SystemInput, u: UnboundChip, port: LinuxPort | und
       id: 'adapter',
       status: 'fail',
       code: 'PORT_BUSY',
-      seen: join([
-        prefix,
-        t(`${what} is plugged in but has no serial port: brltty (the braille display service) took it over.`, `${what} est branché mais n'a pas de port série : brltty (le service pour afficheurs braille) l'a accaparé.`),
-      ], ''),
+      seen: joinTexts([prefix, both('doctor.adapter.brltty', { device: what })]),
       remedy: fix.remedy,
       command: fix.command,
       facts: { ...facts, brlttyRunning: brltty.running, brlttyRule: brltty.rulePath },
@@ -255,16 +246,16 @@ function driverMissing(input: SystemInput, u: UnboundChip, port: LinuxPort | und
       id: 'adapter',
       status: 'fail',
       code: 'PORT_BUSY',
-      seen: join([prefix, t(`${what} is plugged in but a program holds it directly (${u.claimedBy}), so it has no serial port.`, `${what} est branché mais un programme le tient directement (${u.claimedBy}), il n'a donc pas de port série.`)], ''),
-      remedy: t('Close the program that uses the adapter, then unplug and replug it. The command shows which program it is.', "Fermez le programme qui utilise l'adaptateur, puis débranchez-le et rebranchez-le. La commande montre de quel programme il s'agit."),
+      seen: joinTexts([prefix, both('doctor.adapter.claimed', { device: what, holder: u.claimedBy })]),
+      remedy: both('doctor.adapter.claimedRemedy'),
       command: `sudo lsof /dev/bus/usb/* 2>/dev/null | grep -v '^COMMAND'`,
       facts,
     });
   }
   const mod = u.module ?? 'usbserial';
   const m = moduleState(fs, mod);
-  const missing = t(`${what} is plugged in but no kernel driver is bound to it (${mod} expected): there is no serial port.`, `${what} est branché mais aucun pilote noyau ne lui est associé (${mod} attendu) : il n'y a pas de port série.`);
-  const base = { id: 'adapter' as const, status: 'fail' as const, code: 'PORT_OPEN_FAILED' as const, seen: join([prefix, missing], ''), facts: { ...facts, moduleState: m.state, kernel: m.release } };
+  const missing = both('doctor.adapter.noDriver', { device: what, module: mod });
+  const base = { id: 'adapter' as const, status: 'fail' as const, code: 'PORT_OPEN_FAILED' as const, seen: joinTexts([prefix, missing]), facts: { ...facts, moduleState: m.state, kernel: m.release } };
   if (m.state === 'absent') {
     const distro = readDistro(fs);
     // Ubuntu and its derivatives ship the less common drivers in a separate package per kernel.
@@ -273,20 +264,20 @@ function driverMissing(input: SystemInput, u: UnboundChip, port: LinuxPort | und
     return makeCheck(lang, {
       ...base,
       remedy: command
-        ? t(`This kernel (${m.release}) has no ${mod} module installed: install the package that carries it, then load it and replug the head.`, `Ce noyau (${m.release}) n'a pas le module ${mod} : installez le paquet qui le contient, chargez-le et rebranchez la tête.`)
-        : t(`This kernel (${m.release}) has no ${mod} module: install your distribution's extra kernel modules, or use a head with another chip.`, `Ce noyau (${m.release}) n'a pas le module ${mod} : installez les modules noyau supplémentaires de votre distribution, ou utilisez une tête avec une autre puce.`),
+        ? both('doctor.adapter.moduleAbsentPackage', { kernel: String(m.release), module: mod })
+        : both('doctor.adapter.moduleAbsent', { kernel: String(m.release), module: mod }),
       command,
     });
   }
   if (m.state === 'loaded' || m.state === 'builtin')
     return makeCheck(lang, {
       ...base,
-      remedy: t(`The ${mod} driver is there but did not take the adapter: unplug and replug it; if it stays without a port, the kernel messages say why.`, `Le pilote ${mod} est présent mais n'a pas pris l'adaptateur : débranchez-le et rebranchez-le ; s'il reste sans port, les messages du noyau disent pourquoi.`),
+      remedy: both('doctor.adapter.moduleIdle', { module: mod }),
       command: 'sudo dmesg | tail -n 30',
     });
   return makeCheck(lang, {
     ...base,
-    remedy: t(`Load the ${mod} driver, then unplug and replug the head.`, `Chargez le pilote ${mod}, puis débranchez et rebranchez la tête.`),
+    remedy: both('doctor.adapter.moduleLoad', { module: mod }),
     command: `sudo modprobe ${mod}`,
   });
 }
@@ -309,8 +300,8 @@ function adapterMac(input: SystemInput): Check {
         id: 'adapter',
         status: 'fail',
         code: 'PORT_NOT_FOUND',
-        seen: t('No known optical head is plugged in.', "Aucune tête optique connue n'est branchée."),
-        remedy: t('Plug the optical head in. Some chips (CH340, older CP210x) need the maker’s driver on macOS.', 'Branchez la tête optique. Certaines puces (CH340, anciens CP210x) demandent le pilote du fabricant sous macOS.'),
+        seen: both('doctor.adapter.noHead'),
+        remedy: both('doctor.adapter.noHeadMac'),
       });
     path = head.path;
   }
@@ -323,8 +314,8 @@ function adapterMac(input: SystemInput): Check {
       id: 'adapter',
       status: 'fail',
       code: 'PORT_NOT_FOUND',
-      seen: t(`${path} is not present.`, `${path} n'est pas présent.`),
-      remedy: t('Plug the optical head in, then refresh the port list.', 'Branchez la tête optique, puis actualisez la liste des ports.'),
+      seen: both('doctor.adapter.notPresent', { path }),
+      remedy: both('doctor.adapter.plugIn'),
       facts,
     });
   if (path.startsWith('/dev/tty.')) {
@@ -332,8 +323,8 @@ function adapterMac(input: SystemInput): Check {
     return makeCheck(lang, {
       id: 'adapter',
       status: 'warning',
-      seen: t(`${desc} on ${path}: a /dev/tty.* port waits for the modem carrier signal.`, `${desc} sur ${path} : un port /dev/tty.* attend le signal de porteuse du modem.`),
-      remedy: t(`Use ${cu} instead (the call-out device).`, `Utilisez plutôt ${cu} (le périphérique d'appel sortant).`),
+      seen: both('doctor.adapter.ttyPort', { device: desc, path }),
+      remedy: both('doctor.adapter.useCu', { path: cu }),
       facts: { ...facts, preferred: cu },
     });
   }
@@ -341,8 +332,8 @@ function adapterMac(input: SystemInput): Check {
   return makeCheck(lang, {
     id: 'adapter',
     status: known ? 'pass' : 'warning',
-    seen: known ? t(`${desc} on ${path}.`, `${desc} sur ${path}.`) : t(`${desc} on ${path}: not a known optical head chip.`, `${desc} sur ${path} : pas une puce de tête optique connue.`),
-    remedy: known ? undefined : t('Check that this is the port of the optical head.', "Vérifiez qu'il s'agit bien du port de la tête optique."),
+    seen: both(known ? 'doctor.adapter.known' : 'doctor.adapter.unknown', { device: desc, path }),
+    remedy: known ? undefined : both('doctor.adapter.checkPort'),
     facts,
   });
 }
@@ -372,8 +363,8 @@ function adapterWindows(input: SystemInput): Check {
         id: 'adapter',
         status: 'fail',
         code: 'PORT_NOT_FOUND',
-        seen: t('No known optical head is plugged in.', "Aucune tête optique connue n'est branchée."),
-        remedy: t('Plug the optical head in; in Device Manager, under "Ports (COM & LPT)", it must appear without a warning sign.', 'Branchez la tête optique ; dans le Gestionnaire de périphériques, sous « Ports (COM et LPT) », elle doit apparaître sans signe d’avertissement.'),
+        seen: both('doctor.adapter.noHead'),
+        remedy: both('doctor.adapter.noHeadWindows'),
       });
     path = head.path;
   }
@@ -383,8 +374,8 @@ function adapterWindows(input: SystemInput): Check {
       id: 'adapter',
       status: 'fail',
       code: 'PORT_NOT_FOUND',
-      seen: t(`${path} is not a Windows serial port name (COM1, COM2…).`, `${path} n'est pas un nom de port série Windows (COM1, COM2…).`),
-      remedy: t('Choose a COM port from the list.', 'Choisissez un port COM dans la liste.'),
+      seen: both('doctor.adapter.notComName', { path }),
+      remedy: both('doctor.adapter.chooseCom'),
     });
   const com = `COM${m[2]}`;
   const info = ports?.find((p) => p.path.toUpperCase() === com || p.path.toUpperCase() === `\\\\.\\${com}`);
@@ -394,21 +385,21 @@ function adapterWindows(input: SystemInput): Check {
       id: 'adapter',
       status: 'fail',
       code: 'PORT_NOT_FOUND',
-      seen: t(`${com} is not present (ports present: ${present}).`, `${com} n'est pas présent (ports présents : ${present}).`),
-      remedy: t('Plug the optical head in; the COM number can change when the head goes into another USB socket.', 'Branchez la tête optique ; le numéro COM peut changer si la tête est branchée sur une autre prise USB.'),
+      seen: both('doctor.adapter.comMissing', { path: com, present }),
+      remedy: both('doctor.adapter.comMissingRemedy'),
       facts: { path: com },
     });
   }
   const driver = info ? windowsDriver(info) : undefined;
   const desc = info ? describePortInfo(info) : 'Serial port';
-  const driverText = driver ? t(`, driver ${driver}`, `, pilote ${driver}`) : t('', '');
+  const driverText = driver ? both('doctor.adapter.windowsDriver', { driver }) : '';
   const facts = { path: com, vidPid: info?.vendorId && info.productId ? `${info.vendorId}:${info.productId}` : undefined, manufacturer: info?.manufacturer, serialNumber: info?.serialNumber, driver, opticalHead: info?.opticalHead };
   const known = info?.opticalHead === true;
   return makeCheck(lang, {
     id: 'adapter',
     status: known ? 'pass' : 'warning',
-    seen: join([t(`${desc} on ${com}`, `${desc} sur ${com}`), driverText, known ? t('.', '.') : t(': not a known optical head chip.', ' : pas une puce de tête optique connue.')], ''),
-    remedy: known ? undefined : t('Check that this is the port of the optical head.', "Vérifiez qu'il s'agit bien du port de la tête optique."),
+    seen: both(known ? 'doctor.adapter.knownWindows' : 'doctor.adapter.unknownWindows', { device: desc, path: com, driver: driverText }),
+    remedy: known ? undefined : both('doctor.adapter.checkPort'),
     facts,
   });
 }
@@ -437,15 +428,15 @@ export function checkPermission(input: SystemInput): Check {
     return makeCheck(lang, {
       id: 'permission',
       status: 'skipped',
-      seen: t(`No device permissions to check on ${platformName(input.platform)}; opening the port will tell.`, `Pas de droits de périphérique à vérifier sous ${platformName(input.platform)} ; l'ouverture du port le dira.`),
+      seen: both('doctor.permission.notChecked', { platform: platformName(input.platform) }),
     });
   if (input.port === '')
-    return makeCheck(lang, { id: 'permission', status: 'skipped', seen: t('No port to check.', 'Aucun port à vérifier.') });
+    return makeCheck(lang, { id: 'permission', status: 'skipped', seen: both('doctor.noPortToCheck') });
   const { fs, user } = input;
   const devPath = fs.realPath(input.port) ?? input.port;
   const st = fs.stat(devPath);
   if (!st)
-    return makeCheck(lang, { id: 'permission', status: 'skipped', seen: t(`${devPath} does not exist: nothing to check.`, `${devPath} n'existe pas : rien à vérifier.`) });
+    return makeCheck(lang, { id: 'permission', status: 'skipped', seen: both('doctor.nothingToCheck', { path: devPath }) });
   const groups = readGroups(fs);
   const group = groups.find((g) => g.gid === st.gid);
   const owner = readPasswd(fs).find((p) => p.uid === st.uid)?.name ?? String(st.uid);
@@ -459,16 +450,16 @@ export function checkPermission(input: SystemInput): Check {
   if (byMode.ok && kernel !== false) {
     const via =
       byMode.via === 'group'
-        ? t(` through the ${groupName} group`, ` par le groupe ${groupName}`)
+        ? both('doctor.permission.viaGroup', { group: groupName })
         : byMode.via === 'root'
-          ? t(' as root', ' en tant que root')
+          ? both('doctor.permission.viaRoot')
           : byMode.via === 'owner'
-            ? t(' as owner', ' en tant que propriétaire')
-            : t('', '');
+            ? both('doctor.permission.viaOwner')
+            : undefined;
     return makeCheck(lang, {
       id: 'permission',
       status: 'pass',
-      seen: t(`${user.username} may read and write ${devPath} (${modeText})${via.en}.`, `${user.username} peut lire et écrire ${devPath} (${modeText})${via.fr}.`),
+      seen: both('doctor.permission.ok', { user: user.username, path: devPath, mode: modeText, via: via ? { en: ` ${via.en}`, fr: ` ${via.fr}` } : '' }),
       facts,
     });
   }
@@ -476,10 +467,7 @@ export function checkPermission(input: SystemInput): Check {
     return makeCheck(lang, {
       id: 'permission',
       status: 'pass',
-      seen: t(
-        `${user.username} may read and write ${devPath} through an access list (udev "uaccess" for the logged-in user), although ${modeText} alone would not allow it.`,
-        `${user.username} peut lire et écrire ${devPath} grâce à une liste d'accès (« uaccess » de udev pour l'utilisateur connecté), bien que ${modeText} seul ne le permette pas.`,
-      ),
+      seen: both('doctor.permission.acl', { user: user.username, path: devPath, mode: modeText }),
       facts: { ...facts, acl: true },
     });
   if (byMode.ok && kernel === false)
@@ -487,22 +475,19 @@ export function checkPermission(input: SystemInput): Check {
       id: 'permission',
       status: 'fail',
       code: 'PORT_PERMISSION',
-      seen: t(
-        `${devPath} (${modeText}) should be open to ${user.username}, yet the system refuses: the app runs in a sandbox (Snap, Flatpak) or a security policy (AppArmor, SELinux) blocks it.`,
-        `${devPath} (${modeText}) devrait être accessible à ${user.username}, mais le système refuse : l'application tourne dans un bac à sable (Snap, Flatpak) ou une politique de sécurité (AppArmor, SELinux) la bloque.`,
-      ),
-      remedy: t('Use the AppImage or .deb build of the app, or give the sandbox access to serial ports (Snap: connect the raw-usb / serial-port interface).', "Utilisez la version AppImage ou .deb de l'application, ou donnez au bac à sable l'accès aux ports série (Snap : connectez l'interface raw-usb / serial-port)."),
+      seen: both('doctor.permission.sandbox', { user: user.username, path: devPath, mode: modeText }),
+      remedy: both('doctor.permission.sandboxRemedy'),
       facts,
     });
 
   // Denied: explain why, from the groups.
   const installRule = udevInstallCommand(input);
   const ruleAlt = rule.path
-    ? t('', '')
+    ? undefined
     : installRule
-      ? t(` Or install the app's udev rule (${OMR_UDEV_RULE}): ${installRule.split('\n').join(' && ')}`, ` Ou installez la règle udev de l'application (${OMR_UDEV_RULE}) : ${installRule.split('\n').join(' && ')}`)
-      : t(` Or install the app's udev rule (${OMR_UDEV_RULE}).`, ` Ou installez la règle udev de l'application (${OMR_UDEV_RULE}).`);
-  const ruleSeen = rule.path ? t(` The app's udev rule is installed (${rule.path}).`, ` La règle udev de l'application est installée (${rule.path}).`) : t(` The app's udev rule is not installed.`, ` La règle udev de l'application n'est pas installée.`);
+      ? both('doctor.permission.orInstallRuleCommand', { rule: OMR_UDEV_RULE, command: installRule.split('\n').join(' && ') })
+      : both('doctor.permission.orInstallRule', { rule: OMR_UDEV_RULE });
+  const ruleSeen = rule.path ? both('doctor.permission.ruleInstalled', { path: rule.path }) : both('doctor.permission.ruleMissing');
 
   if (!group || st.gid === 0 || (st.mode & 0o060) !== 0o060) {
     // The group gives no access (root only, or no rw for the group): a rule must open the device.
@@ -510,10 +495,8 @@ export function checkPermission(input: SystemInput): Check {
       id: 'permission',
       status: 'fail',
       code: 'PORT_PERMISSION',
-      seen: join([t(`${user.username} may not open ${devPath} (${modeText}): no group gives access to it.`, `${user.username} ne peut pas ouvrir ${devPath} (${modeText}) : aucun groupe n'y donne accès.`), ruleSeen], ''),
-      remedy: installRule
-        ? t(`Install the app's udev rule, then unplug and replug the head.`, `Installez la règle udev de l'application, puis débranchez et rebranchez la tête.`)
-        : t(`Install the app's udev rule (${OMR_UDEV_RULE}), then unplug and replug the head.`, `Installez la règle udev de l'application (${OMR_UDEV_RULE}), puis débranchez et rebranchez la tête.`),
+      seen: joinTexts([both('doctor.permission.noGroup', { user: user.username, path: devPath, mode: modeText }), ruleSeen]),
+      remedy: installRule ? both('doctor.permission.installRule') : both('doctor.permission.installNamedRule', { rule: OMR_UDEV_RULE }),
       command: installRule,
       facts,
     });
@@ -525,22 +508,16 @@ export function checkPermission(input: SystemInput): Check {
       id: 'permission',
       status: 'fail',
       code: 'PORT_PERMISSION',
-      seen: t(
-        `${user.username} was added to the ${group.name} group that owns ${devPath} (${modeText}), but this login session started before that: the group is not active yet.`,
-        `${user.username} a été ajouté au groupe ${group.name} propriétaire de ${devPath} (${modeText}), mais cette session a été ouverte avant : le groupe n'est pas encore actif.`,
-      ),
-      remedy: t('Log out and back in (or restart the computer), then start the app again.', "Fermez la session et rouvrez-la (ou redémarrez l'ordinateur), puis relancez l'application."),
+      seen: both('doctor.permission.groupInactive', { user: user.username, group: group.name, path: devPath, mode: modeText }),
+      remedy: both('doctor.permission.groupInactiveRemedy'),
       facts: { ...facts, listedInGroup: true, groupActive: false },
     });
   return makeCheck(lang, {
     id: 'permission',
     status: 'fail',
     code: 'PORT_PERMISSION',
-    seen: join([
-      t(`${user.username} may not open ${devPath} (${modeText}) and is not in the ${group.name} group.`, `${user.username} ne peut pas ouvrir ${devPath} (${modeText}) et n'est pas dans le groupe ${group.name}.`),
-      ruleSeen,
-    ], ''),
-    remedy: join([t(`Add ${user.username} to the ${group.name} group, then log out and back in.`, `Ajoutez ${user.username} au groupe ${group.name}, puis fermez et rouvrez la session.`), ruleAlt], ''),
+    seen: joinTexts([both('doctor.permission.notInGroup', { user: user.username, path: devPath, mode: modeText, group: group.name }), ruleSeen]),
+    remedy: joinTexts([both('doctor.permission.addToGroup', { user: user.username, group: group.name }), ruleAlt]),
     command: `sudo usermod -aG ${group.name} ${user.username}`,
     facts: { ...facts, listedInGroup: false },
   });
@@ -582,15 +559,12 @@ function brlttyRemedy(distro: Distro): { remedy: Bilingual; command: string } {
   if (rm) {
     const keep = distro.family === 'debian' ? `${mask}\nsudo systemctl mask brltty-udev.service` : mask;
     return {
-      remedy: t(
-        `If no braille display is used on this computer, remove brltty, then unplug and replug the head. To keep brltty, disable its udev rule instead: ${keep.split('\n').join(' && ')}`,
-        `Si aucun afficheur braille n'est utilisé sur cet ordinateur, désinstallez brltty, puis débranchez et rebranchez la tête. Pour garder brltty, désactivez plutôt sa règle udev : ${keep.split('\n').join(' && ')}`,
-      ),
+      remedy: both('doctor.conflicts.brlttyRemove', { command: keep.split('\n').join(' && ') }),
       command: rm,
     };
   }
   return {
-    remedy: t('Disable the brltty udev rule (or remove brltty if no braille display is used), then unplug and replug the head.', "Désactivez la règle udev de brltty (ou désinstallez brltty si aucun afficheur braille n'est utilisé), puis débranchez et rebranchez la tête."),
+    remedy: both('doctor.conflicts.brlttyDisable'),
     command: mask,
   };
 }
@@ -615,13 +589,13 @@ export function checkConflicts(input: SystemInput): Check {
     return makeCheck(lang, {
       id: 'conflicts',
       status: 'skipped',
-      seen: t(`Other programs cannot be inspected on ${platformName(input.platform)}; opening the port will tell if one holds it.`, `Les autres programmes ne peuvent pas être examinés sous ${platformName(input.platform)} ; l'ouverture du port dira si l'un d'eux le tient.`),
+      seen: both('doctor.conflicts.notChecked', { platform: platformName(input.platform) }),
     });
-  if (input.port === '') return makeCheck(lang, { id: 'conflicts', status: 'skipped', seen: t('No port to check.', 'Aucun port à vérifier.') });
+  if (input.port === '') return makeCheck(lang, { id: 'conflicts', status: 'skipped', seen: both('doctor.noPortToCheck') });
   const { fs } = input;
   const port = inspectPort(fs, input.port);
   if (!port.nodeExists)
-    return makeCheck(lang, { id: 'conflicts', status: 'skipped', seen: t(`${port.devPath} does not exist: nothing to check.`, `${port.devPath} n'existe pas : rien à vérifier.`) });
+    return makeCheck(lang, { id: 'conflicts', status: 'skipped', seen: both('doctor.nothingToCheck', { path: port.devPath }) });
   const paths = [...new Set([port.devPath, input.port])];
   const { holders, unreadable } = findHolders(fs, paths, selfPid(fs));
   const processes = listProcesses(fs);
@@ -638,16 +612,16 @@ export function checkConflicts(input: SystemInput): Check {
       findings.push({
         status: 'fail',
         code: 'PORT_BUSY',
-        seen: t(`ModemManager (pid ${h.pid}) has ${port.devPath} open: it probes serial adapters for modems.`, `ModemManager (pid ${h.pid}) a ouvert ${port.devPath} : il sonde les adaptateurs série à la recherche de modems.`),
-        remedy: t('Stop ModemManager (if this computer uses no mobile-broadband modem), then try again.', "Arrêtez ModemManager (si cet ordinateur n'utilise pas de modem 3G/4G), puis réessayez."),
+        seen: both('doctor.conflicts.modemManagerHolds', { pid: h.pid, path: port.devPath }),
+        remedy: both('doctor.conflicts.stopModemManager'),
         command: stopMm,
       });
     else
       findings.push({
         status: 'fail',
         code: 'PORT_BUSY',
-        seen: t(`${port.devPath} is held by ${holderText(h)}.`, `${port.devPath} est tenu par ${holderText(h)}.`),
-        remedy: t(`Close ${h.comm}; if it does not let go, end it with the command.`, `Fermez ${h.comm} ; s'il ne libère pas le port, arrêtez-le avec la commande.`),
+        seen: both('doctor.conflicts.held', { path: port.devPath, holder: holderText(h) }),
+        remedy: both('doctor.conflicts.closeHolder', { program: h.comm }),
         command: `kill ${h.pid}`,
       });
   }
@@ -656,15 +630,13 @@ export function checkConflicts(input: SystemInput): Check {
     const b = brlttyState(fs);
     if (b.running || b.ruleActive) {
       const fix = brlttyRemedy(readDistro(fs));
-      const why = [b.running ? `brltty runs (pid ${b.pids.join(', ')})` : undefined, b.rulePath ? `its udev rule ${b.rulePath} is active` : undefined].filter(Boolean).join(' and ');
-      const pourquoi = [b.running ? `brltty tourne (pid ${b.pids.join(', ')})` : undefined, b.rulePath ? `sa règle udev ${b.rulePath} est active` : undefined].filter(Boolean).join(' et ');
+      const runs = b.running ? both('doctor.conflicts.brlttyRuns', { pids: b.pids.join(', ') }) : undefined;
+      const ruled = b.rulePath ? both('doctor.conflicts.brlttyRule', { path: b.rulePath }) : undefined;
+      const why = runs && ruled ? both('doctor.conflicts.and', { first: runs, second: ruled }) : (runs ?? ruled ?? '');
       findings.push({
         status: 'fail',
         code: 'PORT_BUSY',
-        seen: t(
-          `The adapter is a CH340 (${vidPid(port.usb)}) and ${why}: brltty takes CH340 adapters for braille displays and the serial port disappears.`,
-          `L'adaptateur est un CH340 (${vidPid(port.usb)}) et ${pourquoi} : brltty prend les adaptateurs CH340 pour des afficheurs braille et le port série disparaît.`,
-        ),
+        seen: both('doctor.conflicts.ch340', { vidPid: vidPid(port.usb), why }),
         remedy: fix.remedy,
         command: fix.command,
       });
@@ -683,13 +655,8 @@ export function checkConflicts(input: SystemInput): Check {
         : undefined;
       findings.push({
         status: 'warning',
-        seen: t(
-          `ModemManager is running (pid ${mm.pid}); it may open ${port.module === 'cdc_acm' ? 'CDC-ACM' : 'FTDI'} adapters to probe for a modem and disturb the first exchange.`,
-          `ModemManager tourne (pid ${mm.pid}) ; il peut ouvrir les adaptateurs ${port.module === 'cdc_acm' ? 'CDC-ACM' : 'FTDI'} pour y chercher un modem et perturber le premier échange.`,
-        ),
-        remedy: ignore
-          ? t(`Stop it while reading, or make it ignore this adapter for good: ${ignore}`, `Arrêtez-le pendant la relève, ou faites-lui ignorer cet adaptateur pour de bon : ${ignore}`)
-          : t('Stop it while reading.', 'Arrêtez-le pendant la relève.'),
+        seen: both('doctor.conflicts.modemManagerRuns', { pid: mm.pid, kind: port.module === 'cdc_acm' ? 'CDC-ACM' : 'FTDI' }),
+        remedy: ignore ? both('doctor.conflicts.ignoreAdapter', { command: ignore }) : both('doctor.conflicts.stopWhileReading'),
         command: stopMm,
       });
     }
@@ -704,14 +671,12 @@ export function checkConflicts(input: SystemInput): Check {
     brltty: processes.some((p) => p.comm === 'brltty') || undefined,
   };
   if (findings.length === 0) {
-    const provided = providers.length
-      ? t(` ${port.devPath} is a pseudo-terminal provided by ${providers.map((h) => h.comm).join(', ')}.`, ` ${port.devPath} est un pseudo-terminal fourni par ${providers.map((h) => h.comm).join(', ')}.`)
-      : t('', '');
-    const note = unreadable > 0 ? t(` (${unreadable} ${unreadable === 1 ? 'process' : 'processes'} of other users could not be looked into.)`, ` (${unreadable} processus d'autres utilisateurs n'ont pas pu être examinés.)`) : t('', '');
+    const provided = providers.length ? both('doctor.conflicts.ptyProvider', { path: port.devPath, programs: providers.map((h) => h.comm).join(', ') }) : undefined;
+    const note = unreadable > 0 ? both('doctor.conflicts.unreadable', { count: unreadable }) : undefined;
     return makeCheck(lang, {
       id: 'conflicts',
       status: 'pass',
-      seen: join([t(`No other program holds ${port.devPath}; neither ModemManager nor brltty is in the way.`, `Aucun autre programme ne tient ${port.devPath} ; ni ModemManager ni brltty ne gênent.`), provided, note], ''),
+      seen: joinTexts([both('doctor.conflicts.none', { path: port.devPath }), provided, note]),
       facts,
     });
   }
@@ -722,8 +687,8 @@ export function checkConflicts(input: SystemInput): Check {
     id: 'conflicts',
     status: worst,
     code: ordered[0]!.code,
-    seen: join(ordered.map((f) => f.seen)),
-    remedy: join(ordered.map((f) => f.remedy).filter((r): r is Bilingual => !!r)),
+    seen: joinTexts(ordered.map((f) => f.seen)),
+    remedy: joinTexts(ordered.map((f) => f.remedy)),
     command: commands.join('\n') || undefined,
     facts,
   });

@@ -1,12 +1,12 @@
 /**
- * The UI text: English and French have exactly the same keys, no empty text, and every key the
- * renderer asks for exists (static `t('…')` keys, and the keys built from the contract's enums).
+ * The UI text (the `ui.*` keys of shared/i18n, as i18next gets them): English and French have
+ * exactly the same keys, no empty text, and every key the renderer asks for exists (static
+ * `t('…')` keys, and the keys built from the contract's enums).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import en from '../../../renderer/src/locales/en.json';
-import fr from '../../../renderer/src/locales/fr.json';
+import { uiResources } from '../../../shared/i18n';
 import { ReadPlanSchema } from '../../../shared/session';
 import { CsvDialectSchema, MeterProfileSchema } from '../../../shared/settings';
 
@@ -22,8 +22,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-const EN = flatten(en as Tree);
-const FR = flatten(fr as Tree);
+const EN = flatten(uiResources('en') as Tree);
+const FR = flatten(uiResources('fr') as Tree);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -52,7 +52,7 @@ describe('locales', () => {
   });
 
   it('uses the same interpolation variables in both languages', () => {
-    const vars = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+    const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     const diff = [...EN].filter(([k, v]) => JSON.stringify(vars(v)) !== JSON.stringify(vars(FR.get(k) ?? ''))).map(([k]) => k);
     expect(diff).toEqual([]);
   });
