@@ -62,6 +62,13 @@ export const ClassId = {
 
 export type KnownClassId = (typeof ClassId)[keyof typeof ClassId];
 
+/**
+ * Attribute 2 holds the value in every value class: Data value, Register and Extended register
+ * value, Demand register current_average_value, Clock time. Typed as all of them at once, so a
+ * class defined otherwise does not compile.
+ */
+export const VALUE_ATTRIBUTE: typeof Data.attr.value & typeof Register.attr.value & typeof ExtendedRegister.attr.value & typeof DemandRegister.attr.current_average_value & typeof Clock.attr.time = Data.attr.value;
+
 const BY_ID: ReadonlyMap<number, InterfaceClass> = new Map(Object.values(COSEM).map((c): [number, InterfaceClass] => [c.id, c]));
 if (BY_ID.size !== Object.keys(COSEM).length) throw new Error('COSEM registry: two classes share a class id');
 

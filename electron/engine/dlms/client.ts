@@ -21,6 +21,7 @@ import { decodeData, encodeData, formatValue, readData, type DlmsValue } from '.
 import { Reader } from './bytes';
 import { DEFAULT_LN_CONFORMANCE, hasConformance } from './conformance';
 import { formatObis, parseObis } from './obis-code';
+import { AssociationLn, CURRENT_ASSOCIATION_LN } from '../cosem/registry';
 import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, verifyHlsGmac, type Keys } from './security';
 import type { DlmsTransport, TransportOut } from './transport';
 import {
@@ -477,7 +478,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       const f = hlsGmac(sec.systemTitle, ic, sec.keys, stoc);
       out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
       this.state = 'authenticating';
-      const action = encodeActionRequest({ invokeId: this.nextInvokeId(), classId: 15, obis: [0, 0, 40, 0, 0, 255], method: 1, parameters: { type: 'octet-string', value: Array.from(f, (b) => b.toString(16).padStart(2, '0')).join('') } });
+      const action = encodeActionRequest({ invokeId: this.nextInvokeId(), classId: AssociationLn.id, obis: CURRENT_ASSOCIATION_LN, method: AssociationLn.method.reply_to_HLS_authentication, parameters: { type: 'octet-string', value: Array.from(f, (b) => b.toString(16).padStart(2, '0')).join('') } });
       return [...out, ...this.sendApdu(action, now, 'ACTION reply_to_HLS_authentication f(StoC)')];
     }
     return [...out, ...this.becomeReady(now)];

@@ -9,6 +9,7 @@ import { encodeData, readData, type DlmsValue } from './axdr';
 import { concat, decodeError, guardDecode, hex, Reader, Writer } from './bytes';
 import { decodeDateTime, encodeDateTime, type CosemDateTime } from './datetime';
 import { parseObis, type Obis } from './obis-code';
+import { Clock, CLOCK_LN, PROFILE_SELECTOR } from '../cosem/registry';
 
 export const TAG = {
   initiateRequest: 0x01,
@@ -475,7 +476,7 @@ export function encodeActionResponse(p: { invokeId: number; result: number; retu
 
 // --------------------------------------------------------------------------- selective access
 
-export const CLOCK_OBIS: Obis = [0, 0, 1, 0, 0, 255];
+export const CLOCK_OBIS: Obis = CLOCK_LN;
 
 export interface RangeDescriptor {
   /** The restricting object; by default the clock's time attribute (class 8, 0-0:1.0.0*255, attr 2). */
@@ -505,9 +506,9 @@ function captureObjectDefinition(o: { classId: number; obis: Obis | string; attr
  * meter needs them: some meters answer nothing otherwise.
  */
 export function rangeAccess(d: RangeDescriptor): AccessSelection {
-  const restricting = d.restricting ?? { classId: 8, obis: CLOCK_OBIS, attribute: 2, dataIndex: 0 };
+  const restricting = d.restricting ?? { classId: Clock.id, obis: CLOCK_OBIS, attribute: Clock.attr.time, dataIndex: 0 };
   return {
-    selector: 1,
+    selector: PROFILE_SELECTOR.range,
     parameters: {
       type: 'structure',
       value: [
@@ -523,7 +524,7 @@ export function rangeAccess(d: RangeDescriptor): AccessSelection {
 /** Selective access by entry (selector 2): entries and columns are 1-based, 0 "to" = the last. */
 export function entryAccess(fromEntry: number, toEntry = 0, fromColumn = 1, toColumn = 0): AccessSelection {
   return {
-    selector: 2,
+    selector: PROFILE_SELECTOR.entry,
     parameters: {
       type: 'structure',
       value: [

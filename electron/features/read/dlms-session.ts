@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import { OmrError, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
 import type { TraceEntry } from '../../../shared/types';
 import type { ScalerUnit } from '../../engine/cosem/classes';
+import { Data } from '../../engine/cosem/registry';
 import { integerText, type DlmsValue } from '../../engine/dlms/axdr';
 import { DlmsClient, type Authentication, type ClientSecurity, type DlmsClientEvent, type ResultItem } from '../../engine/dlms/client';
 import { HdlcTransport, WrapperTransport, type DlmsTransport } from '../../engine/dlms/transport';
@@ -343,8 +344,8 @@ export async function openAssociation(o: OpenAssociationOptions): Promise<Opened
     try {
       await pub.connect();
       const [sn, ic] = await pub.get([
-        { classId: 1, obis: '0-0:96.1.0*255', attribute: 2 },
-        { classId: 1, obis: o.counterObis ?? '0-0:43.1.1*255', attribute: 2 },
+        { classId: Data.id, obis: '0-0:96.1.0*255', attribute: Data.attr.value },
+        { classId: Data.id, obis: o.counterObis ?? '0-0:43.1.1*255', attribute: Data.attr.value },
       ]);
       if (pub.failure) throw pub.failure;
       if (sn?.ok) serial = text(sn.value);

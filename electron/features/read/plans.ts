@@ -16,6 +16,7 @@ import type { IdentifyResult, MeterEvent, ProfileData } from '../../../shared/se
 import type { Reading } from '../../../shared/types';
 import { asDateTime, decodeCaptureObjects, decodeCapturePeriod, decodeObjectList, decodeProfileBuffer, decodeScalerUnit, valueText, type CaptureObject, type ScalerUnit, type ValueText } from '../../engine/cosem/classes';
 import { decodeEventLog } from '../../engine/cosem/events';
+import { AssociationLn, Clock, Data, DemandRegister, ExtendedRegister, ProfileGeneric, Register, scalerUnitAttribute, VALUE_ATTRIBUTE } from '../../engine/cosem/registry';
 import type { DlmsValue } from '../../engine/dlms/axdr';
 import type { ResultItem } from '../../engine/dlms/client';
 import { cosemDateTime, formatDateTime, toIsoLocal, type CosemDateTime } from '../../engine/dlms/datetime';
@@ -64,13 +65,13 @@ export interface ValueItem {
 }
 
 export const IDENTIFY_ITEMS: ValueItem[] = [
-  { obis: '0-0:42.0.0*255', classId: 1, optional: true },
-  { obis: '0-0:96.1.0*255', classId: 1, optional: true },
-  { obis: '1-0:0.2.0*255', classId: 1, optional: true },
-  { obis: '0-0:1.0.0*255', classId: 8, optional: true },
+  { obis: '0-0:42.0.0*255', classId: Data.id, optional: true },
+  { obis: '0-0:96.1.0*255', classId: Data.id, optional: true },
+  { obis: '1-0:0.2.0*255', classId: Data.id, optional: true },
+  { obis: '0-0:1.0.0*255', classId: Clock.id, optional: true },
 ];
 
-export const BILLING_ITEMS: ValueItem[] = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '3.8.0', '4.8.0'].map((c) => ({ obis: `1-0:${c}*255`, classId: 3, optional: c !== '1.8.0' }));
+export const BILLING_ITEMS: ValueItem[] = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '3.8.0', '4.8.0'].map((c) => ({ obis: `1-0:${c}*255`, classId: Register.id, optional: c !== '1.8.0' }));
 
 export const INSTANTANEOUS_ITEMS: ValueItem[] = [
   '32.7.0', '52.7.0', '72.7.0', // voltages L1..L3
@@ -79,7 +80,7 @@ export const INSTANTANEOUS_ITEMS: ValueItem[] = [
   '1.7.0', '2.7.0', '3.7.0', '4.7.0', // total powers
   '14.7.0', // frequency
   '13.7.0', '33.7.0', '53.7.0', '73.7.0', // power factors
-].map((c) => ({ obis: `1-0:${c}*255`, classId: 3, optional: true }));
+].map((c) => ({ obis: `1-0:${c}*255`, classId: Register.id, optional: true }));
 
 export const LOAD_PROFILE_OBIS = '1-0:99.1.0*255';
 export const EVENT_LOGS = ['0-0:99.98.0*255', '0-0:99.98.4*255'];
@@ -95,22 +96,20 @@ export function itemFromText(text: string): ValueItem {
   const o = parseObis(m ? m[2]! : text);
   const obis = formatObis(o);
   if (m) return { obis, classId: Number(m[1]) };
-  if (obis === '0-0:1.0.0*255') return { obis, classId: 8 };
+  if (obis === '0-0:1.0.0*255') return { obis, classId: Clock.id };
   if (o[0] === 1 && o[2]! >= 1 && o[2]! <= 89) {
-    if (o[3] === 4 || o[3] === 5) return { obis, classId: 5 };
-    if (o[3] === 6) return { obis, classId: 4 };
-    return { obis, classId: 3 };
+    if (o[3] === 4 || o[3] === 5) return { obis, classId: DemandRegister.id };
+    if (o[3] === 6) return { obis, classId: ExtendedRegister.id };
+    return { obis, classId: Register.id };
   }
-  return { obis, classId: 1 };
+  return { obis, classId: Data.id };
 }
 
 const norm = (obis: string) => formatObis(parseObis(obis));
 
 /** The attribute holding scaler_unit for a class, and the value attributes it applies to. */
 function scalerAttribute(classId: number): number | undefined {
-  if (classId === 3 || classId === 4) return 3;
-  if (classId === 5) return 4;
-  return undefined;
+  return scalerUnitAttribute(classId);
 }
 
 function checkCancel(ctx: PlanContext): void {
@@ -158,7 +157,7 @@ function timeText(dt: CosemDateTime): string {
  */
 async function loadScalers(ctx: PlanContext, items: { obis: string; classId: number }[]): Promise<Map<string, ErrorInfo>> {
   const failures = new Map<string, ErrorInfo>();
-  const missing = items.filter((i) => scalerAttribute(i.classId) !== undefined && !ctx.session.scalers.has(`${i.obis}/2`));
+  const missing = items.filter((i) => scalerAttribute(i.classId) !== undefined && !ctx.session.scalers.has(`${i.obis}/${VALUE_ATTRIBUTE}`));
   const unique = [...new Map(missing.map((i) => [i.obis, i])).values()];
   if (!unique.length) return failures;
   const results = await ctx.session.get(unique.map((i) => ({ classId: i.classId, obis: i.obis, attribute: scalerAttribute(i.classId)! })));
@@ -172,8 +171,8 @@ async function loadScalers(ctx: PlanContext, items: { obis: string; classId: num
     }
     try {
       const su = decodeScalerUnit(r.value);
-      ctx.session.scalers.set(`${item.obis}/2`, su);
-      if (item.classId === 5) ctx.session.scalers.set(`${item.obis}/3`, su);
+      ctx.session.scalers.set(`${item.obis}/${VALUE_ATTRIBUTE}`, su);
+      if (item.classId === DemandRegister.id) ctx.session.scalers.set(`${item.obis}/${DemandRegister.attr.last_average_value}`, su);
     } catch (e) {
       failures.set(item.obis, e instanceof OmrError ? e.info() : new OmrError('DECODE_ERROR', `${item.obis} scaler_unit`).info());
     }
@@ -201,8 +200,8 @@ export async function readValues(ctx: PlanContext, items: ValueItem[], label = '
   const jobs = groups.map((g) => {
     const reqs: AttributeRequest[] = [];
     for (const i of g) {
-      reqs.push({ classId: i.classId, obis: i.obis, attribute: 2 });
-      if (i.classId === 4) reqs.push({ classId: 4, obis: i.obis, attribute: 5 });
+      reqs.push({ classId: i.classId, obis: i.obis, attribute: VALUE_ATTRIBUTE });
+      if (i.classId === ExtendedRegister.id) reqs.push({ classId: ExtendedRegister.id, obis: i.obis, attribute: ExtendedRegister.attr.capture_time });
     }
     return ctx.session.get(reqs);
   });
@@ -215,7 +214,7 @@ export async function readValues(ctx: PlanContext, items: ValueItem[], label = '
     let k = 0;
     for (const item of groups[gi]!) {
       const r = results[k++];
-      const ct = item.classId === 4 ? results[k++] : undefined;
+      const ct = item.classId === ExtendedRegister.id ? results[k++] : undefined;
       done++;
       ctx.onProgress?.({ label: `${label} ${item.obis}`, done, total: items.length });
       if (!r) continue;
@@ -224,7 +223,7 @@ export async function readValues(ctx: PlanContext, items: ValueItem[], label = '
         continue;
       }
       const needsScaler = scalerAttribute(item.classId) !== undefined;
-      const su: ScalerUnit | undefined = ctx.session.scalers.get(`${item.obis}/2`);
+      const su: ScalerUnit | undefined = ctx.session.scalers.get(`${item.obis}/${VALUE_ATTRIBUTE}`);
       if (needsScaler && !su) {
         // A value without its scaler would be off by powers of ten: not shown.
         const sf = scalerFailures.get(item.obis);
@@ -324,8 +323,8 @@ async function readGeneric(ctx: PlanContext, obis: string, range: { from: string
   checkCancel(ctx);
   ctx.onProgress?.({ label: `${obis} capture objects`, done: 0 });
   const head = await ctx.session.get([
-    { classId: 7, obis, attribute: 3 },
-    { classId: 7, obis, attribute: 4 },
+    { classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.capture_objects },
+    { classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.capture_period },
   ]);
   const f = fatal(ctx, head);
   if (f) throw f;
@@ -339,7 +338,7 @@ async function readGeneric(ctx: PlanContext, obis: string, range: { from: string
   // Scalers of the register columns.
   const sf = await loadScalers(
     ctx,
-    captureObjects.filter((c) => scalerAttribute(c.classId) !== undefined && (c.attribute === 2 || (c.classId === 5 && c.attribute === 3))).map((c) => ({ obis: c.obis, classId: c.classId })),
+    captureObjects.filter((c) => scalerAttribute(c.classId) !== undefined && (c.attribute === VALUE_ATTRIBUTE || (c.classId === DemandRegister.id && c.attribute === DemandRegister.attr.last_average_value))).map((c) => ({ obis: c.obis, classId: c.classId })),
   );
   for (const [o, e] of sf) warn(ctx, `${obis}: scaler_unit of column ${o} not read (${e.code}); that column is shown raw`);
   checkCancel(ctx);
@@ -352,7 +351,7 @@ async function readGeneric(ctx: PlanContext, obis: string, range: { from: string
         to: parseBound(range.to, ctx.run.meterDeviation),
       })
     : undefined;
-  const [buf] = await ctx.session.get([{ classId: 7, obis, attribute: 2, ...(access ? { access } : {}) }]);
+  const [buf] = await ctx.session.get([{ classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.buffer, ...(access ? { access } : {}) }]);
   const fb = fatal(ctx, [buf!]);
   if (fb) throw fb;
   if (!buf!.ok) {
@@ -416,12 +415,14 @@ export async function eventsPlan(ctx: PlanContext, logs: string[] = EVENT_LOGS, 
 }
 
 const READABLE = new Set([1, 3, 4, 6]);
+/** Classes whose value (attribute 2) discover reads. */
+const VALUE_CLASSES = new Set<number>([Data.id, Register.id, ExtendedRegister.id, DemandRegister.id, Clock.id]);
 
 /** Object list → every readable attribute 2 of Data, Register, Extended and Demand registers, Clock. */
 export async function discoverPlan(ctx: PlanContext): Promise<void> {
   checkCancel(ctx);
   ctx.onProgress?.({ label: 'object list', done: 0 });
-  const [ol] = await ctx.session.get([{ classId: 15, obis: ASSOCIATION_OBIS, attribute: 2 }]);
+  const [ol] = await ctx.session.get([{ classId: AssociationLn.id, obis: ASSOCIATION_OBIS, attribute: AssociationLn.attr.object_list }]);
   const f = fatal(ctx, [ol!]);
   if (f) throw f;
   if (!ol!.ok) {
@@ -435,7 +436,7 @@ export async function discoverPlan(ctx: PlanContext): Promise<void> {
   };
   const items: ValueItem[] = [];
   for (const e of entries) {
-    if (![1, 3, 4, 5, 8].includes(e.classId) || !readable(e, 2)) continue;
+    if (!VALUE_CLASSES.has(e.classId) || !readable(e, VALUE_ATTRIBUTE)) continue;
     const sa = scalerAttribute(e.classId);
     if (sa !== undefined && !readable(e, sa)) {
       warn(ctx, `${e.logicalName}: scaler_unit not readable by this client, skipped`);

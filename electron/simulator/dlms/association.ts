@@ -35,6 +35,7 @@ import {
   TAG,
   type AttributeRequest,
 } from '../../engine/dlms/xdlms';
+import { AssociationLn } from '../../engine/cosem/registry';
 import { ByteSource, chain } from './bytes';
 import { DAR, type AssociationInfo, type ClientRole, type E450Model, type ReadContext, type ReadResult } from './objects';
 
@@ -426,7 +427,7 @@ export class CosemApplication {
     const obj = this.o.model.find(q.obis as number[]);
     if (!obj) return answer(DAR.objectUndefined, `ACTION.response ${what} object-undefined`);
     if (obj.classId !== q.classId) return answer(DAR.objectClassInconsistent, `ACTION.response ${what} object-class-inconsistent`);
-    const isHls = q.classId === 15 && formatObis(q.obis as number[]) === '0-0:40.0.0*255' && q.method === 1;
+    const isHls = q.classId === AssociationLn.id && formatObis(q.obis as number[]) === '0-0:40.0.0*255' && q.method === AssociationLn.method.reply_to_HLS_authentication;
     if (!isHls || a.status !== 'pending' || this.o.model.methodAccess(a.client.role, obj, q.method) === 0) return answer(DAR.readWriteDenied, `ACTION.response ${what} read-write-denied`);
     // reply_to_HLS_authentication: f(StoC) = SC ‖ IC ‖ GMAC(client system title ‖ IC, StoC).
     const f = q.parameters?.type === 'octet-string' ? unhex(q.parameters.value) : new Uint8Array(0);

@@ -23,6 +23,7 @@ import { unhex } from '../../engine/dlms/bytes';
 import { decodeDateTime, encodeDateTime, type CosemDateTime } from '../../engine/dlms/datetime';
 import type { Obis } from '../../engine/dlms/obis-code';
 import type { AccessSelection } from '../../engine/dlms/xdlms';
+import { AssociationLn, Clock, Data, PROFILE_SELECTOR, ProfileGeneric, Register, SecuritySetup } from '../../engine/cosem/registry';
 import { rng, type E450Data } from '../e450-data';
 import { lazyArray } from './bytes';
 
@@ -137,15 +138,15 @@ export function boundToMs(dt: CosemDateTime, side: 'from' | 'to'): number {
 
 function dataObject(ln: Obis, isPublic: boolean, value: (ctx: ReadContext) => DlmsValue): CosemObject {
   return {
-    classId: 1,
-    version: 0,
+    classId: Data.id,
+    version: Data.version,
     ln,
-    attributeCount: 2,
-    methodCount: 0,
+    attributeCount: Data.attributeCount,
+    methodCount: Data.methodCount,
     public: isPublic,
     read(attr, ctx) {
-      if (attr === 1) return { ok: true, value: lnValue(ln) };
-      if (attr === 2) return { ok: true, value: value(ctx) };
+      if (attr === Data.attr.logical_name) return { ok: true, value: lnValue(ln) };
+      if (attr === Data.attr.value) return { ok: true, value: value(ctx) };
       return { ok: false, dar: DAR.objectUndefined };
     },
   };
@@ -156,16 +157,16 @@ export const UNIT = { W: 27, var: 29, Wh: 30, varh: 32, A: 33, V: 35, Hz: 44, no
 
 function register(ln: Obis, scaler: number, unit: number, value: (ctx: ReadContext) => DlmsValue): CosemObject {
   return {
-    classId: 3,
-    version: 0,
+    classId: Register.id,
+    version: Register.version,
     ln,
-    attributeCount: 3,
-    methodCount: 1,
+    attributeCount: Register.attributeCount,
+    methodCount: Register.methodCount,
     public: false,
     read(attr, ctx) {
-      if (attr === 1) return { ok: true, value: lnValue(ln) };
-      if (attr === 2) return { ok: true, value: value(ctx) };
-      if (attr === 3) return { ok: true, value: D.structure([D.integer(scaler), D.enum(unit)]) };
+      if (attr === Register.attr.logical_name) return { ok: true, value: lnValue(ln) };
+      if (attr === Register.attr.value) return { ok: true, value: value(ctx) };
+      if (attr === Register.attr.scaler_unit) return { ok: true, value: D.structure([D.integer(scaler), D.enum(unit)]) };
       return { ok: false, dar: DAR.objectUndefined };
     },
   };
@@ -190,7 +191,7 @@ export interface BufferView {
 }
 
 const CLOCK_LN: Obis = [0, 0, 1, 0, 0, 255];
-const CLOCK_COLUMN: CaptureObject = { classId: 8, ln: CLOCK_LN, attribute: 2, dataIndex: 0 };
+const CLOCK_COLUMN: CaptureObject = { classId: Clock.id, ln: CLOCK_LN, attribute: Clock.attr.time, dataIndex: 0 };
 
 /** First index with time ≥ t (binary search over a sorted view). */
 function lowerBound(v: BufferView, t: number): number {
@@ -225,7 +226,7 @@ export function selectRows(view: BufferView, columns: readonly CaptureObject[], 
   if (!access) return { from: 0, to: view.count, cols: all };
   const p = access.parameters;
   if (p.type !== 'structure') return { dar: DAR.typeUnmatched };
-  if (access.selector === 1) {
+  if (access.selector === PROFILE_SELECTOR.range) {
     const [restricting, fromV, toV, selected] = p.value;
     const r = asCapture(restricting);
     const from = asBound(fromV);
@@ -248,7 +249,7 @@ export function selectRows(view: BufferView, columns: readonly CaptureObject[], 
     const hi = toMs === Infinity ? view.count : lowerBound(view, toMs + 1);
     return { from: lo, to: Math.max(lo, hi), cols };
   }
-  if (access.selector === 2) {
+  if (access.selector === PROFILE_SELECTOR.entry) {
     const n = (v: DlmsValue | undefined) => (v && (v.type === 'double-long-unsigned' || v.type === 'long-unsigned' || v.type === 'unsigned') ? v.value : undefined);
     const [fe, te, fc, tc] = p.value.map(n);
     if (fe === undefined || te === undefined || fc === undefined || tc === undefined) return { dar: DAR.typeUnmatched };
@@ -264,18 +265,18 @@ export function selectRows(view: BufferView, columns: readonly CaptureObject[], 
 
 function profileGeneric(ln: Obis, columns: readonly CaptureObject[], period: number, capacity: number, view: (now: number) => BufferView): CosemObject {
   return {
-    classId: 7,
-    version: 1,
+    classId: ProfileGeneric.id,
+    version: ProfileGeneric.version,
     ln,
-    attributeCount: 8,
-    methodCount: 2,
+    attributeCount: ProfileGeneric.attributeCount,
+    methodCount: ProfileGeneric.methodCount,
     public: false,
-    selectors: { 2: [1, 2] },
+    selectors: { [ProfileGeneric.attr.buffer]: [PROFILE_SELECTOR.range, PROFILE_SELECTOR.entry] },
     read(attr, ctx, access) {
       switch (attr) {
-        case 1:
+        case ProfileGeneric.attr.logical_name:
           return { ok: true, value: lnValue(ln) };
-        case 2: {
+        case ProfileGeneric.attr.buffer: {
           const v = view(ctx.now);
           const sel = selectRows(v, columns, access);
           if ('dar' in sel) return { ok: false, dar: sel.dar };
@@ -286,17 +287,17 @@ function profileGeneric(ln: Obis, columns: readonly CaptureObject[], period: num
             return D.structure(full ? row : cols.map((c) => row[c]!));
           }) };
         }
-        case 3:
+        case ProfileGeneric.attr.capture_objects:
           return { ok: true, value: D.array(columns.map(captureValue)) };
-        case 4:
+        case ProfileGeneric.attr.capture_period:
           return { ok: true, value: D.doubleLongUnsigned(period) };
-        case 5:
+        case ProfileGeneric.attr.sort_method:
           return { ok: true, value: D.enum(1) }; // fifo
-        case 6:
+        case ProfileGeneric.attr.sort_object:
           return { ok: true, value: captureValue(columns[0]!) };
-        case 7:
+        case ProfileGeneric.attr.entries_in_use:
           return { ok: true, value: D.doubleLongUnsigned(view(ctx.now).count) };
-        case 8:
+        case ProfileGeneric.attr.profile_entries:
           return { ok: true, value: D.doubleLongUnsigned(capacity) };
         default:
           return { ok: false, dar: DAR.objectUndefined };
@@ -386,7 +387,7 @@ export function generateEvents(data: E450Data, spec: EventSpec, from: number, to
 }
 
 function eventLog(ln: Obis, codeLn: Obis, capacity: number, events: (now: number) => MeterEvent[]): { object: CosemObject; codeObject: CosemObject } {
-  const columns: CaptureObject[] = [CLOCK_COLUMN, { classId: 1, ln: codeLn, attribute: 2, dataIndex: 0 }];
+  const columns: CaptureObject[] = [CLOCK_COLUMN, { classId: Data.id, ln: codeLn, attribute: Data.attr.value, dataIndex: 0 }];
   const view = (now: number): BufferView => {
     const list = events(now).slice(-capacity);
     return { count: list.length, time: (i) => list[i]!.time, row: (i) => [dtValue(list[i]!.time), D.unsigned(list[i]!.code)] };
@@ -526,9 +527,9 @@ export class E450Model {
   private loadProfile(): CosemObject {
     const columns: CaptureObject[] = [
       CLOCK_COLUMN,
-      { classId: 1, ln: [0, 0, 96, 10, 1, 255], attribute: 2, dataIndex: 0 },
-      { classId: 3, ln: [1, 0, 1, 8, 0, 255], attribute: 2, dataIndex: 0 },
-      { classId: 3, ln: [1, 0, 2, 8, 0, 255], attribute: 2, dataIndex: 0 },
+      { classId: Data.id, ln: [0, 0, 96, 10, 1, 255], attribute: Data.attr.value, dataIndex: 0 },
+      { classId: Register.id, ln: [1, 0, 1, 8, 0, 255], attribute: Register.attr.value, dataIndex: 0 },
+      { classId: Register.id, ln: [1, 0, 2, 8, 0, 255], attribute: Register.attr.value, dataIndex: 0 },
     ];
     const capacity = (this.o.profileDays ?? 90) * (86_400 / LOAD_PROFILE_PERIOD_S);
     return profileGeneric([1, 0, 99, 1, 0, 255], columns, LOAD_PROFILE_PERIOD_S, capacity, (now) => this.loadProfileRows(now));
@@ -540,31 +541,31 @@ export class E450Model {
     // 03:00), but DST is disabled: the simulated meter runs plain UTC.
     const rule = (month: number, hour: number) => D.octets(encodeDateTime({ year: null, month, day: 0xfe, dayOfWeek: 7, hour, minute: 0, second: 0, hundredths: 0, deviation: null, clockStatus: null }));
     return {
-      classId: 8,
-      version: 0,
+      classId: Clock.id,
+      version: Clock.version,
       ln,
-      attributeCount: 9,
-      methodCount: 6,
+      attributeCount: Clock.attributeCount,
+      methodCount: Clock.methodCount,
       public: true,
       read(attr, ctx) {
         switch (attr) {
-          case 1:
+          case Clock.attr.logical_name:
             return { ok: true, value: lnValue(ln) };
-          case 2:
+          case Clock.attr.time:
             return { ok: true, value: dtValue(ctx.now) };
-          case 3:
+          case Clock.attr.time_zone:
             return { ok: true, value: D.long(0) };
-          case 4:
+          case Clock.attr.status:
             return { ok: true, value: D.unsigned(0) };
-          case 5:
+          case Clock.attr.daylight_savings_begin:
             return { ok: true, value: rule(3, 2) };
-          case 6:
+          case Clock.attr.daylight_savings_end:
             return { ok: true, value: rule(10, 3) };
-          case 7:
+          case Clock.attr.daylight_savings_deviation:
             return { ok: true, value: D.integer(60) };
-          case 8:
+          case Clock.attr.daylight_savings_enabled:
             return { ok: true, value: D.bool(false) };
-          case 9:
+          case Clock.attr.clock_base:
             return { ok: true, value: D.enum(1) }; // internal crystal
           default:
             return { ok: false, dar: DAR.objectUndefined };
@@ -577,23 +578,23 @@ export class E450Model {
     const ln: Obis = [0, 0, 43, 0, 0, 255];
     const st = this.o.systemTitle;
     return {
-      classId: 64,
-      version: 0,
+      classId: SecuritySetup.id,
+      version: SecuritySetup.version,
       ln,
-      attributeCount: 5,
-      methodCount: 2,
+      attributeCount: SecuritySetup.attributeCount,
+      methodCount: SecuritySetup.methodCount,
       public: false,
       read(attr, ctx) {
         switch (attr) {
-          case 1:
+          case SecuritySetup.attr.logical_name:
             return { ok: true, value: lnValue(ln) };
-          case 2:
+          case SecuritySetup.attr.security_policy:
             return { ok: true, value: D.enum(3) }; // authenticated and encrypted messages
-          case 3:
+          case SecuritySetup.attr.security_suite:
             return { ok: true, value: D.enum(0) }; // suite 0: AES-GCM-128
-          case 4:
+          case SecuritySetup.attr.client_system_title:
             return { ok: true, value: D.octets(ctx.association.clientSystemTitle ?? new Uint8Array(0)) };
-          case 5:
+          case SecuritySetup.attr.server_system_title:
             return { ok: true, value: D.octets(st) };
           default:
             return { ok: false, dar: DAR.objectUndefined };
@@ -605,26 +606,26 @@ export class E450Model {
   private association(): CosemObject {
     const ln: Obis = [0, 0, 40, 0, 0, 255];
     return {
-      classId: 15,
-      version: 1,
+      classId: AssociationLn.id,
+      version: AssociationLn.version,
       ln,
-      attributeCount: 9,
-      methodCount: 2,
+      attributeCount: AssociationLn.attributeCount,
+      methodCount: AssociationLn.methodCount,
       public: true,
-      hidden: [7],
-      methodsAllowed: [1],
+      hidden: [AssociationLn.attr.secret],
+      methodsAllowed: [AssociationLn.method.reply_to_HLS_authentication],
       read: (attr, ctx) => {
         const a = ctx.association;
         switch (attr) {
-          case 1:
+          case AssociationLn.attr.logical_name:
             return { ok: true, value: lnValue(ln) };
-          case 2:
+          case AssociationLn.attr.object_list:
             return { ok: true, lazy: lazyArray(this.objects.length, (i) => this.objectListEntry(this.objects[i]!, ctx.role)) };
-          case 3:
+          case AssociationLn.attr.associated_partners_id:
             return { ok: true, value: D.structure([D.integer(a.clientSap), D.longUnsigned(a.serverSap)]) };
-          case 4:
+          case AssociationLn.attr.application_context_name:
             return { ok: true, value: D.octets(a.contextOid) };
-          case 5:
+          case AssociationLn.attr.xdlms_context_info:
             return {
               ok: true,
               value: D.structure([
@@ -636,11 +637,11 @@ export class E450Model {
                 D.octets(new Uint8Array(0)),
               ]),
             };
-          case 6:
+          case AssociationLn.attr.authentication_mechanism_name:
             return { ok: true, value: a.mechanismOid ? D.octets(a.mechanismOid) : D.null() };
-          case 8:
+          case AssociationLn.attr.association_status:
             return { ok: true, value: D.enum(a.status) };
-          case 9:
+          case AssociationLn.attr.security_setup_reference:
             return { ok: true, value: lnValue([0, 0, 43, 0, 0, 255]) };
           default:
             return { ok: false, dar: DAR.objectUndefined };

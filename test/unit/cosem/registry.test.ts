@@ -20,6 +20,7 @@ import {
   Register,
   scalerUnitAttribute,
   SecuritySetup,
+  VALUE_ATTRIBUTE,
 } from '../../../electron/engine/cosem/registry';
 
 describe('COSEM registry', () => {
@@ -61,6 +62,11 @@ describe('COSEM registry', () => {
     expect(attributeName(2, 1)).toBeUndefined();
     expect(methodName(ClassId.AssociationLn, 1)).toBe('reply_to_HLS_authentication');
     expect(methodName(ClassId.Data, 1)).toBeUndefined();
+  });
+
+  it('has the value at attribute 2 in every value class', () => {
+    expect(VALUE_ATTRIBUTE).toBe(2);
+    expect([Data.attr.value, Register.attr.value, ExtendedRegister.attr.value, DemandRegister.attr.current_average_value, Clock.attr.time]).toEqual([2, 2, 2, 2, 2]);
   });
 
   it('knows which attribute carries scaler_unit', () => {
