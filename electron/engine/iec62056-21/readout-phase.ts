@@ -1,0 +1,79 @@
+/**
+ * The data readout (state `data`): one data message STX … ! CR LF ETX BCC, handled the moment its
+ * BCC arrives. What was read of a cut-off message is kept.
+ */
+import { OmrError } from '../../../shared/errors';
+import { EOT, ETX, STX, decodeDataMessage, latin1 } from './codec';
+import { GARBAGE_AFTER_SWITCH } from './options';
+import { dataSetToReading, parseDataBlock, parseReadout } from './readout';
+import type { Session } from './session';
+import { fallBack } from './sign-on';
+import type { DataState } from './states';
+
+export function dataByte(run: Session, st: DataState, b: number, now: number): void {
+  const m = st.msg;
+  if (!m.started) {
+    if (b === STX) {
+      m.started = true;
+      m.buf = [b];
+      run.setDeadline(now + run.o.interCharTimeoutMs);
+      return;
+    }
+    m.noise++;
+    if (st.afterSwitch && m.noise >= GARBAGE_AFTER_SWITCH) fallBack(run, `${m.noise} unreadable bytes at ${run.baud} baud`, now);
+    return;
+  }
+  m.buf.push(b);
+  if (m.awaitingBcc) return dataComplete(run, st, now);
+  if (b === ETX || b === EOT) m.awaitingBcc = true;
+  if (m.buf.length > run.o.maxMessageBytes) {
+    keepPartial(run, st, now);
+    return run.fail(new OmrError('GARBLED', `data message longer than ${run.o.maxMessageBytes} bytes without an end`));
+  }
+  run.setDeadline(now + run.o.interCharTimeoutMs);
+}
+
+/** Bytes of the data message so far (for progress), or undefined before its STX. */
+export function dataProgress(st: DataState): number | undefined {
+  return st.msg.started ? st.msg.buf.length : undefined;
+}
+
+function dataComplete(run: Session, st: DataState, now: number): void {
+  const msg = Uint8Array.from(st.msg.buf);
+  const readAt = new Date(now).toISOString();
+  try {
+    const { text } = decodeDataMessage(msg);
+    const readings = parseReadout(text, { readAt, source: 'readout' });
+    run.trace(`data message: ${readings.length} data sets, ${msg.length} bytes, BCC ok`);
+    run.checkParity('the data message');
+    run.emit({ type: 'readings', readings, complete: true });
+    run.finish();
+  } catch (e) {
+    const err = e instanceof OmrError ? e : new OmrError('DECODE_ERROR', String(e));
+    const readings = parseReadout(latin1(msg, 1, msg.length - 2), { readAt, source: 'readout' });
+    run.checkParity('the data message');
+    run.emit({ type: 'readings', readings, complete: false });
+    run.fail(err);
+  }
+}
+
+export function dataDeadline(run: Session, st: DataState, now: number): void {
+  const m = st.msg;
+  if (m.started) {
+    keepPartial(run, st, now);
+    return run.fail(new OmrError('TIMEOUT_INTERCHAR', `data message cut off after ${m.buf.length} bytes`));
+  }
+  if (st.afterSwitch) return fallBack(run, m.noise ? `${m.noise} unreadable bytes` : 'no answer', now);
+  if (m.noise > 0) return run.fail(new OmrError('GARBLED', `${m.noise} byte(s) received, no data message`));
+  return run.fail(new OmrError('TIMEOUT_REACTION', 'no data message after the identification'));
+}
+
+/** Emit the complete data sets of a cut-off data message (cancel, link lost, timeout). */
+export function keepPartial(run: Session, st: DataState, now: number): void {
+  const m = st.msg;
+  if (!m.started || m.buf.length <= 1) return;
+  const text = latin1(Uint8Array.from(m.buf), 1);
+  const readAt = new Date(now).toISOString();
+  const readings = parseDataBlock(text).sets.filter((s) => s.address !== '').map((s) => dataSetToReading(s, { readAt, source: 'readout' }));
+  run.emit({ type: 'readings', readings, complete: false });
+}
