@@ -145,8 +145,8 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     'meter:identify': (req) => reading.identify(req),
     'read:start': (req) => reading.start(req),
     'operation:cancel': (req) => ({ cancelled: operations.cancel(req.operationId) }),
-    'sessions:list': () => sessions.list(),
-    'sessions:get': (req) => sessions.load(req.id),
+    'sessions:list': () => sessions.listAsync(),
+    'sessions:get': (req) => sessions.read(req.id),
     'sessions:rename': (req) => {
       const { id, ...patch } = req;
       return sessions.rename(id, patch);
@@ -170,7 +170,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     'monitor:stop': (req) => monitor.stop(req.operationId),
     'monitor:readNow': (req) => monitor.readNow(req.operationId),
     'sessions:export': async (req) => {
-      const session = sessions.load(req.id);
+      const session = await sessions.read(req.id);
       const defaultDir = join(deps.dataDir, 'exports');
       const dir = deps.chooseExportDir ? await deps.chooseExportDir(defaultDir) : defaultDir;
       if (!dir) throw new OmrError('CANCELLED');

@@ -82,7 +82,8 @@ export async function writeCsv(file: string, o: WriteCsvOptions): Promise<{ rows
       cb(null, chunk);
     },
   });
-  const out = createWriteStream(file);
+  // Readings are the customer's: only the user may read the file (POSIX).
+  const out = createWriteStream(file, { mode: 0o600 });
   out.write('\ufeff');
   bytes += 3;
   try {

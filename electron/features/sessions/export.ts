@@ -77,7 +77,8 @@ export async function exportSession(
   kind: ExportKind,
   options: { dir: string; dialect: CsvDialect; lang: Lang; onProgress?: (rows: number) => void },
 ): Promise<{ path: string; rows: number; bytes: number }> {
-  mkdirSync(options.dir, { recursive: true });
+  // A folder made here is private (0700); a folder the user chose keeps its mode.
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const path = join(options.dir, `${s.id}-${kind}.csv`);
   const table = sessionTable(s, kind, options.lang);
   const r = await writeCsv(path, {

@@ -39,7 +39,7 @@ export interface MqttOptions {
 
 export interface MqttDeps {
   events: EventBus;
-  sessions: Pick<SessionStore, 'load'>;
+  sessions: Pick<SessionStore, 'summaryNow'>;
   version: string;
   log?: (line: string) => void;
   /** Time, for the poll → message latency (tests, benchmark). */
@@ -173,7 +173,7 @@ export class MqttPublisher {
     if (seen.identity || seen.tries >= 3) return;
     seen.tries++;
     try {
-      const identity = this.deps.sessions.load(sessionId).identity;
+      const identity = this.deps.sessions.summaryNow(sessionId)?.identity;
       if (identity) {
         seen.identity = identity;
         const changed = this.device.identity?.raw !== identity.raw;

@@ -37,7 +37,7 @@ export class StationState {
   private readonly off: () => void;
 
   constructor(events: EventBus, sessions?: SessionStore) {
-    if (sessions) this.seed(sessions);
+    if (sessions) void this.seed(sessions);
     this.off = events.subscribe((channel, payload) => {
       if (channel === 'session:readings') {
         const p = payload as { sessionId: string; readings: Reading[] };
@@ -58,17 +58,25 @@ export class StationState {
   }
 
   /** After a restart: the newest session's readings are the latest known values. */
-  private seed(sessions: SessionStore): void {
+  private async seed(sessions: SessionStore): Promise<void> {
     try {
-      const newest = sessions
-        .list()
+      const newest = (await sessions.listAsync())
         .filter((s) => s.readingCount > 0 || (s.pollCount ?? 0) > 0)
         .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
       if (!newest) return;
-      const data = sessions.load(newest.id);
-      this.remember(newest.id, data.readings);
-      const polls = data.polls;
-      const lastOk = polls?.filter((p) => p.ok).pop();
+      // One pass over the journal keeping the last value per OBIS (a session may be large).
+      const last = new Map<string, Reading>();
+      let lastOk: MonitorPoll | undefined;
+      await sessions.scan(newest.id, (r) => {
+        if (r.k === 'readings' && Array.isArray(r.readings)) for (const x of r.readings) last.set(x.obis, x);
+        else if (r.k === 'poll' && r.ok === true) {
+          const { k: _k, ...poll } = r;
+          lastOk = poll;
+        }
+      });
+      // Readings that came while the newest session was being read are newer: keep them.
+      if (this.latest.size) return;
+      this.remember(newest.id, [...last.values()]);
       if (lastOk) this.remember(newest.id, pollReadings(lastOk));
     } catch {
       // A damaged data folder must not stop the station.
