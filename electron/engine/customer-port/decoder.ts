@@ -8,7 +8,7 @@
 import type { Reading } from '../../../shared/types';
 import { OmrError } from '../../../shared/errors';
 import { decodeFrame } from '../hdlc/frame';
-import { decodeGeneralBlock } from '../dlms/xdlms';
+import { decodeGeneralBlock } from '../dlms/general-block';
 import { decodeCipheredApdu, decodeSecurityControl, isCipheredTag, unprotect, type Keys } from '../dlms/security';
 import { toIsoLocal, formatDateTime } from '../dlms/datetime';
 import { FrameSplitter, type Piece } from './splitter';
@@ -149,13 +149,15 @@ export class CustomerPortDecoder {
   }
 
   /** General-block-transfer: blocks in order; an identical repeat of the last block is dropped. */
-  private block(apdu: Uint8Array): { whole?: Uint8Array; note?: string } {
+  private block(apdu: Uint8Array): { whole?: Uint8Array; note?: string; abandoned?: string } {
     const g = decodeGeneralBlock(apdu);
     if (this.lastBlock && g.blockNumber === this.blockNext - 1 && equal(this.lastBlock, g.data)) return { note: `block ${g.blockNumber} repeated` };
+    let abandoned: string | undefined;
     if (g.blockNumber !== this.blockNext) {
       const expected = this.blockNext;
       this.resetBlocks();
       if (g.blockNumber !== 1) throw new SequenceError(`general-block-transfer block ${g.blockNumber} where ${expected} was expected`);
+      abandoned = `general-block-transfer: a new message (block 1) began where block ${expected} was expected; the unfinished one is dropped`;
     }
     this.blocks.push(g.data);
     this.lastBlock = g.data;
@@ -164,10 +166,10 @@ export class CustomerPortDecoder {
       this.resetBlocks();
       throw new SequenceError('general-block-transfer blocks exceed the message bound');
     }
-    if (!g.lastBlock) return {};
+    if (!g.lastBlock) return abandoned ? { abandoned } : {};
     const whole = join(this.blocks);
     this.resetBlocks();
-    return { whole };
+    return abandoned ? { whole, abandoned } : { whole };
   }
 
   private resetBlocks(): void {
@@ -183,14 +185,17 @@ export class CustomerPortDecoder {
       if (apdu[0] === 0xe0) {
         const b = this.block(apdu);
         if (b.note) notes.push(b.note);
-        if (!b.whole) return [];
+        const dropped: FrameResult[] = b.abandoned ? [bad(kind, 'sequence', b.abandoned, 0)] : [];
+        if (!b.whole) return dropped;
+        if (dropped.length > 0) return [...dropped, ...this.apdu(b.whole, kind, size, readAt)];
         apdu = b.whole;
       }
       if (apdu[0] !== undefined && isCipheredTag(apdu[0])) {
         const d = this.decipher(apdu);
         if ('verdict' in d) return [{ kind, verdict: d.verdict, readings: [], notes, bytes: size }];
         apdu = d.plaintext;
-        tagUnchecked = !d.authenticated;
+        tagUnchecked = d.tag === 'unchecked';
+        if (d.tag === 'none') notes.push(`encryption only (security control 0x${d.sc.toString(16)}): the meter sends no authentication tag`);
       } else if (this.options.keys && !this.options.allowPlain) {
         return [bad(kind, 'plain-with-key', `APDU 0x${(apdu[0] ?? 0).toString(16)} in clear`, size)];
       }
@@ -214,7 +219,7 @@ export class CustomerPortDecoder {
   }
 
   /** Decipher, telling a wrong encryption key from a wrong authentication key. */
-  private decipher(apdu: Uint8Array): { plaintext: Uint8Array; authenticated: boolean } | { verdict: Verdict } {
+  private decipher(apdu: Uint8Array): { plaintext: Uint8Array; tag: 'verified' | 'unchecked' | 'none'; sc: number } | { verdict: Verdict } {
     const keys = this.options.keys;
     if (!keys) return { verdict: verdict('no-key') };
     const c = decodeCipheredApdu(apdu);
@@ -233,17 +238,17 @@ export class CustomerPortDecoder {
     if (sc.authenticated && keys.authenticationKey) {
       try {
         const out = unprotect(c.securityControl, c.systemTitle, c.invocationCounter, keys, c.ciphered);
-        return { plaintext: out.plaintext, authenticated: true };
+        return { plaintext: out.plaintext, tag: 'verified', sc: c.securityControl };
       } catch {
         // Which key is wrong? If the body deciphers to a readable notification, the encryption key is right.
         if (sc.encrypted && readable(unverified())) return { verdict: verdict('authentication-tag') };
         return { verdict: verdict('encryption-key', 'neither the tag nor the deciphered body fit the keys') };
       }
     }
-    if (!sc.encrypted) return { plaintext: c.ciphered.subarray(0, Math.max(0, c.ciphered.length - 12)), authenticated: false };
+    if (!sc.encrypted) return { plaintext: c.ciphered.subarray(0, Math.max(0, c.ciphered.length - 12)), tag: 'unchecked', sc: c.securityControl };
     const plaintext = unverified();
     if (!readable(plaintext)) return { verdict: verdict('encryption-key', `security control 0x${c.securityControl.toString(16)}`) };
-    return { plaintext, authenticated: false };
+    return { plaintext, tag: sc.authenticated ? 'unchecked' : 'none', sc: c.securityControl };
   }
 }
 

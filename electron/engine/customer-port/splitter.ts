@@ -253,10 +253,13 @@ export class FrameSplitter {
   private telegramEnd(p: number): { end: number; cut: boolean } | 'more' | 'bad' {
     const b = this.buf;
     let lineStart = true;
+    let firstLine = true;
     for (let q = p + 1; q < b.length; q++) {
       const c = b[q]!;
-      // Telegrams are printable text: a control or 8-bit byte means this `/` was noise.
-      if ((c < 0x20 && c !== 0x0d && c !== 0x0a && c !== 0x09) || c > 0x7e) return 'bad';
+      // Telegrams are 7-bit text: an 8-bit byte, or a control byte after the identification line
+      // (some meters put one in their identification), means this `/` was noise.
+      if (c > 0x7e || (c < 0x20 && c !== 0x0d && c !== 0x0a && c !== 0x09 && !firstLine)) return 'bad';
+      if (c === 0x0a) firstLine = false;
       if (lineStart && c === 0x2f) return { end: q, cut: true };
       if (lineStart && c === 0x21) {
         // `!` then up to 4 hex digits, then CR LF (or LF).
