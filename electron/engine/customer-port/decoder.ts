@@ -143,7 +143,7 @@ export class CustomerPortDecoder {
     } catch (e) {
       const size = this.pendingBytes || raw.length;
       this.pendingBytes = 0;
-      const layer: VerdictLayer = e instanceof MbusError ? (e.layer === 'checksum' ? 'checksum' : /segment/.test(e.detail ?? '') ? 'sequence' : 'framing') : 'framing';
+      const layer: VerdictLayer = e instanceof MbusError ? e.layer : 'framing';
       return [bad('mbus', layer, e instanceof OmrError ? (e.detail ?? e.message) : String(e), size)];
     }
   }

@@ -17,7 +17,7 @@ export interface MbusFrame {
   data: Uint8Array;
 }
 
-/** Decode one whole frame; throws HDLC_FCS-like checksum errors as DECODE_ERROR-typed layers. */
+/** Decode one whole frame; a checksum error is an MbusError of layer `checksum` (code HDLC_FCS). */
 export function decodeMbusFrame(raw: Uint8Array): MbusFrame {
   if (raw[0] === 0x10) {
     if (raw.length !== 5 || raw[4] !== 0x16) throw new MbusError('framing', 'M-Bus short frame is not 10 C A CS 16');
@@ -36,7 +36,7 @@ export function decodeMbusFrame(raw: Uint8Array): MbusFrame {
 
 export class MbusError extends OmrError {
   constructor(
-    readonly layer: 'framing' | 'checksum',
+    readonly layer: 'framing' | 'checksum' | 'sequence',
     detail: string,
   ) {
     super(layer === 'checksum' ? 'HDLC_FCS' : 'DECODE_ERROR', detail);
@@ -65,7 +65,7 @@ export class MbusAssembler {
     if (seq !== this.next) {
       const expected = this.next;
       this.reset();
-      if (seq !== 0) throw new MbusError('framing', `M-Bus segment ${seq} where ${expected} was expected (a frame was lost)`);
+      if (seq !== 0) throw new MbusError('sequence', `M-Bus segment ${seq} where ${expected} was expected (a frame was lost)`);
     }
     if (f.data.length < 2) throw new MbusError('framing', 'M-Bus segment without its TSAP bytes');
     const part = f.data.subarray(2);

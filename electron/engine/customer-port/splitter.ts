@@ -262,17 +262,21 @@ export class FrameSplitter {
       if (c === 0x0a) firstLine = false;
       if (lineStart && c === 0x2f) return { end: q, cut: true };
       if (lineStart && c === 0x21) {
-        // `!` then up to 4 hex digits, then CR LF (or LF).
-        for (let r = q + 1; r < b.length && r <= q + 8; r++) {
-          if (b[r] === 0x0a) return { end: r + 1, cut: false };
-        }
-        if (b.length - q > 8) return { end: Math.min(b.length, q + 7), cut: false };
-        return 'more';
+        // `!` then up to 4 hex digits, then CR LF (or LF); anything else ends the telegram there.
+        let r = q + 1;
+        while (r < b.length && r <= q + 4 && isHex(b[r]!)) r++;
+        if (r < b.length && b[r] === 0x0d) r++;
+        if (r >= b.length) return 'more';
+        return { end: b[r] === 0x0a ? r + 1 : r, cut: false };
       }
       lineStart = c === 0x0a;
     }
     return 'more';
   }
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
 function latin1(b: Uint8Array): string {
