@@ -192,7 +192,8 @@ export function p0Deadline(run: Session, st: ProgP0State, now: number): void {
 
 export function progDeadline(run: Session, st: ProgState, now: number): void {
   sendBreak(run, now);
-  run.fail(new OmrError(st.msg.started ? 'TIMEOUT_INTERCHAR' : 'TIMEOUT_REACTION', 'no answer in programming mode'));
+  const detail = st.pending.kind === 'R1' ? `no answer to R1 ${st.pending.address}` : 'no answer in programming mode';
+  run.fail(new OmrError(st.msg.started ? 'TIMEOUT_INTERCHAR' : 'TIMEOUT_REACTION', detail));
 }
 
 /** Cancel once the session has begun: B0 first. */

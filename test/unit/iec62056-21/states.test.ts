@@ -234,6 +234,15 @@ describe('programming mode', () => {
     expect(failure(a)?.code).toBe('GARBLED');
     expect(sends(a)).toEqual([B0]);
   });
+  it('a silent meter: the timeout names the address read (B0 first)', () => {
+    const { c, acts } = toR1();
+    const a = c.tick(wake(acts)!);
+    expect(sends(a)).toEqual([B0]);
+    expect(failure(a)).toMatchObject({ code: 'TIMEOUT_REACTION', detail: 'no answer to R1 1.8.0' });
+    const p1 = toP0();
+    const a1 = p1.c.receive(P0, 1200);
+    expect(failure(p1.c.tick(wake(a1)!))).toMatchObject({ code: 'TIMEOUT_REACTION', detail: 'no answer in programming mode' });
+  });
   it('cancel before P0 sends no B0', () => {
     const { c } = toP0();
     const a = c.cancel(1000);
