@@ -79,6 +79,8 @@ function apduExtent(b: Uint8Array, p: number): Extent {
 export class FrameSplitter {
   private buf = new Uint8Array(0);
   private noise: number[] = [];
+  /** Index in the buffer of the closing flag of the last HDLC frame taken, or -1. */
+  private heldFlag = -1;
 
   /** Bytes held while waiting for the rest of a piece. */
   get buffered(): number {
@@ -142,7 +144,9 @@ export class FrameSplitter {
           continue;
         }
         if ((f0 & 0xf0) !== 0xa0) {
-          skip();
+          // The closing flag of the frame just taken is no noise.
+          if (p === this.heldFlag) p++;
+          else skip();
           continue;
         }
         const close = p + (((f0 & 0x07) << 8) | b[p + 2]!) + 1;
@@ -155,6 +159,7 @@ export class FrameSplitter {
         }
         // The closing flag may open the next frame: leave it in the buffer.
         take(close, { kind: 'hdlc', raw: b.slice(p, close + 1) });
+        this.heldFlag = close;
         continue;
       }
       if (c === 0x68) {
@@ -232,12 +237,14 @@ export class FrameSplitter {
       }
       skip();
     }
+    this.heldFlag = this.heldFlag >= p ? this.heldFlag - p : -1;
     this.buf = b.slice(p);
     if (this.buf.length > MAX_BINARY * 8) {
       // Nothing ever completed: give the oldest bytes up as noise rather than grow.
       const drop = this.buf.length - MAX_BINARY;
       out.push(...this.flushNoise(), { kind: 'noise', raw: this.buf.slice(0, drop), why: 'buffer bound reached' });
       this.buf = this.buf.slice(drop);
+      this.heldFlag = -1;
     }
     return out;
   }
