@@ -5,7 +5,9 @@
  */
 import { OmrError } from '../../../shared/errors';
 import { concat, decodeError, encodeLength, guardDecode, hex, Reader } from './bytes';
-import { decodeConfirmedServiceError, decodeInitiateResponse, TAG, type ConfirmedServiceError, type InitiateResponse } from './xdlms';
+import { TAG } from './apdu';
+import { decodeInitiateResponse, type InitiateResponse } from './initiate';
+import { decodeConfirmedServiceError, type ConfirmedServiceError } from './exception';
 
 /** Application context names: 2.16.756.5.8.1.x (joint-iso-ccitt country(16) ch(756) ...). */
 export const APPLICATION_CONTEXT = {

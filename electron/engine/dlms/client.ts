@@ -14,69 +14,25 @@
  * the machine reports every counter it used (`invocationCounter` event and getter).
  */
 import { randomBytes } from 'node:crypto';
-import { errorInfo, OmrError, type ErrorInfo } from '../../../shared/errors';
+import { errorInfo, OmrError } from '../../../shared/errors';
 import type { Action, Machine } from '../machine';
 import { aareRejection, decodeAare, decodeRlre, describeAarq, encodeAarqWithSecrets, encodeRlrq, type ApplicationContext, type Mechanism } from './acse';
-import { decodeData, encodeData, formatValue, readData, type DlmsValue } from './axdr';
-import { Reader } from './bytes';
+import { decodeData } from './axdr';
+import { concat, hex } from './bytes';
 import { DEFAULT_LN_CONFORMANCE, hasConformance } from './conformance';
 import { formatObis, parseObis } from './obis-code';
 import { AssociationLn, CURRENT_ASSOCIATION_LN } from '../cosem/registry';
-import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, verifyHlsGmac, type Keys } from './security';
+import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, verifyHlsGmac } from './security';
 import type { DlmsTransport, TransportOut } from './transport';
-import {
-  dataAccessError,
-  dataAccessResultName,
-  decodeActionResponse,
-  decodeConfirmedServiceError,
-  decodeExceptionResponse,
-  decodeGetResponse,
-  decodeInitiateResponse,
-  encodeActionRequest,
-  encodeGetRequest,
-  encodeInitiateRequest,
-  TAG,
-  type AttributeRequest,
-  type GetDataResult,
-} from './xdlms';
+import type { DlmsClientEvent, DlmsClientOptions, ResultItem } from './client-options';
+import { dataAccessError, TAG, type AttributeRequest, type GetDataResult } from './apdu';
+import { decodeInitiateResponse, encodeInitiateRequest } from './initiate';
+import { decodeConfirmedServiceError, serviceErrorOf } from './exception';
+import { decodeGetListBlocks, decodeGetResponse, encodeGetRequest, planGetRequests } from './get';
+import { decodeActionResponse, encodeActionRequest } from './action';
 
-export type Authentication = { mechanism: 'none' } | { mechanism: 'lls'; password: Uint8Array } | { mechanism: 'hls-gmac' };
-
-export interface ClientSecurity {
-  /** The client system title (8 bytes). */
-  systemTitle: Uint8Array;
-  keys: Keys;
-  /** The next invocation counter to use (read beforehand from 0-0:43.1.x with the public client). */
-  invocationCounter: number;
-  /** Security control for ciphered APDUs (default 0x30). */
-  securityControl?: number;
-  /** Accept 0x30 responses without checking the tag when no authentication key is known. */
-  allowUnverified?: boolean;
-}
-
-export interface DlmsClientOptions {
-  transport: DlmsTransport;
-  authentication: Authentication;
-  /** Present → ciphered context (ln-ciphering, glo-ciphering of the xDLMS APDUs). Required for HLS-GMAC. */
-  security?: ClientSecurity;
-  /** Proposed conformance (default: GET with block transfer, multiple references, selective access, action). */
-  conformance?: number;
-  /** Proposed client max receive PDU size (default 1024). */
-  maxReceivePduSize?: number;
-  /** Client to server challenge length for HLS (default 16 bytes). */
-  challengeLength?: number;
-  /** Source of randomness for the HLS challenge (tests inject a fixed one). */
-  random?: (n: number) => Uint8Array;
-}
-
-export type ResultItem = { ok: true; value: DlmsValue } | { ok: false; error: ErrorInfo };
-
-export type DlmsClientEvent =
-  | { type: 'associated'; conformance: number; serverMaxPduSize: number; serverSystemTitle?: string; mechanism: Mechanism }
-  | { type: 'result'; id: number; results: ResultItem[] }
-  | { type: 'invocationCounter'; used: number }
-  | { type: 'unverified'; note: string }
-  | { type: 'released' };
+export type { Authentication, ClientSecurity, DlmsClientEvent, DlmsClientOptions, ResultItem } from './client-options';
+export { describeResult } from './client-options';
 
 type State = 'init' | 'connecting' | 'associating' | 'authenticating' | 'ready' | 'busy' | 'releasing' | 'disconnecting' | 'done' | 'failed';
 
@@ -217,24 +173,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
 
   /** Split a job into GETs: lists when multiple-references is negotiated, within the PDU size. */
   private plan(requests: AttributeRequest[]): number[][] {
-    const list = hasConformance(this.conformance, 'multiple-references') && requests.length > 1;
-    if (!list) return requests.map((_, i) => [i]);
-    const limit = Math.max(64, this.serverMaxPdu === 0 ? 0xffff : this.serverMaxPdu) - (this.options.security ? 5 + 12 + 4 : 0);
-    const chunks: number[][] = [];
-    let cur: number[] = [];
-    let size = 3 + 3; // tag, type, invoke id, list length
-    requests.forEach((r, i) => {
-      const itemSize = 2 + 6 + 1 + 1 + (r.access ? 1 + encodeData(r.access.parameters).length : 0);
-      if (cur.length && size + itemSize > limit) {
-        chunks.push(cur);
-        cur = [];
-        size = 6;
-      }
-      cur.push(i);
-      size += itemSize;
-    });
-    if (cur.length) chunks.push(cur);
-    return chunks;
+    return planGetRequests(requests, { withList: hasConformance(this.conformance, 'multiple-references'), serverMaxPdu: this.serverMaxPdu, ciphered: !!this.options.security });
   }
 
   private nextInvokeId(): number {
@@ -432,16 +371,10 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     const ptag = plain[0];
     if (this.state === 'authenticating') {
       if (ptag === TAG.actionResponse) return [...actions, ...this.onHlsReply(plain, now)];
-      return [...actions, ...this.fail(this.serviceError(plain) ?? new OmrError('AUTH_REJECTED', `unexpected APDU 0x${(ptag ?? 0).toString(16)} during HLS`), now)];
+      return [...actions, ...this.fail(serviceErrorOf(plain) ?? new OmrError('AUTH_REJECTED', `unexpected APDU 0x${(ptag ?? 0).toString(16)} during HLS`), now)];
     }
     if (this.state === 'busy' && this.inFlight) return [...actions, ...this.onGetAnswer(plain, now)];
     return [...actions, { type: 'trace', summary: `ignored APDU 0x${(ptag ?? 0).toString(16)}` }];
-  }
-
-  private serviceError(plain: Uint8Array): OmrError | undefined {
-    if (plain[0] === TAG.exceptionResponse) return new OmrError('DLMS_ERROR', decodeExceptionResponse(plain).text);
-    if (plain[0] === TAG.confirmedServiceError) return new OmrError('DLMS_ERROR', decodeConfirmedServiceError(plain).text);
-    return undefined;
   }
 
   private onAare(raw: Uint8Array, now: number): A[] {
@@ -478,7 +411,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       const f = hlsGmac(sec.systemTitle, ic, sec.keys, stoc);
       out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
       this.state = 'authenticating';
-      const action = encodeActionRequest({ invokeId: this.nextInvokeId(), classId: AssociationLn.id, obis: CURRENT_ASSOCIATION_LN, method: AssociationLn.method.reply_to_HLS_authentication, parameters: { type: 'octet-string', value: Array.from(f, (b) => b.toString(16).padStart(2, '0')).join('') } });
+      const action = encodeActionRequest({ invokeId: this.nextInvokeId(), classId: AssociationLn.id, obis: CURRENT_ASSOCIATION_LN, method: AssociationLn.method.reply_to_HLS_authentication, parameters: { type: 'octet-string', value: hex(f) } });
       return [...out, ...this.sendApdu(action, now, 'ACTION reply_to_HLS_authentication f(StoC)')];
     }
     return [...out, ...this.becomeReady(now)];
@@ -491,7 +424,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       conformance: this.conformance,
       serverMaxPduSize: this.serverMaxPdu,
       mechanism: this.options.authentication.mechanism,
-      ...(this.serverSystemTitle ? { serverSystemTitle: Array.from(this.serverSystemTitle, (b) => b.toString(16).padStart(2, '0')).join('') } : {}),
+      ...(this.serverSystemTitle ? { serverSystemTitle: hex(this.serverSystemTitle) } : {}),
     };
     // Jobs queued before the association are re-planned with the negotiated conformance.
     for (const job of this.jobs) if (!this.inFlight || this.inFlight.job !== job) job.chunks = this.plan(job.requests);
@@ -510,7 +443,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
 
   private onGetAnswer(plain: Uint8Array, now: number): A[] {
     const f = this.inFlight!;
-    const err = this.serviceError(plain);
+    const err = serviceErrorOf(plain);
     if (err) {
       this.finishJobWithError(f.job, err, f.chunk);
       return this.completeChunk(now);
@@ -542,26 +475,8 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
           }
           return this.sendApdu(encodeGetRequest({ type: 'next', invokeId: f.invokeId, blockNumber: r.blockNumber }), now, `GET next (block ${r.blockNumber} received)`);
         }
-        const whole = new Uint8Array(f.blocks.reduce((n, b) => n + b.length, 0));
-        let o = 0;
-        for (const b of f.blocks) {
-          whole.set(b, o);
-          o += b.length;
-        }
-        if (f.list) {
-          const rd = new Reader(whole);
-          const n = rd.length('list count');
-          const results: GetDataResult[] = [];
-          for (let i = 0; i < n; i++) {
-            const choice = rd.u8('result choice');
-            if (choice === 0) results.push({ ok: true, value: readData(rd) });
-            else {
-              const dar = rd.u8('data-access-result');
-              results.push({ ok: false, dar, name: dataAccessResultName(dar) });
-            }
-          }
-          this.store(f, results);
-        } else this.store(f, [{ ok: true, value: decodeData(whole) }]);
+        const whole = concat(...f.blocks);
+        this.store(f, f.list ? decodeGetListBlocks(whole) : [{ ok: true, value: decodeData(whole) }]);
         return [{ type: 'trace', summary: `block transfer complete: ${f.blocks.length} blocks, ${whole.length} bytes` }, ...this.completeChunk(now)];
       }
     }
@@ -581,9 +496,4 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     this.state = 'ready';
     return this.pump(now);
   }
-}
-
-/** Trace helper for results (used by services). */
-export function describeResult(r: ResultItem): string {
-  return r.ok ? formatValue(r.value) : `${r.error.code}${r.error.detail ? ` (${r.error.detail})` : ''}`;
 }

@@ -15,7 +15,8 @@ import { formatValue, integerText, type DlmsValue } from './axdr';
 import { concat } from './bytes';
 import { formatDateTime, toIsoLocal } from './datetime';
 import { decipherApdu, isCipheredTag, type Keys } from './security';
-import { decodeDataNotification, GeneralBlockAssembler } from './xdlms';
+import { decodeDataNotification } from './notification';
+import { GeneralBlockAssembler } from './general-block';
 
 export interface PushOptions {
   keys?: Keys;

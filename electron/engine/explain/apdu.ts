@@ -10,21 +10,13 @@ import { decodeAare, decodeAarq, decodeRlre, decodeRlrq } from '../dlms/acse';
 import { decodeData } from '../dlms/axdr';
 import { formatDateTime } from '../dlms/datetime';
 import { decodeCipheredApdu, decodeSecurityControl, decipherApdu, isCipheredTag, type Keys } from '../dlms/security';
-import {
-  decodeActionRequest,
-  decodeActionResponse,
-  decodeConfirmedServiceError,
-  decodeDataNotification,
-  decodeExceptionResponse,
-  decodeGeneralBlock,
-  decodeGetRequest,
-  decodeGetResponse,
-  decodeInitiateRequest,
-  decodeInitiateResponse,
-  TAG,
-  type AttributeRequest,
-  type GetDataResult,
-} from '../dlms/xdlms';
+import { TAG, type AttributeRequest, type GetDataResult } from '../dlms/apdu';
+import { decodeInitiateRequest, decodeInitiateResponse } from '../dlms/initiate';
+import { decodeConfirmedServiceError, decodeExceptionResponse } from '../dlms/exception';
+import { decodeGetRequest, decodeGetResponse } from '../dlms/get';
+import { decodeActionRequest, decodeActionResponse } from '../dlms/action';
+import { decodeDataNotification } from '../dlms/notification';
+import { decodeGeneralBlock } from '../dlms/general-block';
 import { dataTree, logicalName } from './data';
 import { bad, hex, ok, t, type Field, type Layer } from './types';
 

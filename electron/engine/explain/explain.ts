@@ -12,7 +12,7 @@ import { formatAddress } from '../hdlc/address';
 import { decodeParameters } from '../hdlc/params';
 import { bcc, latin1, parseIdentification, parseOptionSelect, visible } from '../iec62056-21/codec';
 import { parseDataBlock } from '../iec62056-21/readout';
-import { decodeGeneralBlock } from '../dlms/xdlms';
+import { decodeGeneralBlock } from '../dlms/general-block';
 import { explainApdu, type ApduContext } from './apdu';
 import { bad, hex, ok, t, type Field, type Layer } from './types';
 

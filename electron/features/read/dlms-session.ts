@@ -22,7 +22,7 @@ import { Data } from '../../engine/cosem/registry';
 import { integerText, type DlmsValue } from '../../engine/dlms/axdr';
 import { DlmsClient, type Authentication, type ClientSecurity, type DlmsClientEvent, type ResultItem } from '../../engine/dlms/client';
 import { HdlcTransport, WrapperTransport, type DlmsTransport } from '../../engine/dlms/transport';
-import type { AttributeRequest } from '../../engine/dlms/xdlms';
+import type { AttributeRequest } from '../../engine/dlms/apdu';
 import type { HdlcParameters } from '../../engine/hdlc/params';
 import type { Link } from '../../link/types';
 import { Driver } from '../../runtime/driver';

@@ -22,19 +22,11 @@ import { bytesEqual, encodeLength, unhex, Writer } from '../../engine/dlms/bytes
 import { conformanceFromNames, hasConformance } from '../../engine/dlms/conformance';
 import { formatObis } from '../../engine/dlms/obis-code';
 import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, TAG_LENGTH, type Keys } from '../../engine/dlms/security';
-import {
-  decodeActionRequest,
-  decodeGetRequest,
-  decodeInitiateRequest,
-  encodeActionResponse,
-  encodeConfirmedServiceError,
-  encodeExceptionResponse,
-  encodeGetResponse,
-  encodeInitiateResponse,
-  invokeIdAndPriority,
-  TAG,
-  type AttributeRequest,
-} from '../../engine/dlms/xdlms';
+import { invokeIdAndPriority, TAG, type AttributeRequest } from '../../engine/dlms/apdu';
+import { decodeInitiateRequest, encodeInitiateResponse } from '../../engine/dlms/initiate';
+import { encodeConfirmedServiceError, encodeExceptionResponse } from '../../engine/dlms/exception';
+import { decodeGetRequest, encodeGetResponse } from '../../engine/dlms/get';
+import { decodeActionRequest, encodeActionResponse } from '../../engine/dlms/action';
 import { AssociationLn } from '../../engine/cosem/registry';
 import { ByteSource, chain } from './bytes';
 import { DAR, type AssociationInfo, type ClientRole, type E450Model, type ReadContext, type ReadResult } from './objects';

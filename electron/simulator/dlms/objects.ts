@@ -22,7 +22,7 @@ import { D, type DlmsValue } from '../../engine/dlms/axdr';
 import { unhex } from '../../engine/dlms/bytes';
 import { decodeDateTime, encodeDateTime, type CosemDateTime } from '../../engine/dlms/datetime';
 import type { Obis } from '../../engine/dlms/obis-code';
-import type { AccessSelection } from '../../engine/dlms/xdlms';
+import type { AccessSelection } from '../../engine/dlms/apdu';
 import { AssociationLn, Clock, Data, PROFILE_SELECTOR, ProfileGeneric, Register, SecuritySetup } from '../../engine/cosem/registry';
 import { rng, type E450Data } from '../e450-data';
 import { lazyArray } from './bytes';

@@ -25,7 +25,7 @@ import { clientAddress, formatAddress, serverAddress, type HdlcAddress } from '.
 import { Deframer } from '../../engine/hdlc/deframer';
 import { describeFrame, encodeFrame, type Control, type HdlcFrame } from '../../engine/hdlc/frame';
 import { LLC_REQUEST, LLC_RESPONSE, Reassembler, segmentApdu } from '../../engine/hdlc/segmentation';
-import { encodeExceptionResponse } from '../../engine/dlms/xdlms';
+import { encodeExceptionResponse } from '../../engine/dlms/exception';
 import { E450Data, type E450DataOptions } from '../e450-data';
 import { CosemApplication, defaultSystemTitle, SecurityState, type AppEvent, type ApplicationOptions } from './association';
 import { E450Model } from './objects';

@@ -6,7 +6,7 @@ import { decodeData, type DlmsValue } from '../../../electron/engine/dlms/axdr';
 import { encodeDateTime, cosemDateTime } from '../../../electron/engine/dlms/datetime';
 import { decodeFrame } from '../../../electron/engine/hdlc/frame';
 import { stripLlc } from '../../../electron/engine/hdlc/segmentation';
-import { decodeDataNotification } from '../../../electron/engine/dlms/xdlms';
+import { decodeDataNotification } from '../../../electron/engine/dlms/notification';
 import { scaleDecimal } from '../../../electron/engine/cosem/scale';
 import {
   decodeCaptureObjects,

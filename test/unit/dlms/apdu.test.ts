@@ -5,24 +5,12 @@ import { hex, unhex } from '../../../electron/engine/dlms/bytes';
 import { aareRejection, decodeAare, decodeAarq, decodeRlre, decodeRlrq, encodeAare, encodeAarq, encodeAarqWithSecrets, encodeRlrq } from '../../../electron/engine/dlms/acse';
 import { conformanceFromNames, conformanceNames, hasConformance } from '../../../electron/engine/dlms/conformance';
 import { cosemDateTime } from '../../../electron/engine/dlms/datetime';
-import {
-  dataAccessError,
-  decodeActionResponse,
-  decodeConfirmedServiceError,
-  decodeExceptionResponse,
-  decodeGetRequest,
-  decodeGetResponse,
-  decodeInitiateRequest,
-  decodeInitiateResponse,
-  encodeActionRequest,
-  encodeGetRequest,
-  encodeGetResponse,
-  encodeInitiateRequest,
-  encodeInitiateResponse,
-  entryAccess,
-  rangeAccess,
-  type GetResponse,
-} from '../../../electron/engine/dlms/xdlms';
+import { dataAccessError } from '../../../electron/engine/dlms/apdu';
+import { decodeInitiateRequest, decodeInitiateResponse, encodeInitiateRequest, encodeInitiateResponse } from '../../../electron/engine/dlms/initiate';
+import { decodeConfirmedServiceError, decodeExceptionResponse } from '../../../electron/engine/dlms/exception';
+import { decodeGetRequest, decodeGetResponse, encodeGetRequest, encodeGetResponse, type GetResponse } from '../../../electron/engine/dlms/get';
+import { decodeActionResponse, encodeActionRequest } from '../../../electron/engine/dlms/action';
+import { entryAccess, rangeAccess } from '../../../electron/engine/dlms/selective-access';
 
 // Most byte strings below are the examples of the DLMS UA Green Book as recorded in the
 // u9n/dlms-cosem test suite: https://github.com/u9n/dlms-cosem/tree/master/tests (test_asce/,

@@ -11,16 +11,11 @@ import { conformanceFromNames } from '../../../electron/engine/dlms/conformance'
 import { cosemDateTime } from '../../../electron/engine/dlms/datetime';
 import { cipherApdu, decipherApdu, hlsGmac, verifyHlsGmac } from '../../../electron/engine/dlms/security';
 import { HdlcTransport, WrapperTransport, encodeWrapper } from '../../../electron/engine/dlms/transport';
-import {
-  decodeActionRequest,
-  decodeGetRequest,
-  decodeInitiateRequest,
-  encodeActionResponse,
-  encodeGetResponse,
-  encodeInitiateResponse,
-  rangeAccess,
-  type GetDataResult,
-} from '../../../electron/engine/dlms/xdlms';
+import type { GetDataResult } from '../../../electron/engine/dlms/apdu';
+import { decodeInitiateRequest, encodeInitiateResponse } from '../../../electron/engine/dlms/initiate';
+import { decodeGetRequest, encodeGetResponse } from '../../../electron/engine/dlms/get';
+import { decodeActionRequest, encodeActionResponse } from '../../../electron/engine/dlms/action';
+import { rangeAccess } from '../../../electron/engine/dlms/selective-access';
 import { decodeFrame } from '../../../electron/engine/hdlc/frame';
 import { drive, FakeMeter } from './fake-meter';
 

@@ -6,7 +6,9 @@ import { decodeAarq } from '../../../electron/engine/dlms/acse';
 import { decodeData, formatValue } from '../../../electron/engine/dlms/axdr';
 import { Deframer } from '../../../electron/engine/hdlc/deframer';
 import { cipherApdu, decipherApdu, decodeCipheredApdu, hlsGmac, protect, unprotect, verifyHlsGmac } from '../../../electron/engine/dlms/security';
-import { decodeDataNotification, decodeInitiateRequest, decodeInitiateResponse, GeneralBlockAssembler } from '../../../electron/engine/dlms/xdlms';
+import { decodeInitiateRequest, decodeInitiateResponse } from '../../../electron/engine/dlms/initiate';
+import { decodeDataNotification } from '../../../electron/engine/dlms/notification';
+import { GeneralBlockAssembler } from '../../../electron/engine/dlms/general-block';
 import { E450_CYPRUS_PUSH } from '../hdlc/captures';
 
 // Green Book test keys and system titles, as used by the DLMS UA examples and recorded in

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeAarq } from '../../../electron/engine/dlms/acse';
-import { encodeInitiateRequest } from '../../../electron/engine/dlms/xdlms';
+import { encodeInitiateRequest } from '../../../electron/engine/dlms/initiate';
 import { explain, parseHexInput, renderText, type Layer } from '../../../electron/engine/explain/explain';
 import { encodeDataMessage } from '../../../electron/engine/iec62056-21/codec';
 import { ZMD_LINES } from '../iec62056-21/captures';

@@ -15,17 +15,11 @@ import { conformanceFromNames } from '../../../electron/engine/dlms/conformance'
 import { decodeDateTime, encodeDateTime, cosemDateTime } from '../../../electron/engine/dlms/datetime';
 import { formatObis, parseObis } from '../../../electron/engine/dlms/obis-code';
 import { cipherApdu, decipherApdu, hlsGmac, verifyHlsGmac, type Keys } from '../../../electron/engine/dlms/security';
-import {
-  decodeActionRequest,
-  decodeGetRequest,
-  decodeInitiateRequest,
-  encodeActionResponse,
-  encodeExceptionResponse,
-  encodeGetResponse,
-  encodeInitiateResponse,
-  type AttributeRequest,
-  type GetDataResult,
-} from '../../../electron/engine/dlms/xdlms';
+import type { AttributeRequest, GetDataResult } from '../../../electron/engine/dlms/apdu';
+import { decodeInitiateRequest, encodeInitiateResponse } from '../../../electron/engine/dlms/initiate';
+import { encodeExceptionResponse } from '../../../electron/engine/dlms/exception';
+import { decodeGetRequest, encodeGetResponse } from '../../../electron/engine/dlms/get';
+import { decodeActionRequest, encodeActionResponse } from '../../../electron/engine/dlms/action';
 import { Deframer } from '../../../electron/engine/hdlc/deframer';
 import { encodeFrame } from '../../../electron/engine/hdlc/frame';
 import { FakeMeter, type FakeMeterOptions } from '../dlms/fake-meter';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVirtualPair, type VirtualPair } from '../../../electron/link/virtual';
 import { HDLC_LINE } from '../../../electron/link/types';
-import { decodeGetRequest } from '../../../electron/engine/dlms/xdlms';
+import { decodeGetRequest } from '../../../electron/engine/dlms/get';
 import { decodeDateTime } from '../../../electron/engine/dlms/datetime';
 import { hex, unhex } from '../../../electron/engine/dlms/bytes';
 import { DlmsSession, InvocationCounterStore, openAssociation, type DlmsAddress } from '../../../electron/features/read/dlms-session';

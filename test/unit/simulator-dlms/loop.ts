@@ -6,7 +6,7 @@
 import type { Action } from '../../../electron/engine/machine';
 import { DlmsClient, type Authentication, type ClientSecurity, type DlmsClientEvent, type ResultItem } from '../../../electron/engine/dlms/client';
 import { HdlcTransport, type HdlcTransportOptions } from '../../../electron/engine/dlms/transport';
-import type { AttributeRequest } from '../../../electron/engine/dlms/xdlms';
+import type { AttributeRequest } from '../../../electron/engine/dlms/apdu';
 import type { DlmsServer, ServerAction, ServerEvent } from '../../../electron/simulator/dlms/server';
 
 export type SendAction = Extract<ServerAction, { type: 'send' }>;

@@ -5,15 +5,11 @@ import { hex, unhex } from '../../../electron/engine/dlms/bytes';
 import type { ResultItem } from '../../../electron/engine/dlms/client';
 import { conformanceFromNames, hasConformance } from '../../../electron/engine/dlms/conformance';
 import { cosemDateTime } from '../../../electron/engine/dlms/datetime';
-import {
-  decodeExceptionResponse,
-  decodeGetResponse,
-  encodeGetRequest,
-  encodeInitiateRequest,
-  entryAccess,
-  rangeAccess,
-  type AttributeRequest,
-} from '../../../electron/engine/dlms/xdlms';
+import type { AttributeRequest } from '../../../electron/engine/dlms/apdu';
+import { encodeInitiateRequest } from '../../../electron/engine/dlms/initiate';
+import { decodeExceptionResponse } from '../../../electron/engine/dlms/exception';
+import { decodeGetResponse, encodeGetRequest } from '../../../electron/engine/dlms/get';
+import { entryAccess, rangeAccess } from '../../../electron/engine/dlms/selective-access';
 import { asDateTime, decodeCaptureObjects, decodeObjectList, decodeProfileBuffer, decodeRegister } from '../../../electron/engine/cosem/classes';
 import { decodeEventLog, EVENT_CODES } from '../../../electron/engine/cosem/events';
 import { decodeFrame, encodeFrame } from '../../../electron/engine/hdlc/frame';

@@ -1,0 +1,52 @@
+/**
+ * What a {@link DlmsClient} is given (transport, authentication, keys and the invocation
+ * counter) and what it reports (association, results per attribute, counters used, release).
+ */
+import type { ErrorInfo } from '../../../shared/errors';
+import type { Mechanism } from './acse';
+import { formatValue, type DlmsValue } from './axdr';
+import type { Keys } from './security';
+import type { DlmsTransport } from './transport';
+
+export type Authentication = { mechanism: 'none' } | { mechanism: 'lls'; password: Uint8Array } | { mechanism: 'hls-gmac' };
+
+export interface ClientSecurity {
+  /** The client system title (8 bytes). */
+  systemTitle: Uint8Array;
+  keys: Keys;
+  /** The next invocation counter to use (read beforehand from 0-0:43.1.x with the public client). */
+  invocationCounter: number;
+  /** Security control for ciphered APDUs (default 0x30). */
+  securityControl?: number;
+  /** Accept 0x30 responses without checking the tag when no authentication key is known. */
+  allowUnverified?: boolean;
+}
+
+export interface DlmsClientOptions {
+  transport: DlmsTransport;
+  authentication: Authentication;
+  /** Present → ciphered context (ln-ciphering, glo-ciphering of the xDLMS APDUs). Required for HLS-GMAC. */
+  security?: ClientSecurity;
+  /** Proposed conformance (default: GET with block transfer, multiple references, selective access, action). */
+  conformance?: number;
+  /** Proposed client max receive PDU size (default 1024). */
+  maxReceivePduSize?: number;
+  /** Client to server challenge length for HLS (default 16 bytes). */
+  challengeLength?: number;
+  /** Source of randomness for the HLS challenge (tests inject a fixed one). */
+  random?: (n: number) => Uint8Array;
+}
+
+export type ResultItem = { ok: true; value: DlmsValue } | { ok: false; error: ErrorInfo };
+
+export type DlmsClientEvent =
+  | { type: 'associated'; conformance: number; serverMaxPduSize: number; serverSystemTitle?: string; mechanism: Mechanism }
+  | { type: 'result'; id: number; results: ResultItem[] }
+  | { type: 'invocationCounter'; used: number }
+  | { type: 'unverified'; note: string }
+  | { type: 'released' };
+
+/** Trace helper for results (used by services). */
+export function describeResult(r: ResultItem): string {
+  return r.ok ? formatValue(r.value) : `${r.error.code}${r.error.detail ? ` (${r.error.detail})` : ''}`;
+}
