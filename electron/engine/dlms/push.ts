@@ -6,12 +6,10 @@
  * readings, or a typed error for that message alone (a wrong key spoils one push, not the stream).
  */
 import { OmrError, toErrorInfo, type ErrorInfo } from '../../../shared/errors';
-import { formatObis } from '../../../shared/obis-code';
 import type { Reading } from '../../../shared/types';
-import { scaleDecimal } from '../cosem/scale';
 import { Deframer } from '../hdlc/deframer';
-import { unitSymbol } from '../obis/units';
-import { formatValue, integerText, type DlmsValue } from './axdr';
+import type { DlmsValue } from './axdr';
+import { listReadings } from '../customer-port/list-readings';
 import { concat } from './bytes';
 import { formatDateTime, toIsoLocal } from './datetime';
 import { decipherApdu, isCipheredTag, type Keys } from './security';
@@ -31,83 +29,16 @@ export type PushResult =
 const DATA_NOTIFICATION = 0x0f;
 const GENERAL_BLOCK = 0xe0;
 
-function octets(v: DlmsValue | undefined): Uint8Array | undefined {
-  if (v?.type !== 'octet-string') return undefined;
-  const out = new Uint8Array(v.value.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(v.value.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-const obisOf = (v: DlmsValue | undefined): string | undefined => {
-  const b = octets(v);
-  return b && b.length === 6 ? formatObis(b) : undefined;
-};
-
-function valueText(v: DlmsValue): string {
-  if (v.type === 'visible-string' || v.type === 'utf8-string') return v.value;
-  if (v.type === 'date-time') return toIsoLocal(v.value) ?? formatDateTime(v.value);
-  // Serial numbers and names often travel as octet strings of printable characters.
-  const b = octets(v);
-  if (b && b.length > 0 && b.every((c) => c >= 0x20 && c < 0x7f)) return String.fromCharCode(...b);
-  return integerText(v) ?? formatValue(v);
-}
-
-/** One reading from a value, with its scaler/unit structure when the push carries one. */
-function reading(obis: string, address: string, v: DlmsValue, scalerUnit: DlmsValue | undefined, readAt: string): Reading {
-  const raw = valueText(v);
-  if (scalerUnit?.type === 'structure' && scalerUnit.value.length === 2) {
-    const scaler = Number(integerText(scalerUnit.value[0]!) ?? 0);
-    const unit = unitSymbol(Number(integerText(scalerUnit.value[1]!) ?? 255));
-    const isNumber = integerText(v) !== undefined;
-    return { obis, address, value: isNumber ? scaleDecimal(raw, scaler) : raw, unit, scaler, raw, readAt, source: 'dlms' };
-  }
-  return { obis, address, value: raw, unit: '', readAt, source: 'dlms' };
-}
-
 /**
- * The body of a notification as readings. Three shapes are met on real meters:
- * - IDIS push (E450): a structure whose first element is the push object list
- *   (`{class, obis, attribute, index}` per value) and then the values, in that order;
- * - self-describing lists (Kaifa, Austrian meters): `{obis, value[, {scaler, unit}]}` structures
- *   or `obis, value` pairs in a row;
- * - bare values (Norwegian lists): named by position (`#1`, `#2`…), never dropped.
+ * The body of a notification as readings, by the positions the payload itself names (capture
+ * object list, self-describing structures, labelled runs). A value no one names is shown by its
+ * position (`#n`): no OBIS code is ever guessed for it.
  */
 export function notificationReadings(body: DlmsValue, readAt: string): { readings: Reading[]; notes: string[] } {
-  const items = body.type === 'structure' || body.type === 'array' ? body.value : [body];
-  const out: Reading[] = [];
-  const notes: string[] = [];
-  const first = items[0];
-  const list =
-    first?.type === 'array' && first.value.length > 0 && first.value.every((e) => e.type === 'structure' && e.value.length >= 3 && obisOf(e.value[1]) !== undefined)
-      ? first.value.map((e) => (e.type === 'structure' ? { classId: Number(integerText(e.value[0]!)), obis: obisOf(e.value[1])!, attribute: Number(integerText(e.value[2]!)) } : undefined))
-      : undefined;
-  if (list) {
-    // The object list names every value that follows; its first entry may be the push setup
-    // itself (class 40), whose value is the list we just read.
-    const named = list[0]?.classId === 40 && list.length === items.length ? list.slice(1) : list;
-    const values = items.slice(1);
-    values.forEach((v, i) => {
-      const c = named[i];
-      out.push(reading(c?.obis ?? `#${i + 1}`, c ? `${c.obis}/${c.attribute}` : `#${i + 1}`, v, undefined, readAt));
-    });
-    notes.push('values as sent: this push carries no scaler or unit (the meter applies the register scalers, commonly 0 for Wh)');
-    return { readings: out, notes };
-  }
-  for (let i = 0; i < items.length; i++) {
-    const v = items[i]!;
-    if (v.type === 'structure' && v.value.length >= 2 && obisOf(v.value[0])) {
-      const obis = obisOf(v.value[0])!;
-      out.push(reading(obis, obis, v.value[1]!, v.value[2], readAt));
-    } else if (obisOf(v) && items[i + 1] && !obisOf(items[i + 1])) {
-      const obis = obisOf(v)!;
-      out.push(reading(obis, obis, items[i + 1]!, undefined, readAt));
-      i++;
-    } else {
-      out.push(reading(`#${i + 1}`, `#${i + 1}`, v, undefined, readAt));
-    }
-  }
-  if (out.some((r) => r.obis.startsWith('#'))) notes.push('some values have no OBIS code: shown by position');
-  return { readings: out, notes };
+  const r = listReadings({ longInvokeId: 0, body }, [], readAt);
+  const notes = [...r.notes];
+  if (r.unnamed > 0) notes.push('some values have no OBIS code: shown by position');
+  return { readings: r.readings, notes };
 }
 
 export class PushDecoder {
