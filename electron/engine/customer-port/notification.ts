@@ -55,17 +55,18 @@ export function decodeNotification(b: Uint8Array): Notification {
 }
 
 /** Where a descriptor-entry body starting at `start` ends, or undefined (not that form, or cut). */
-export function descriptorEntriesEnd(b: Uint8Array, start: number): number | undefined {
+export function descriptorEntriesEnd(b: Uint8Array, start: number): number | 'more' | undefined {
   const r = descriptorEntriesRead(b, start, false);
-  return r?.end;
+  return r === 'more' ? 'more' : r?.end;
 }
 
 /** `02 02 16 xx 01 N (02 02 <u16 class> <6 obis> <i8 attr> <Data>)×N` → positions, or undefined. */
 function descriptorEntries(b: Uint8Array, start: number): Position[] | undefined {
-  return descriptorEntriesRead(b, start, true)?.positions;
+  const r = descriptorEntriesRead(b, start, true);
+  return r === 'more' ? undefined : r?.positions;
 }
 
-function descriptorEntriesRead(b: Uint8Array, start: number, whole: boolean): { positions: Position[]; end: number } | undefined {
+function descriptorEntriesRead(b: Uint8Array, start: number, whole: boolean): { positions: Position[]; end: number } | 'more' | undefined {
   try {
     const r = new Reader(b, start);
     if (r.u8('tag') !== 0x02 || r.u8('count') !== 0x02) return undefined;
@@ -82,8 +83,8 @@ function descriptorEntriesRead(b: Uint8Array, start: number, whole: boolean): { 
       out.push({ at: i + 1, value: readData(r), obis, attribute });
     }
     return !whole || r.done ? { positions: out, end: r.pos } : undefined;
-  } catch {
-    return undefined;
+  } catch (e) {
+    return /truncated/.test(String((e as Error).message)) ? 'more' : undefined;
   }
 }
 

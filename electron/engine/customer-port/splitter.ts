@@ -72,7 +72,7 @@ function apduExtent(b: Uint8Array, p: number): Extent {
   } catch (e) {
     if (/truncated/.test(String((e as Error).message))) return 'more';
     const n = descriptorEntriesEnd(b, q);
-    return n === undefined ? 'bad' : n - p;
+    return n === undefined ? 'bad' : n === 'more' ? 'more' : n - p;
   }
 }
 
