@@ -1,11 +1,13 @@
 /**
  * `omr read`: one session against a port, a TCP head or the built-in simulator; prints the
  * identity and the readings, or JSON. A read that is cut off still prints what it had read.
+ * Every read is a session of the data folder, journaled as it happens (like the app's and the
+ * station's): a killed `omr read` keeps what it had received.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { OmrError, type ErrorInfo } from '../../../shared/errors';
+import { join, resolve } from 'node:path';
+import { OmrError, toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings';
 import { SimFaultSchema, type SimFault } from '../../../shared/target';
 import type { Reading, TraceEntry } from '../../../shared/types';
@@ -15,6 +17,8 @@ import { iecOptions, runIec, SIGN_ON_FORMATS, type SignOnFormat } from '../../fe
 import { InvocationCounterStore, type DlmsAddress, type DlmsKeys } from '../../features/read/dlms-session';
 import { defaultClientSap, parseKeyFile, runDlmsRead, type DlmsReadResult } from '../../features/read/dlms-read';
 import type { PlanSpec } from '../../features/read/plans';
+import { SessionRecorder } from '../../features/read/recorder';
+import { SessionStore } from '../../features/sessions/journal';
 import { VIRTUAL_PORT_PATH } from '../../link/open';
 import { Targets } from '../../features/ports/targets';
 import { EXIT, parse, printError, UsageError, type CliIo, faultsFrom, targetFrom } from '../options';
@@ -40,6 +44,9 @@ export const READ_USAGE = `Usage: omr read (--port PATH | --tcp HOST:PORT | --si
   --password PW        LLS password (or OMR_PASSWORD); readout: programming-mode password
   --key-file FILE      HLS-GMAC keys: JSON or name=value lines with the authentication key,
                        encryption key and system title, in hex (or OMR_KEY_FILE)
+  --counter-obis OBIS  HLS-GMAC: the object holding the client's invocation counter, read with
+                       the public client (default: 0-0:43.1.<client SAP>, then 0-0:43.1.0; when
+                       unreadable, the counter stored for this meter, client and key)
   --obis LIST          registers to read, comma separated (1-0:1.8.0,1-0:32.7.0; CLASS/OBIS)
   --profile OBIS       read this load profile (1-0:99.1.0) between --from and --to (ISO)
   --from ISO --to ISO  profile / event bounds (default: the last 24 hours)
@@ -52,6 +59,7 @@ export const READ_USAGE = `Usage: omr read (--port PATH | --tcp HOST:PORT | --si
   --json               print {identity, readings, errors} as JSON
   --csv FILE           write the readings to a CSV file (comma + dot)
   --trace FILE         write every frame (direction, time, hex, summary) as JSON lines
+  --data-dir DIR       where the session is saved (default OMR_DATA_DIR or ~/.optical-meter-reader)
   --fault NAME         simulator only: inject a fault (${SimFaultSchema.options.join(', ')})
   --no-pace            simulator only: answer at once instead of at the real line speed
 `;
@@ -85,6 +93,7 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
       'server-physical': { type: 'string' },
       auth: { type: 'string' },
       'key-file': { type: 'string' },
+      'counter-obis': { type: 'string' },
       obis: { type: 'string', multiple: true },
       profile: { type: 'string' },
       from: { type: 'string' },
@@ -94,6 +103,7 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
       json: { type: 'boolean' },
       csv: { type: 'string' },
       trace: { type: 'string' },
+      'data-dir': { type: 'string' },
       fault: { type: 'string', multiple: true },
       'no-pace': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -120,11 +130,12 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
 
 ${READ_USAGE}`);
   const password = values.password ?? io.env.OMR_PASSWORD;
-  const dlmsFlags = ['hdlc-direct', 'wrapper', 'client-sap', 'server-logical', 'server-physical', 'auth', 'key-file', 'obis', 'profile', 'from', 'to', 'events', 'discover'] as const;
+  const dataDir = resolve(values['data-dir'] ?? io.env.OMR_DATA_DIR ?? join(homedir(), '.optical-meter-reader'));
+  const dlmsFlags = ['hdlc-direct', 'wrapper', 'client-sap', 'server-logical', 'server-physical', 'auth', 'key-file', 'counter-obis', 'obis', 'profile', 'from', 'to', 'events', 'discover'] as const;
   const dlmsAsked = dlmsFlags.filter((f) => values[f] !== undefined);
   if (protocol === 'readout' && dlmsAsked.length) throw new UsageError(`--${dlmsAsked[0]} needs --protocol dlms or auto\n\n${READ_USAGE}`);
   if (protocol === 'dlms' || (protocol === 'auto' && dlmsAsked.length)) {
-    return readDlms(values, { target, settings, faults, password }, io);
+    return readDlms(values, { target, settings, faults, password, dataDir }, io);
   }
 
   const targets = new Targets({ virtualMeter: { pace: !values['no-pace'], faults } });
@@ -133,22 +144,29 @@ ${READ_USAGE}`);
   const progress = io.stderr.isTTY && !values.json;
   let result: Awaited<ReturnType<typeof runIec>> | undefined;
   const opened = await targets.open(target);
+  const rec = startSession(dataDir, target, io);
   try {
     result = await runIec(
       opened.link,
       iecOptions(settings, { purpose: password ? 'programming' : 'readout', ...(values.address ? { address: values.address } : {}), ...(password ? { password } : {}), ...(signOnFormat ? { signOnFormat } : {}) }),
       {
-        onTrace: (e) => trace.push(e),
+        onTrace: (e) => (trace.push(e), rec.trace(e)),
+        onIdentity: rec.identity,
+        onReadings: rec.readings,
         ...(progress ? { onProgress: (bytes: number) => io.stderr.write(`\r  reading… ${bytes} bytes`) } : {}),
-        onWarning: (w) => io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w.code}: ${w.detail}\n`),
+        onWarning: (w) => (rec.warning(`${w.code}: ${w.detail}`), io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w.code}: ${w.detail}\n`)),
       },
       io.signal,
     );
+  } catch (e) {
+    rec.finish(io.signal?.aborted ? 'cancelled' : 'failed', toErrorInfo(e));
+    throw e;
   } finally {
     await opened.close().catch(() => undefined);
     if (progress) io.stderr.write('\n');
   }
   if (result.error) errors.push(result.error);
+  rec.finish(io.signal?.aborted ? 'cancelled' : result.error ? 'failed' : 'done', result.error && result.error.code !== 'CANCELLED' ? result.error : undefined);
   if (values.trace) writeFileSync(values.trace, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
   if (values.csv) {
     await writeCsv(values.csv, {
@@ -162,6 +180,7 @@ ${READ_USAGE}`);
     io.stdout.write(
       `${JSON.stringify(
         {
+          session: rec.id,
           identity: identity ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw } : null,
           readings: result.readings.map((r: Reading) => ({
             obis: r.obis,
@@ -203,7 +222,15 @@ function isoOption(v: string | undefined, name: string): string | undefined {
 }
 
 /** `omr read` over DLMS/COSEM: mode E (or direct HDLC / wrapper), association, plans, release. */
-async function readDlms(values: ReadValues, o: { target: string; settings: Settings; faults: SimFault[]; password: string | undefined }, io: CliIo): Promise<number> {
+/** A new session of the data folder for this read; its id goes to a terminal (and --json). */
+function startSession(dataDir: string, target: string, io: CliIo): SessionRecorder {
+  const store = new SessionStore(join(dataDir, 'sessions'));
+  const rec = new SessionRecorder(store, store.create(`${target} ${new Date().toLocaleString('sv-SE')}`, target));
+  if (io.stderr.isTTY) io.stderr.write(`omr: session ${rec.id} (${store.dir})\n`);
+  return rec;
+}
+
+async function readDlms(values: ReadValues, o: { target: string; settings: Settings; faults: SimFault[]; password: string | undefined; dataDir: string }, io: CliIo): Promise<number> {
   const str = (k: string) => values[k] as string | undefined;
   const flag = (k: string) => !!values[k];
   const authText = str('auth');
@@ -244,9 +271,10 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
   const targets = new Targets({ virtualMeter: { pace: !values['no-pace'], faults: o.faults } });
   const trace: TraceEntry[] = [];
   const progress = io.stderr.isTTY && !values.json;
-  const dataDir = io.env.OMR_DATA_DIR ?? join(homedir(), '.optical-meter-reader');
+  const dataDir = o.dataDir;
   let result: DlmsReadResult | undefined;
   const opened = await targets.open(o.target);
+  const rec = startSession(dataDir, o.target, io);
   try {
     result = await runDlmsRead(
       {
@@ -257,21 +285,32 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
         ...(o.password !== undefined && auth === 'lls' ? { password: o.password } : {}),
         ...(keys ? { keys } : {}),
         ...(auth === 'hls-gmac' ? { counters: new InvocationCounterStore(join(dataDir, 'dlms-counters.json')) } : {}),
+        ...(auth === 'hls-gmac' && str('counter-obis') !== undefined ? { counterObis: str('counter-obis')! } : {}),
         ...(values.address ? { iecAddress: values.address as string } : {}),
         direct: flag('hdlc-direct') || flag('wrapper'),
         plans,
         ...(io.signal ? { signal: io.signal } : {}),
       },
       {
-        onTrace: (e) => trace.push(e),
+        onTrace: (e) => (trace.push(e), rec.trace(e)),
+        onIdentity: rec.identity,
+        onReadings: rec.readings,
+        onError: rec.error,
+        onProfileStart: rec.profileStart,
+        onProfileRows: rec.profileRows,
+        onEvents: rec.events,
         ...(progress ? { onProgress: (p: { label: string; done: number; total?: number }) => io.stderr.write(`\r  ${p.label}${p.total ? ` (${p.done}/${p.total})` : ''}\u001b[K`) } : {}),
-        onWarning: (w) => io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w}\n`),
+        onWarning: (w) => (rec.warning(w), io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w}\n`)),
       },
     );
+  } catch (e) {
+    rec.finish(io.signal?.aborted ? 'cancelled' : 'failed', toErrorInfo(e));
+    throw e;
   } finally {
     await opened.close().catch(() => undefined);
     if (progress) io.stderr.write('\n');
   }
+  rec.finish(io.signal?.aborted ? 'cancelled' : result.error ? 'failed' : 'done', result.error && result.error.code !== 'CANCELLED' ? result.error : undefined);
   const run = result.run;
   const errors: ErrorInfo[] = [...run.errors, ...(result.error ? [result.error] : [])];
   if (values.trace) writeFileSync(values.trace as string, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
@@ -287,6 +326,7 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
     io.stdout.write(
       `${JSON.stringify(
         {
+          session: rec.id,
           identity: identity ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw } : null,
           ...(run.identity ? { dlms: run.identity } : {}),
           readings: run.readings.map((r: Reading) => ({ obis: r.obis, value: r.value, unit: r.unit, ...(r.scaler !== undefined ? { scaler: r.scaler } : {}), ...(r.raw !== undefined ? { raw: r.raw } : {}), ...(r.captureTime ? { captureTime: r.captureTime } : {}) })),

@@ -18,10 +18,13 @@ export interface DlmsReadCallbacks {
   onIdentity?: (identity: MeterIdentity) => void;
   onDlmsIdentity?: (id: NonNullable<IdentifyResult['dlms']>) => void;
   onReadings?: (readings: Reading[]) => void;
-  onProgress?: (p: { label: string; done: number; total?: number }) => void;
+  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number }) => void;
   onWarning?: (text: string) => void;
   /** Per-object errors as they happen (the final error is in the result). */
   onError?: (e: ErrorInfo) => void;
+  /** A profile's columns, then its rows as they are decoded, then the whole profile. */
+  onProfileStart?: (p: ProfileData) => void;
+  onProfileRows?: (obis: string, rows: string[][]) => void;
   onProfile?: (p: ProfileData) => void;
   onEvents?: (events: MeterEvent[]) => void;
   onTrace?: (entry: TraceEntry) => void;
@@ -148,6 +151,8 @@ export async function runDlmsRead(o: DlmsReadOptions, cb: DlmsReadCallbacks = {}
     ...(cb.onProgress ? { onProgress: cb.onProgress } : {}),
     ...(cb.onError ? { onError: cb.onError } : {}),
     onWarning: (t) => cb.onWarning?.(t),
+    ...(cb.onProfileStart ? { onProfileStart: cb.onProfileStart } : {}),
+    ...(cb.onProfileRows ? { onProfileRows: cb.onProfileRows } : {}),
     ...(cb.onProfile ? { onProfile: cb.onProfile } : {}),
     ...(cb.onEvents ? { onEvents: cb.onEvents } : {}),
   };

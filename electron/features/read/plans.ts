@@ -24,8 +24,8 @@ import { formatObis, parseObis } from '../../engine/dlms/obis-code';
 import type { AttributeRequest } from '../../engine/dlms/apdu';
 import { rangeAccess } from '../../engine/dlms/selective-access';
 import { hasConformance } from '../../engine/dlms/conformance';
-import { lookupObis } from '../../engine/obis/names';
 import { endsSession, type DlmsSession } from './dlms-session';
+import { ArrayStream, ProfileAssembler, type DataBlock } from './profile-stream';
 
 export type DlmsPlanName = 'identify' | 'billing' | 'instantaneous' | 'profile' | 'events' | 'discover';
 
@@ -47,9 +47,15 @@ export interface PlanContext {
   run: PlanRun;
   lang?: Lang;
   onReadings?: (readings: Reading[]) => void;
-  onProgress?: (p: { label: string; done: number; total?: number }) => void;
+  /** `done` counts objects, or rows of a profile; `bytes` the profile buffer bytes received. */
+  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number }) => void;
   onError?: (e: ErrorInfo) => void;
   onWarning?: (text: string) => void;
+  /** A profile's columns, before its first row. */
+  onProfileStart?: (p: ProfileData) => void;
+  /** Profile rows as they are decoded (block by block during a block transfer). */
+  onProfileRows?: (obis: string, rows: string[][]) => void;
+  /** The whole profile, at the end. */
   onProfile?: (p: ProfileData) => void;
   onEvents?: (events: MeterEvent[]) => void;
   signal?: AbortSignal;
@@ -319,8 +325,18 @@ interface GenericRead {
   buffer: DlmsValue;
 }
 
-/** Capture objects, period and buffer (range-restricted on the first capture object when asked). */
-async function readGeneric(ctx: PlanContext, obis: string, range: { from: string; to: string } | undefined, optional: boolean): Promise<GenericRead | undefined> {
+/**
+ * Capture objects, period and buffer (range-restricted on the first capture object when asked).
+ * `beforeBuffer` is told the columns before the buffer is asked for, and may return a watcher of
+ * the buffer's data blocks.
+ */
+async function readGeneric(
+  ctx: PlanContext,
+  obis: string,
+  range: { from: string; to: string } | undefined,
+  optional: boolean,
+  beforeBuffer?: (head: { captureObjects: CaptureObject[]; period?: number }) => ((b: DataBlock) => void) | undefined,
+): Promise<GenericRead | undefined> {
   checkCancel(ctx);
   ctx.onProgress?.({ label: `${obis} capture objects`, done: 0 });
   const head = await ctx.session.get([
@@ -352,7 +368,8 @@ async function readGeneric(ctx: PlanContext, obis: string, range: { from: string
         to: parseBound(range.to, ctx.run.meterDeviation),
       })
     : undefined;
-  const [buf] = await ctx.session.get([{ classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.buffer, ...(access ? { access } : {}) }]);
+  const onBlock = beforeBuffer?.({ captureObjects, ...(period !== undefined ? { period } : {}) });
+  const [buf] = await ctx.session.get([{ classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.buffer, ...(access ? { access } : {}) }], onBlock ? { onBlock } : {});
   const fb = fatal(ctx, [buf!]);
   if (fb) throw fb;
   if (!buf!.ok) {
@@ -362,41 +379,46 @@ async function readGeneric(ctx: PlanContext, obis: string, range: { from: string
   return { captureObjects, ...(period !== undefined ? { period } : {}), buffer: buf!.value };
 }
 
-function addSeconds(iso: string, s: number): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(iso);
-  if (!m) return undefined;
-  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]! + s));
-  return d.toISOString().slice(0, 19);
-}
-
+/**
+ * A load profile between two dates. Rows are handed over as their bytes arrive (each GET data
+ * block decodes every row it completes), so a read cut off mid-buffer keeps every complete row;
+ * progress says rows and bytes. The whole buffer, once complete, is the reference for the rest.
+ */
 export async function profilePlan(ctx: PlanContext, obis: string, range: { from: string; to: string }): Promise<ProfileData | undefined> {
   const ln = norm(obis);
-  const g = await readGeneric(ctx, ln, range, false);
-  if (!g) return undefined;
-  const p = decodeProfileBuffer(g.buffer, g.captureObjects, ctx.session.scalers);
-  const lang = ctx.lang ?? 'en';
-  const data: ProfileData = {
-    obis: ln,
-    columns: p.columns.map((c) => {
-      const name = c.name ?? lookupObis(c.obis);
-      return { obis: c.obis, attribute: c.attribute, ...(name ? { name: name[lang] } : {}), unit: c.scalerUnit?.symbol ?? '', ...(c.scalerUnit ? { scaler: c.scalerUnit.scaler } : {}) };
-    }),
-    rows: [],
-    ...(g.period !== undefined ? { capturePeriodS: g.period } : {}),
+  let asm: ProfileAssembler | undefined;
+  const stream = new ArrayStream();
+  const handOver = (rows: string[][]) => {
+    if (rows.length) ctx.onProfileRows?.(ln, rows);
   };
-  // A time column left null (IDIS compression) is the previous time plus the capture period.
-  let previous: string[] | undefined;
-  for (const row of p.rows) {
-    const cells = row.cells.map((c, j) => {
-      if (c.raw.type === 'null-data' && previous && g.period && asDateTime(p.rows[0]?.cells[j]?.raw)) return addSeconds(previous[j]!, g.period) ?? '';
-      return c.text.time ?? c.text.value;
-    });
-    data.rows.push(cells);
-    previous = cells;
+  const g = await readGeneric(ctx, ln, range, false, (head) => {
+    asm = new ProfileAssembler(ln, head.captureObjects, ctx.session.scalers, head.period, ctx.lang ?? 'en');
+    ctx.onProfileStart?.(asm.head());
+    return (b) => {
+      let rows: string[][] = [];
+      try {
+        rows = asm!.add(stream.block(b));
+      } catch {
+        // A row that does not fit the columns: the whole buffer, at the end, reports it.
+      }
+      handOver(rows);
+      ctx.onProgress?.({ label: `${ln} buffer`, done: asm!.data.rows.length, bytes: stream.bytes });
+    };
+  });
+  if (!g || !asm) return undefined;
+  const whole = g.buffer;
+  const streamed = asm.data.rows.length;
+  if (whole.type === 'array' && streamed > 0) {
+    // The rows not handed over yet (the last block's, or all of them without block transfer).
+    handOver(asm.add(whole.value.slice(streamed)));
+  } else if (streamed === 0) {
+    const p = decodeProfileBuffer(whole, g.captureObjects, ctx.session.scalers);
+    handOver(asm.add(p.rows.map((r) => ({ type: 'structure', value: r.cells.map((c) => c.raw) }) as DlmsValue)));
   }
+  const data = asm.data;
   ctx.run.profile = data;
   ctx.onProfile?.(data);
-  ctx.onProgress?.({ label: `${ln} ${data.rows.length} rows`, done: data.rows.length, total: data.rows.length });
+  ctx.onProgress?.({ label: `${ln} ${data.rows.length} rows`, done: data.rows.length, total: data.rows.length, bytes: stream.bytes });
   return data;
 }
 

@@ -51,6 +51,8 @@ export interface ResolvedDlms {
   keys?: DlmsKeys;
   direct: boolean;
   plans: PlanSpec[];
+  /** HLS-GMAC: the invocation counter object of the meter profile. */
+  counterObis?: string;
 }
 
 /** Client, address and plans from the request, the saved meter profile, then the defaults. */
@@ -78,7 +80,7 @@ export function resolveDlms(req: Pick<ReadRequest, 'plan' | 'dlms' | 'profileId'
       ...(req.from ? { from: req.from } : {}),
       ...(req.to ? { to: req.to } : {}),
     }));
-  return { address, auth, ...(keys ? { keys } : {}), direct: !!(d.hdlcDirect || d.wrapper), plans };
+  return { address, auth, ...(keys ? { keys } : {}), direct: !!(d.hdlcDirect || d.wrapper), plans, ...(profile?.counterObis ? { counterObis: profile.counterObis } : {}) };
 }
 
 type ParsedRead = Omit<ReadRequest, 'plan' | 'protocol'> & { plan: NonNullable<ReadRequest['plan']>; protocol: NonNullable<ReadRequest['protocol']> };
@@ -260,6 +262,7 @@ export class ReadingService {
             ...(req.password !== undefined ? { password: req.password } : {}),
             ...(resolved.keys ? { keys: resolved.keys } : {}),
             ...(this.deps.counters ? { counters: this.deps.counters } : {}),
+            ...(resolved.counterObis ? { counterObis: resolved.counterObis } : {}),
             ...(req.address ? { iecAddress: req.address } : {}),
             direct: resolved.direct,
             plans: resolved.plans,
@@ -268,10 +271,12 @@ export class ReadingService {
           },
           {
             ...common,
-            onProgress: (p) => events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}) }),
+            onProgress: (p) => events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) }),
             onWarning: (text) => journal.append({ k: 'warning', t: now(), text }),
             onError: (error) => journal.append({ k: 'error', t: now(), error }),
-            onProfile: (profile) => journal.append({ k: 'profile', t: now(), profile }),
+            // Columns first, then rows as they are decoded: a read cut off keeps every complete row.
+            onProfileStart: (profile) => journal.append({ k: 'profile', t: now(), profile }),
+            onProfileRows: (obis, rows) => journal.append({ k: 'profileRows', t: now(), obis, rows }),
             onEvents: (list) => journal.append({ k: 'events', t: now(), events: list }),
             onTrace: trace.push,
           },
