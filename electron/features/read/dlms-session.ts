@@ -22,6 +22,7 @@ import { Data } from '../../engine/cosem/registry';
 import { integerText, type DlmsValue } from '../../engine/dlms/axdr';
 import { DlmsClient, type Authentication, type ClientSecurity, type DlmsClientEvent, type ResultItem } from '../../engine/dlms/client';
 import { HdlcTransport, WrapperTransport, type DlmsTransport } from '../../engine/dlms/transport';
+import { plainDataBlock, type DataBlock } from './profile-stream';
 import type { AttributeRequest } from '../../engine/dlms/apdu';
 import type { HdlcParameters } from '../../engine/hdlc/params';
 import type { Link } from '../../link/types';
@@ -94,6 +95,8 @@ export class DlmsSession {
   /** scaler_unit of registers read in this session, by `obis/attribute-of-value`. */
   readonly scalers = new Map<string, ScalerUnit>();
   private pending = new Map<number, (r: ResultItem[]) => void>();
+  /** The GET whose data blocks are handed over as they come (see {@link get}). */
+  private blockListener: ((b: DataBlock) => void) | undefined;
   private started: Promise<void> | undefined;
   private associatedInfo: AssociationInfo | undefined;
   private onAssociated: ((i: AssociationInfo) => void) | undefined;
@@ -106,7 +109,7 @@ export class DlmsSession {
 
   constructor(private readonly options: DlmsSessionOptions) {
     this.client = new DlmsClient({
-      transport: makeTransport(options.address),
+      transport: this.watchBlocks(makeTransport(options.address)),
       authentication: options.authentication,
       ...(options.security ? { security: options.security } : {}),
       ...(options.maxReceivePduSize ? { maxReceivePduSize: options.maxReceivePduSize } : {}),
@@ -121,6 +124,30 @@ export class DlmsSession {
       ...(options.signal ? { signal: options.signal } : {}),
       cancelGraceMs: options.releaseGraceMs ?? 10_000,
     });
+  }
+
+  /** The transport, with the plain GET data blocks it delivers shown to {@link blockListener}. */
+  private watchBlocks(inner: DlmsTransport): DlmsTransport {
+    const watch = (out: ReturnType<DlmsTransport['receive']>) => {
+      const listener = this.blockListener;
+      if (listener) {
+        for (const o of out) {
+          const b = o.kind === 'apdu' ? plainDataBlock(o.apdu) : undefined;
+          if (b) listener(b);
+        }
+      }
+      return out;
+    };
+    return {
+      connect: (now) => inner.connect(now),
+      send: (apdu, now, summary, redact) => inner.send(apdu, now, summary, redact),
+      receive: (bytes, now) => watch(inner.receive(bytes, now)),
+      tick: (now) => inner.tick(now),
+      disconnect: (now) => inner.disconnect(now),
+      get description() {
+        return inner.description;
+      },
+    };
   }
 
   /** The association facts, once connected. */
@@ -203,16 +230,23 @@ export class DlmsSession {
   /**
    * Read attributes: one result per request, in order. Per-object failures (READ_DENIED,
    * OBJECT_UNDEFINED…) are results; when the session itself ends, every result still waiting
-   * carries that error (see {@link failure}).
+   * carries that error (see {@link failure}). `onBlock` sees each data block of a block-transfer
+   * answer as it arrives (unciphered contexts; the whole value is still the result).
    */
-  get(requests: AttributeRequest[]): Promise<ResultItem[]> {
+  get(requests: AttributeRequest[], o: { onBlock?: (b: DataBlock) => void } = {}): Promise<ResultItem[]> {
     if (this.ended) {
       const e = this.endError ?? new OmrError('CANCELLED', 'the association was released');
       return Promise.resolve(requests.map(() => ({ ok: false as const, error: e.info() })));
     }
+    // Data blocks are the answer to this GET only when no other GET is queued or under way.
+    if (o.onBlock && this.pending.size) throw new OmrError('INTERNAL', 'a streamed GET must be the only one under way');
     return new Promise<ResultItem[]>((resolve) => {
       const { id, actions } = this.client.get(requests, Date.now());
-      this.pending.set(id, (results) => resolve(results.map((r) => (r.ok ? r : { ok: false, error: this.refineInfo(r.error) }))));
+      if (o.onBlock) this.blockListener = o.onBlock;
+      this.pending.set(id, (results) => {
+        if (o.onBlock) this.blockListener = undefined;
+        resolve(results.map((r) => (r.ok ? r : { ok: false, error: this.refineInfo(r.error) })));
+      });
       this.driver.push(actions);
     });
   }
