@@ -36,6 +36,10 @@ export interface VirtualMeterOptions {
   dlmsReactionMs?: number;
   /** The data set (seed, serial …) shared by both protocols. */
   data?: E450DataOptions;
+  /** Faults of the DLMS side only (default: `faults`); e.g. `['silence']` for a meter whose DLMS side never answers. */
+  dlmsFaults?: SimFault[];
+  /** The meter's clock (ms), e.g. a meter running late; default the PC clock. */
+  now?: () => number;
   /** DLMS server settings (addresses, password, lockout, keys, PDU and frame sizes …). */
   dlms?: Omit<DlmsServerOptions, 'state' | 'data'>;
 }
@@ -58,6 +62,7 @@ export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {})
   const listeners = new Listeners<VirtualMeterEvent>();
   const emit = (e: VirtualMeterEvent) => listeners.emit(e);
   const faults = options.faults ?? [];
+  const clock = options.now ? { now: options.now } : {};
   const pace = options.pace ?? true;
   let current: { stop(): void } | undefined;
   let stopped = false;
@@ -67,7 +72,7 @@ export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {})
     // Unpaced, the meter does not wait for the wire time of what it received: it must then react
     // later than a reader's default baud-switch delay (300 ms after the option select), as a real
     // meter does (200 ms after the 200 ms the option select takes at 300 baud).
-    const iec = startIecSimulator(link, { pace, reactionMs: options.reactionMs ?? (pace ? 200 : 450), faults, data });
+    const iec = startIecSimulator(link, { pace, reactionMs: options.reactionMs ?? (pace ? 200 : 450), faults, data, ...clock });
     current = iec;
     const baudRate = link.line.baudRate;
     // Reported after the caller of startVirtualMeter has had a chance to subscribe.
@@ -80,7 +85,7 @@ export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {})
 
   const startDlms = (baudRate: number, backToIec: boolean) => {
     if (stopped || !link.isOpen) return;
-    const dlms = startDlmsServer(link, { ...options.dlms, state, pace, reactionMs: options.dlmsReactionMs ?? 20, faults });
+    const dlms = startDlmsServer(link, { ...options.dlms, state, pace, reactionMs: options.dlmsReactionMs ?? 20, faults: options.dlmsFaults ?? faults, ...clock });
     current = dlms;
     queueMicrotask(() => emit({ type: 'mode', mode: 'dlms', baudRate }));
     dlms.on((event) => {

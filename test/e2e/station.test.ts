@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SessionStore } from '../../electron/features/sessions/journal';
 import { launchChromium } from '../support/browser';
-import { startPtyMeter, type PtyMeter } from '../support/pty-meter';
+import { startPtyMeter, type PtyMeter } from '../kit/pty-meter';
 import { startStationProcess, type RunningStation } from '../support/station';
 
 let browser: Browser;

@@ -12,7 +12,7 @@ import { obisName } from '../../shared/obis';
 import type { SessionData } from '../../shared/session';
 import type { Reading } from '../../shared/types';
 import { chromiumSuite, openApp } from '../support/browser';
-import { startPtyMeter } from '../support/pty-meter';
+import { startPtyMeter } from '../kit/pty-meter';
 import { testServices } from '../support/services';
 
 const SHOTS = 'docs/screenshots';

@@ -15,7 +15,7 @@ import { InvocationCounterStore } from '../../electron/features/read/dlms-sessio
 import { Targets } from '../../electron/features/ports/targets';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
 import type { TraceEntry } from '../../shared/types';
-import { startPtyMeter, type PtyMeter } from '../support/pty-meter';
+import { startPtyMeter, type PtyMeter } from '../kit/pty-meter';
 
 const PASSWORD = '00000000';
 const DAY = 86_400_000;

@@ -10,7 +10,7 @@ import type { SimFault } from '../../shared/target';
 import { diagnose } from '../../electron/features/doctor/service';
 import { Targets } from '../../electron/features/ports/targets';
 import { runCli } from '../../electron/cli/run';
-import { startPtyMeter, type PtyMeter } from '../support/pty-meter';
+import { startPtyMeter, type PtyMeter } from '../kit/pty-meter';
 
 let meter: PtyMeter | undefined;
 afterEach(async () => {

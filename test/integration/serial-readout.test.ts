@@ -8,7 +8,7 @@ import { DEFAULT_SETTINGS } from '../../shared/settings';
 import type { SimFault } from '../../shared/target';
 import { iecOptions, runIec } from '../../electron/features/read/iec';
 import { Targets } from '../../electron/features/ports/targets';
-import { startPtyMeter, type PtyMeter } from '../support/pty-meter';
+import { startPtyMeter, type PtyMeter } from '../kit/pty-meter';
 
 let meter: PtyMeter | undefined;
 afterEach(async () => {

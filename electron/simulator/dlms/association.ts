@@ -88,6 +88,8 @@ export interface ApplicationOptions {
   maxPduSize?: number;
   systemTitle: Uint8Array;
   keys?: Keys;
+  /** Attributes no client may read, as `OBIS/attribute` (`1-0:2.8.1*255/2`): read-write-denied. */
+  deny?: readonly string[];
   /** Server logical device (for associated_partners_id). */
   serverSap?: number;
   random?: (n: number) => Uint8Array;
@@ -384,6 +386,7 @@ export class CosemApplication {
     if (obj.classId !== req.classId) return { ok: false, dar: DAR.objectClassInconsistent };
     if (req.attribute < 1 || req.attribute > obj.attributeCount) return { ok: false, dar: DAR.objectUndefined };
     if (model.attributeAccess(a.client.role, obj, req.attribute) === 0) return { ok: false, dar: DAR.readWriteDenied };
+    if (this.o.deny?.includes(`${formatObis(obj.ln)}/${req.attribute}`)) return { ok: false, dar: DAR.readWriteDenied };
     if (req.access) {
       const ok = hasConformance(a.conformance, 'selective-access') && (obj.selectors?.[req.attribute] ?? []).includes(req.access.selector);
       if (!ok) return { ok: false, dar: DAR.otherReason };

@@ -12,7 +12,10 @@
  *   second information frame, usually the first GET answer; the client must ask again), `drop`
  *   (that frame is not sent at all, once), `silence` (never answers), `slow` (answers after
  *   `slowMs`, default 3 s), `unplug` (the link is closed in the middle of a long block
- *   transfer: halfway through the frame carrying block 2).
+ *   transfer: halfway through the frame carrying block 2). With `repeatFaults`, `drop` and `flip`
+ *   hit every information frame from the second on (a meter that keeps losing or damaging its
+ *   answers).
+ * - `framing: 'wrapper'`: the IEC 62056-47 wrapper instead of HDLC (DLMS over TCP).
  */
 import type { Action, Machine } from '../../engine/machine';
 import type { Link } from '../../link/types';
@@ -20,6 +23,7 @@ import { Driver, type Outgoing, type WireHooks } from '../../runtime/driver';
 import { Listeners } from '../../runtime/listeners';
 import type { Fault as IecFault } from '../iec/runner';
 import { DlmsServer, type DlmsServerOptions, type ServerAction, type ServerEvent } from './server';
+import { WrapperServer } from './wrapper';
 import { concat } from '../../engine/dlms/bytes';
 
 export type DlmsFault = 'noise' | 'flip' | 'drop' | 'silence' | 'slow' | 'unplug';
@@ -34,8 +38,12 @@ export interface DlmsSimulatorOptions extends DlmsServerOptions {
   faults?: readonly (DlmsFault | IecFault)[];
   /** Clock (ms), for tests. */
   now?: () => number;
+  /** `drop` and `flip` hit every information frame from the second on (repeats too), not only once. */
+  repeatFaults?: boolean;
+  /** HDLC (default) or the IEC 62056-47 wrapper. */
+  framing?: 'hdlc' | 'wrapper';
   /** A server machine to run (default: a new one built from these options). */
-  server?: DlmsServer;
+  server?: DlmsServer | WrapperServer;
 }
 
 export type DlmsSimulatorEvent =
@@ -47,7 +55,7 @@ export type DlmsSimulatorEvent =
   | { type: 'error'; message: string };
 
 export interface DlmsSimulator {
-  readonly server: DlmsServer;
+  readonly server: DlmsServer | WrapperServer;
   on(listener: (event: DlmsSimulatorEvent) => void): () => void;
   /** Detach from the link (the link stays open). */
   stop(): void;
@@ -60,7 +68,7 @@ type ServerSend = Extract<ServerAction, { type: 'send' }>;
 type Sent = ServerSend & { arrivedAt: number };
 
 /** The server machine in the runtime's machine shape; what each send is stays beside it. */
-function asMachine(server: DlmsServer, sent: WeakMap<object, Sent>): Machine<DlmsSimulatorEvent> {
+function asMachine(server: DlmsServer | WrapperServer, sent: WeakMap<object, Sent>): Machine<DlmsSimulatorEvent> {
   const map = (actions: ServerAction[], arrivedAt: number): Action<DlmsSimulatorEvent>[] =>
     actions.map((a): Action<DlmsSimulatorEvent> => {
       if (a.type !== 'send') return a;
@@ -80,7 +88,8 @@ function asMachine(server: DlmsServer, sent: WeakMap<object, Sent>): Machine<Dlm
 
 export function startDlmsServer(link: Link, options: DlmsSimulatorOptions = {}): DlmsSimulator {
   const faults = new Set<string>(options.faults ?? []);
-  const server = options.server ?? new DlmsServer(options);
+  const server = options.server ?? (options.framing === 'wrapper' ? new WrapperServer(options) : new DlmsServer(options));
+  const once = options.repeatFaults !== true;
   const reactionMs = faults.has('slow') ? (options.slowMs ?? 3000) : (options.reactionMs ?? 20);
   const listeners = new Listeners<DlmsSimulatorEvent>();
   let informationFrames = 0;
@@ -94,12 +103,13 @@ export function startDlmsServer(link: Link, options: DlmsSimulatorOptions = {}):
       if (!a || faults.has('silence')) return undefined;
       let bytes = a.bytes;
       if (a.frame === 'I' && !a.repeat) informationFrames++;
-      const target = a.frame === 'I' && !a.repeat && informationFrames === 2;
-      if (target && faults.has('drop') && !dropped) {
+      // Once: the second new information frame. Repeated: every one from then on, repeats too.
+      const target = a.frame === 'I' && (once ? !a.repeat && informationFrames === 2 : informationFrames >= 2);
+      if (target && faults.has('drop') && !(once && dropped)) {
         dropped = true;
         return undefined;
       }
-      if (target && faults.has('flip') && !flipped) {
+      if (target && faults.has('flip') && !(once && flipped)) {
         flipped = true;
         bytes = bytes.slice();
         bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0x10; // the FCS's second byte
