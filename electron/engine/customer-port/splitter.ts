@@ -267,7 +267,8 @@ export class FrameSplitter {
       // (some meters put one in their identification), means this `/` was noise.
       if (c > 0x7e || (c < 0x20 && c !== 0x0d && c !== 0x0a && c !== 0x09 && !firstLine)) return 'bad';
       if (c === 0x0a) firstLine = false;
-      if (lineStart && c === 0x2f) return { end: q, cut: true };
+      // A new telegram: `/` at a line start, or `/XXX5`-like anywhere (a line cut mid-way).
+      if (c === 0x2f && (lineStart || identAt(b, q + 1))) return { end: q, cut: true };
       if (lineStart && c === 0x21) {
         // `!` then up to 4 hex digits, then CR LF (or LF); anything else ends the telegram there.
         let r = q + 1;
@@ -280,6 +281,13 @@ export class FrameSplitter {
     }
     return 'more';
   }
+}
+
+/** Three letters and a digit: the start of a P1 identification after its `/`. */
+function identAt(b: Uint8Array, q: number): boolean {
+  if (q + 4 > b.length) return false;
+  const letter = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return letter(b[q]!) && letter(b[q + 1]!) && letter(b[q + 2]!) && b[q + 3]! >= 0x30 && b[q + 3]! <= 0x39;
 }
 
 function isHex(c: number): boolean {
