@@ -12,6 +12,7 @@ import { startReplayMeter } from '../../simulator/replay/runner';
 import type { Link } from '../../link/types';
 import { readFileSync } from 'node:fs';
 import { EXIT, parse, UsageError, type CliIo, faultsFrom } from '../options';
+import { simulateP1, SIMULATE_P1_USAGE } from './simulate-p1';
 
 import { SimFaultSchema } from '../../../shared/target';
 
@@ -51,13 +52,20 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       reaction: { type: 'string' },
       fault: { type: 'string', multiple: true },
       replay: { type: 'string' },
+      p1: { type: 'boolean' },
+      interval: { type: 'string' },
+      'p1-fault': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     SIMULATE_USAGE,
   );
   if (values.help) {
-    io.stdout.write(SIMULATE_USAGE);
+    io.stdout.write(`${SIMULATE_USAGE}\n${SIMULATE_P1_USAGE}`);
     return EXIT.ok;
+  }
+  if (values.p1) {
+    if ([!!values.pty, values.port !== undefined, values.tcp !== undefined].filter(Boolean).length !== 1) throw new UsageError(`choose exactly one of --pty, --port, --tcp\n\n${SIMULATE_P1_USAGE}`);
+    return simulateP1(values, io);
   }
   if ([!!values.pty, values.port !== undefined, values.tcp !== undefined].filter(Boolean).length !== 1) {
     throw new UsageError(`choose exactly one of --pty, --port, --tcp\n\n${SIMULATE_USAGE}`);
