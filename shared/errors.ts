@@ -30,10 +30,14 @@ export const ERROR_CODES = [
   'BAUD_NOT_ACCEPTED',
   'TIMEOUT_REACTION',
   'TIMEOUT_INTERCHAR',
+  /** A data message with its ETX and a good BCC, but without the `!` end line. */
+  'READOUT_INCOMPLETE',
   'MODE_NOT_OFFERED',
   // --- HDLC / DLMS
   'HDLC_FCS',
   'HDLC_REJECTED',
+  /** No UA to the SNRM: nothing answers at this server address (wrong address, or no meter). */
+  'HDLC_NO_UA',
   'AUTH_REJECTED',
   'KEY_ERROR',
   'OBJECT_UNDEFINED',

@@ -13,6 +13,15 @@ export const MeterProfileSchema = z.object({
   serverLogical: z.number().int().min(0).max(16383).default(1),
   serverPhysical: z.number().int().min(0).max(16383).default(17),
   auth: z.enum(['none', 'lls', 'hls-gmac']).default('none'),
+  /**
+   * HLS-GMAC: the object holding this client's invocation counter, read with the public client
+   * (`0-0:43.1.0`); absent = 0-0:43.1.<client SAP> and 0-0:43.1.0 are tried.
+   */
+  counterObis: z
+    .string()
+    .max(32)
+    .regex(/^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}(\*\d{1,3})?$/, 'an OBIS code such as 0-0:43.1.0')
+    .optional(),
   /** True when a secret for this profile is kept in safeStorage (never the secret itself). */
   hasStoredSecret: z.boolean().default(false),
 });
@@ -35,6 +44,24 @@ export const SettingsSchema = z.object({
   interCharTimeoutMs: z.number().int().min(50).max(60000).default(1500),
   /** Pause between the option select and the baud change; some heads need 300–400 ms. */
   baudSwitchDelayMs: z.number().int().min(0).max(5000).default(300),
+  /**
+   * IEC 62056-21 timing per meter family, keyed by the manufacturer flag of the identification
+   * (`LGZ`): applied once the meter has named itself, over the three figures above.
+   */
+  timings: z
+    .record(
+      z.string().regex(/^[A-Za-z]{3}$/, 'a three-letter manufacturer flag such as LGZ'),
+      z
+        .object({
+          reactionMinMs: z.number().int().min(0).max(1500).optional(),
+          reducedReactionMs: z.number().int().min(0).max(1500).optional(),
+          reactionMaxMs: z.number().int().min(100).max(60000).optional(),
+          interCharMaxMs: z.number().int().min(50).max(60000).optional(),
+          baudSwitchMs: z.number().int().min(0).max(5000).optional(),
+        })
+        .strict(),
+    )
+    .optional(),
   /** Highest baud rate the tool will propose (the meter may offer more). */
   maxBaud: z.number().int().min(300).max(115200).default(19200),
   /** Smart probes do the handshake themselves: talk at a fixed speed, no baud switch. */

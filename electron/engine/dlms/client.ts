@@ -266,6 +266,15 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
 
   private sendRelease(now: number): A[] {
     this.state = 'releasing';
+    // In a ciphered association the RLRQ carries a ciphered InitiateRequest (meters refuse a
+    // release in clear there: Gurux answers it with an exception-response).
+    const sec = this.options.security;
+    if (sec && this.invocationCounter !== undefined) {
+      const initiate = encodeInitiateRequest({ conformance: this.options.conformance ?? DEFAULT_LN_CONFORMANCE, maxReceivePduSize: this.options.maxReceivePduSize ?? 1024 });
+      const ic = this.useCounter();
+      const userInformation = cipherApdu(initiate, sec.systemTitle, ic, sec.keys, { securityControl: sec.securityControl ?? 0x30 });
+      return [{ type: 'trace', summary: `RLRQ normal (glo-ciphered user-information, IC ${ic})` }, { type: 'event', event: { type: 'invocationCounter', used: ic } }, ...this.run(this.transport.send(encodeRlrq({ reason: 0, userInformation }), now, 'RLRQ'), now)];
+    }
     return [{ type: 'trace', summary: 'RLRQ normal' }, ...this.run(this.transport.send(encodeRlrq(), now, 'RLRQ'), now)];
   }
 
@@ -328,7 +337,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
               this.state = 'done';
               out.push({ type: 'event', event: { type: 'released' } }, { type: 'done' });
             }
-          } else out.push(...this.fail(t.error, now, t.error.code !== 'HDLC_REJECTED'));
+          } else out.push(...this.fail(t.error, now, t.error.code !== 'HDLC_REJECTED' && t.error.code !== 'HDLC_NO_UA'));
           break;
         case 'apdu':
           try {
@@ -363,6 +372,11 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
         const r = decodeRlre(raw);
         this.state = 'disconnecting';
         return [{ type: 'trace', summary: `RLRE reason ${r.reason ?? 'none'}` }, ...this.run(this.transport.disconnect(now), now)];
+      }
+      if (tag === TAG.exceptionResponse) {
+        // The meter refused the RLRQ: the association ends with the link all the same.
+        this.state = 'disconnecting';
+        return [{ type: 'trace', summary: 'RLRQ refused (exception-response): disconnecting' }, ...this.run(this.transport.disconnect(now), now)];
       }
       // An answer to a request in flight before the release: ignore it and keep releasing.
       return [{ type: 'trace', summary: `release: ignored APDU 0x${(tag ?? 0).toString(16)}` }];

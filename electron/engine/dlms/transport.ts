@@ -54,7 +54,17 @@ export interface HdlcTransportOptions {
   responseTimeoutMs?: number;
   /** Retransmissions of a frame before giving up (default 3). */
   maxRetries?: number;
+  /**
+   * The SNRM's own reaction timeout and retransmissions (default: the smaller of 900 ms and
+   * `responseTimeoutMs`, 2 repeats): a meter answers a SNRM at once or not at all (a wrong server
+   * address gets no UA), so HDLC_NO_UA comes within 3 s.
+   */
+  connectTimeoutMs?: number;
+  connectRetries?: number;
 }
+
+/** Server addresses meters usually answer at, named when a SNRM gets no UA. */
+const USUAL_SERVER_ADDRESSES = 'logical 1 physical 17 (Landis+Gyr, IDIS optical port), logical 1 as one byte (--server-physical 0: Gurux, many simulators), logical 0 or 1 with physical 16';
 
 type HdlcState = 'idle' | 'connecting' | 'connected' | 'disconnecting' | 'closed';
 
@@ -75,6 +85,8 @@ export class HdlcTransport implements DlmsTransport {
   private retries = 0;
   private readonly timeout: number;
   private readonly maxRetries: number;
+  private readonly connectTimeout: number;
+  private readonly connectRetries: number;
 
   constructor(private readonly options: HdlcTransportOptions) {
     this.client = clientAddress(options.clientSap);
@@ -82,6 +94,17 @@ export class HdlcTransport implements DlmsTransport {
     this.proposed = { ...DEFAULT_PARAMETERS, ...options.parameters };
     this.timeout = options.responseTimeoutMs ?? 2000;
     this.maxRetries = options.maxRetries ?? 3;
+    this.connectTimeout = options.connectTimeoutMs ?? Math.min(900, this.timeout);
+    this.connectRetries = options.connectRetries ?? Math.min(2, this.maxRetries);
+  }
+
+  /** Reaction timeout and retransmissions of the frame now awaited (the SNRM has its own). */
+  private get waitMs(): number {
+    return this.state === 'connecting' ? this.connectTimeout : this.timeout;
+  }
+
+  private get retryLimit(): number {
+    return this.state === 'connecting' ? this.connectRetries : this.maxRetries;
   }
 
   get description(): string {
@@ -102,7 +125,7 @@ export class HdlcTransport implements DlmsTransport {
     const summary = describeFrame(f);
     this.last = await_ ? { bytes, summary, redact } : undefined;
     this.retries = 0;
-    this.deadline = await_ ? now + this.timeout : Infinity;
+    this.deadline = await_ ? now + this.waitMs : Infinity;
     const out: TransportOut[] = [{ kind: 'send', bytes, summary, ...(redact ? { redact } : {}) }];
     if (await_) out.push({ kind: 'wakeAt', at: this.deadline });
     return out;
@@ -158,12 +181,16 @@ export class HdlcTransport implements DlmsTransport {
     if (!this.last) return [];
     // A timer may fire a little early: keep the deadline asked for, never drop it.
     if (now < this.deadline) return [{ kind: 'wakeAt', at: this.deadline }];
-    if (this.retries >= this.maxRetries) {
+    if (this.retries >= this.retryLimit) {
       this.last = undefined;
       this.deadline = Infinity;
       if (this.state === 'disconnecting') {
         this.state = 'closed';
         return [{ kind: 'trace', summary: 'HDLC: no answer to DISC, link considered closed' }, { kind: 'disconnected' }];
+      }
+      if (this.state === 'connecting') {
+        const detail = `no UA to the SNRM at server address ${formatAddress(this.server)} (client ${this.options.clientSap}) after ${this.connectRetries + 1} tries of ${this.connectTimeout} ms; usual addresses: ${USUAL_SERVER_ADDRESSES}`;
+        return [{ kind: 'error', error: new OmrError('HDLC_NO_UA', detail) }];
       }
       return [{ kind: 'error', error: new OmrError('TIMEOUT_REACTION', `no HDLC answer after ${this.maxRetries + 1} tries of ${this.timeout} ms`) }];
     }
@@ -173,9 +200,9 @@ export class HdlcTransport implements DlmsTransport {
   private retransmit(now: number, why: string): TransportOut[] {
     if (!this.last) return [];
     this.retries++;
-    this.deadline = now + this.timeout;
+    this.deadline = now + this.waitMs;
     return [
-      { kind: 'trace', summary: `HDLC: ${why}, repeating ${this.last.summary} (${this.retries}/${this.maxRetries})` },
+      { kind: 'trace', summary: `HDLC: ${why}, repeating ${this.last.summary} (${this.retries}/${this.retryLimit})` },
       { kind: 'send', bytes: this.last.bytes, summary: `${this.last.summary} (repeat)`, ...(this.last.redact ? { redact: this.last.redact } : {}) },
       { kind: 'wakeAt', at: this.deadline },
     ];
@@ -186,7 +213,7 @@ export class HdlcTransport implements DlmsTransport {
     for (const item of this.deframer.push(bytes)) {
       if (item.kind === 'error') {
         out.push({ kind: 'trace', summary: `HDLC: damaged frame dropped (${item.error.detail ?? item.error.code})` });
-        if (this.last && this.retries < this.maxRetries) out.push(...this.retransmit(now, 'damaged frame'));
+        if (this.last && this.retries < this.retryLimit) out.push(...this.retransmit(now, 'damaged frame'));
         continue;
       }
       out.push(...this.onFrame(item.frame, now));

@@ -9,17 +9,15 @@
  *
  * Secrets: the LLS password travels in the AARQ only, and the driver writes that frame to the
  * trace with the password bytes replaced by `**`. Keys never leave the client machine. The
- * invocation counter is not a secret: it is kept per meter in a small JSON file of the data folder
- * ({@link InvocationCounterStore}) and, when none is known, read first with the public client
- * ({@link openAssociation}).
+ * invocation counter is not a secret: it is kept per meter, client and key in a small JSON file of
+ * the data folder (features/settings/counters.ts) and read first with the public client
+ * (dlms-counters.ts, {@link openAssociation}).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { OmrError, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
+import type { InvocationCounterStore } from '../settings/counters';
+import { chooseCounter, counterCandidates, preReadCounter } from './dlms-counters';
 import type { TraceEntry } from '../../../shared/types';
 import type { ScalerUnit } from '../../engine/cosem/classes';
-import { Data } from '../../engine/cosem/registry';
-import { integerText, type DlmsValue } from '../../engine/dlms/axdr';
 import { DlmsClient, type Authentication, type ClientSecurity, type DlmsClientEvent, type ResultItem } from '../../engine/dlms/client';
 import { HdlcTransport, WrapperTransport, type DlmsTransport } from '../../engine/dlms/transport';
 import { plainDataBlock, type DataBlock } from './profile-stream';
@@ -84,7 +82,7 @@ export interface DlmsSessionOptions {
 }
 
 /** Errors after which nothing more can be read in this association. */
-const SESSION_ENDING: ReadonlySet<ErrorCode> = new Set(['LINK_LOST', 'TIMEOUT_REACTION', 'HDLC_FCS', 'HDLC_REJECTED', 'CANCELLED', 'KEY_ERROR', 'AUTH_REJECTED', 'DECODE_ERROR', 'INTERNAL']);
+const SESSION_ENDING: ReadonlySet<ErrorCode> = new Set(['LINK_LOST', 'TIMEOUT_REACTION', 'HDLC_FCS', 'HDLC_REJECTED', 'HDLC_NO_UA', 'CANCELLED', 'KEY_ERROR', 'AUTH_REJECTED', 'DECODE_ERROR', 'INTERNAL']);
 export function endsSession(code: ErrorCode): boolean {
   return SESSION_ENDING.has(code);
 }
@@ -270,43 +268,7 @@ export class DlmsSession {
 
 // ------------------------------------------------------------------------- invocation counters
 
-/**
- * The next invocation counter to use, per meter (server system title, or serial number when the
- * system title is not known yet). Plain JSON in the data folder: the counter is not a secret.
- */
-export class InvocationCounterStore {
-  constructor(readonly file: string) {}
-
-  private load(): Record<string, { next: number; updatedAt: string }> {
-    if (!existsSync(this.file)) return {};
-    try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
-      return data && typeof data === 'object' ? (data as Record<string, { next: number; updatedAt: string }>) : {};
-    } catch {
-      return {};
-    }
-  }
-
-  get(meterKey: string): number | undefined {
-    const n = this.load()[meterKey]?.next;
-    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
-  }
-
-  /** Remember `next` for these meter keys (never lowers a counter already stored). */
-  update(meterKeys: string[], next: number): void {
-    const data = this.load();
-    const t = new Date().toISOString();
-    for (const k of meterKeys) if ((data[k]?.next ?? -1) < next) data[k] = { next, updatedAt: t };
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
-      renameSync(tmp, this.file);
-    } catch (e) {
-      throw new OmrError('STORAGE_ERROR', (e as Error).message, { cause: e });
-    }
-  }
-}
+export { InvocationCounterStore } from '../settings/counters';
 
 /** The security material of a ciphered association: keys and the client's system title. */
 export interface DlmsKeys {
@@ -323,9 +285,11 @@ export interface OpenAssociationOptions {
   password?: string;
   keys?: DlmsKeys;
   counters?: InvocationCounterStore;
-  /** A key under which this meter's counter may already be stored (serial number or system title). */
+  /** A name under which this meter's counter may already be stored (serial number or system title). */
   meterKey?: string;
-  /** The invocation counter object read with the public client (default 0-0:43.1.1*255). */
+  /** The key id the counter is stored under (default: the store's HMAC of the keys). */
+  keyId?: string;
+  /** The invocation counter object read with the public client (default: 0-0:43.1.<client SAP>, 0-0:43.1.0). */
   counterObis?: string;
   onTrace?: (entry: TraceEntry) => void;
   /** Something worth telling the technician (not an error). */
@@ -339,13 +303,6 @@ export interface OpenAssociationOptions {
    */
   between?: () => Promise<void>;
 }
-
-const text = (v: DlmsValue | undefined): string | undefined => {
-  if (!v) return undefined;
-  if (v.type === 'visible-string' || v.type === 'utf8-string') return v.value;
-  if (v.type === 'octet-string') return Buffer.from(v.value, 'hex').toString('latin1');
-  return integerText(v);
-};
 
 export interface OpenedAssociation {
   session: DlmsSession;
@@ -371,25 +328,21 @@ export async function openAssociation(o: OpenAssociationOptions): Promise<Opened
   }
   const keys = o.keys;
   if (!keys) throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the keys and the client system title (key file)');
-  let counter = o.meterKey ? o.counters?.get(o.meterKey) : undefined;
+  const candidates = counterCandidates(o.address.clientSap, o.counterObis);
+  const scope = o.counters ? { clientSap: o.address.clientSap, keyId: o.keyId ?? o.counters.keyId(keys) } : undefined;
+  let counter = o.meterKey && scope ? o.counters?.get(o.meterKey, scope) : undefined;
   let serial: string | undefined;
   if (counter === undefined) {
     const pub = new DlmsSession({ ...common, address: { ...o.address, clientSap: PUBLIC_CLIENT_SAP }, authentication: { mechanism: 'none' } });
     try {
       await pub.connect();
-      const [sn, ic] = await pub.get([
-        { classId: Data.id, obis: '0-0:96.1.0*255', attribute: Data.attr.value },
-        { classId: Data.id, obis: o.counterObis ?? '0-0:43.1.1*255', attribute: Data.attr.value },
-      ]);
+      const pre = await preReadCounter(pub, candidates);
       if (pub.failure) throw pub.failure;
-      if (sn?.ok) serial = text(sn.value);
-      if (!ic?.ok) throw new OmrError(ic?.error.code ?? 'DLMS_ERROR', `invocation counter ${o.counterObis ?? '0-0:43.1.1*255'}: ${ic?.error.detail ?? ic?.error.message ?? 'no answer'}`);
-      const n = integerText(ic.value);
-      if (n === undefined) throw new OmrError('DECODE_ERROR', `invocation counter is ${ic.value.type}`);
-      counter = Number(n) + 1;
-      const stored = serial ? o.counters?.get(serial) : undefined;
-      if (stored !== undefined && stored > counter) counter = stored;
-      o.onNote?.(`invocation counter read with the public client: ${n}`);
+      serial = pre.serial;
+      const stored = scope ? ((serial ? o.counters?.get(serial, scope) : undefined) ?? (o.meterKey ? o.counters?.get(o.meterKey, scope) : undefined)) : undefined;
+      const chosen = chooseCounter(pre, stored);
+      counter = chosen.counter;
+      o.onNote?.(chosen.note);
     } finally {
       await pub.release();
     }
@@ -405,9 +358,9 @@ export async function openAssociation(o: OpenAssociationOptions): Promise<Opened
   });
   const finish = () => {
     const used = session.lastInvocationCounter;
-    if (used === undefined || !o.counters) return;
-    const k = [o.meterKey, serial, session.info?.serverSystemTitle].filter((x): x is string => !!x);
-    if (k.length) o.counters.update([...new Set(k)], used + 1);
+    if (used === undefined || !o.counters || !scope) return;
+    const title = session.info?.serverSystemTitle;
+    o.counters.remember({ ...(title ? { systemTitle: title } : {}), aliases: [serial, o.meterKey] }, scope, used + 1);
   };
   try {
     await session.connect();

@@ -36,6 +36,8 @@ export const errors = {
   'error.TIMEOUT_REACTION.remedy': 'Hold the head still on the optical port; some meters need a wake-up: try again.',
   'error.TIMEOUT_INTERCHAR.message': 'The meter stopped in the middle of a message.',
   'error.TIMEOUT_INTERCHAR.remedy': 'Hold the head still; what was already read is kept. Read again.',
+  'error.READOUT_INCOMPLETE.message': 'The readout ended before its last line (!): values may be missing.',
+  'error.READOUT_INCOMPLETE.remedy': 'The values received are kept and marked unverified. Read again; if it keeps stopping early, check the converter or head settings.',
   'error.MODE_NOT_OFFERED.message': 'The meter does not offer this protocol mode.',
   'error.MODE_NOT_OFFERED.remedy': 'Pick a mode the meter announces (data readout or DLMS).',
   // --- HDLC / DLMS -------------------------------------------------------------------------------
@@ -43,6 +45,8 @@ export const errors = {
   'error.HDLC_FCS.remedy': 'Hold the head still; lower the baud rate if it persists.',
   'error.HDLC_REJECTED.message': 'The meter refused the HDLC connection (DM or FRMR).',
   'error.HDLC_REJECTED.remedy': 'Check the server address (logical device 1, physical address) and the client SAP.',
+  'error.HDLC_NO_UA.message': 'No meter answered the HDLC connection request at this server address.',
+  'error.HDLC_NO_UA.remedy': 'The server address is probably wrong: try logical 1 physical 17 (Landis+Gyr, IDIS), logical 1 as one byte (--server-physical 0), or physical 16; if none answers, check the head and the cable.',
   'error.AUTH_REJECTED.message': 'The meter rejected the association (password or security).',
   'error.AUTH_REJECTED.remedy': 'Check the client and the password. Do not retry at once: some meters lock out for a minute after a wrong password.',
   'error.KEY_ERROR.message': 'The security keys do not match the meter (the message could not be authenticated).',

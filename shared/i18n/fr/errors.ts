@@ -36,6 +36,8 @@ export const errors = {
   'error.TIMEOUT_REACTION.remedy': 'Tenez la tête immobile sur le port optique ; certains compteurs doivent être réveillés : réessayez.',
   'error.TIMEOUT_INTERCHAR.message': "Le compteur s'est arrêté au milieu d'un message.",
   'error.TIMEOUT_INTERCHAR.remedy': 'Tenez la tête immobile ; ce qui a été lu est conservé. Relancez la lecture.',
+  'error.READOUT_INCOMPLETE.message': 'Le relevé s’est arrêté avant sa dernière ligne (!) : des valeurs peuvent manquer.',
+  'error.READOUT_INCOMPLETE.remedy': 'Les valeurs reçues sont conservées et marquées non vérifiées. Relancez la lecture ; si elle s’arrête toujours trop tôt, vérifiez les réglages du convertisseur ou de la tête.',
   'error.MODE_NOT_OFFERED.message': 'Le compteur ne propose pas ce mode de protocole.',
   'error.MODE_NOT_OFFERED.remedy': 'Choisissez un mode annoncé par le compteur (relevé ou DLMS).',
   // --- HDLC / DLMS -------------------------------------------------------------------------------
@@ -43,6 +45,8 @@ export const errors = {
   'error.HDLC_FCS.remedy': 'Tenez la tête immobile ; baissez la vitesse si cela persiste.',
   'error.HDLC_REJECTED.message': 'Le compteur a refusé la connexion HDLC (DM ou FRMR).',
   'error.HDLC_REJECTED.remedy': "Vérifiez l'adresse serveur (équipement logique 1, adresse physique) et le SAP client.",
+  'error.HDLC_NO_UA.message': "Aucun compteur n'a répondu à la demande de connexion HDLC à cette adresse serveur.",
+  'error.HDLC_NO_UA.remedy': "L'adresse serveur est sans doute fausse : essayez logique 1 physique 17 (Landis+Gyr, IDIS), logique 1 sur un octet (--server-physical 0) ou physique 16 ; si rien ne répond, vérifiez la tête et le câble.",
   'error.AUTH_REJECTED.message': "Le compteur a refusé l'association (mot de passe ou sécurité).",
   'error.AUTH_REJECTED.remedy': 'Vérifiez le client et le mot de passe. Ne réessayez pas tout de suite : certains compteurs se bloquent une minute après un mauvais mot de passe.',
   'error.KEY_ERROR.message': 'Les clés de sécurité ne correspondent pas au compteur (message non authentifié).',

@@ -320,10 +320,10 @@ describe('DLMS client with HLS-GMAC and glo-ciphering', () => {
     );
     expect(run.failed).toBeUndefined();
     expect(results(run.events)[0]!.results[0]).toEqual({ ok: true, value: { type: 'double-long-unsigned', value: 42 } });
-    // AARQ glo-initiate-request, f(StoC), the glo-action-request carrying it, the glo-get-request:
-    // never the same IV twice under one key.
-    expect(run.events.filter((e) => e.type === 'invocationCounter').map((e) => (e as { used: number }).used)).toEqual([7, 8, 9, 10]);
-    expect(client.lastInvocationCounter).toBe(10);
+    // AARQ glo-initiate-request, f(StoC), the glo-action-request carrying it, the glo-get-request,
+    // the RLRQ's ciphered user-information: never the same IV twice under one key.
+    expect(run.events.filter((e) => e.type === 'invocationCounter').map((e) => (e as { used: number }).used)).toEqual([7, 8, 9, 10, 11]);
+    expect(client.lastInvocationCounter).toBe(11);
     expect(run.events.find((e) => e.type === 'associated')).toMatchObject({ serverSystemTitle: hex(SERVER_ST), mechanism: 'hls-gmac' });
     expect(meter.apdus.map((a) => a[0])).toEqual([0x60, 0xcb, 0xc8, 0x62]);
     expect(run.done).toBe(true);

@@ -103,9 +103,9 @@ describe('DLMS server runner on the virtual link (direct HDLC)', () => {
     expect(r.results).toEqual([[{ ok: false, error: expect.objectContaining({ code: 'LINK_LOST' }) }]]);
   });
 
-  it('silence: TIMEOUT_REACTION; slow: answers after slowMs', async () => {
+  it('silence: HDLC_NO_UA (the SNRM is never answered); slow: answers after slowMs', async () => {
     const silent = await direct(['silence'], { jobs: [[serial]], responseTimeoutMs: 150 });
-    expect(silent.error?.code).toBe('TIMEOUT_REACTION');
+    expect(silent.error?.code).toBe('HDLC_NO_UA');
     const t = Date.now();
     const slow = await direct(['slow'], { jobs: [[serial]], responseTimeoutMs: 1500 }, { slowMs: 250 });
     expect(slow.error).toBeUndefined();
