@@ -42,6 +42,17 @@ export interface VirtualMeterOptions {
   now?: () => number;
   /** DLMS server settings (addresses, password, lockout, keys, PDU and frame sizes …). */
   dlms?: Omit<DlmsServerOptions, 'state' | 'data'>;
+  /**
+   * The meter this link reaches, when it outlives the link (`omr simulate --tcp`: one meter per
+   * process across connections: the same data set, invocation counters and LLS lock-out). Its data
+   * set is used; `data` is then ignored. Default: a new meter for this link.
+   */
+  meter?: DlmsMeterState;
+}
+
+/** A meter that outlives its links: give it to each {@link startVirtualMeter} as `meter`. */
+export function createVirtualMeterState(options: Pick<VirtualMeterOptions, 'data' | 'dlms'> = {}): DlmsMeterState {
+  return createDlmsMeterState({ ...options.dlms, data: new E450Data(options.data) });
 }
 
 export type VirtualMeterEvent =
@@ -57,8 +68,8 @@ export interface VirtualMeter {
 }
 
 export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {}): VirtualMeter {
-  const data = new E450Data(options.data);
-  const state = createDlmsMeterState({ ...options.dlms, data });
+  const state = options.meter ?? createVirtualMeterState(options);
+  const data = state.data;
   const listeners = new Listeners<VirtualMeterEvent>();
   const emit = (e: VirtualMeterEvent) => listeners.emit(e);
   const faults = options.faults ?? [];

@@ -6,7 +6,7 @@ import type { Server } from 'node:net';
 import { createPtyPair } from '../../link/pty';
 import { SerialLink } from '../../link/serial';
 import { listenTcp } from '../../link/tcp';
-import { startVirtualMeter } from '../../simulator/virtual-meter';
+import { createVirtualMeterState, startVirtualMeter } from '../../simulator/virtual-meter';
 import { loadReplayScript, type ReplayScript } from '../../simulator/replay/script';
 import { startReplayMeter } from '../../simulator/replay/runner';
 import type { Link } from '../../link/types';
@@ -20,7 +20,8 @@ export const SIMULATE_USAGE = `Usage: omr simulate (--pty | --port PATH | --tcp 
 
   --pty          make a pty pair with socat and print the path a reader should open
   --port PATH    answer on this serial port (e.g. one end of a null-modem cable)
-  --tcp PORT     listen on 127.0.0.1:PORT (one meter per connection)
+  --tcp PORT     listen on 127.0.0.1:PORT (one meter for every connection: its invocation
+                 counters, LLS lock-out and clock carry over from one connection to the next)
   --hdlc         speak HDLC/DLMS at once (no IEC 62056-21 handshake): for DLMS clients over TCP
                  (server logical 1, physical 17; clients 16 public, 32 LLS 00000000, 1 HLS-GMAC)
   --pace         send at the real speed of the line and react after the reaction time
@@ -82,8 +83,10 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       throw new UsageError(`--replay ${values.replay}: ${(e as Error).message}\n\n${SIMULATE_USAGE}`);
     }
   }
+  // One meter for the whole process, whatever the number of links that reach it.
+  const shared = script ? undefined : createVirtualMeterState();
   const startMeter = (link: Link): { stop(): void } => {
-    if (!script) return startVirtualMeter(link, options);
+    if (!script) return startVirtualMeter(link, { ...options, ...(shared ? { meter: shared } : {}) });
     const total = script.steps.length;
     const meter = startReplayMeter(link, script, { pace: !!values.pace });
     meter.on((e) => {

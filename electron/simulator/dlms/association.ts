@@ -12,8 +12,11 @@
  *   event 46 and locks LLS logins for `lockoutMs` (default 60 s, as the E350 manual documents),
  *   during which even the right password is rejected.
  * - 1 management client: HLS-GMAC (mechanism 5), ln-ciphering, security suite 0, every xDLMS
- *   APDU glo-ciphered (security control as the client sends it, 0x30 by default); the client
- *   invocation counter must not go back (0-0:43.1.1.255 holds the smallest value accepted next).
+ *   APDU ciphered in the form the client used (glo-ciphering in → glo-ciphering out,
+ *   general-glo-ciphering in → general-glo-ciphering out; security control as the client sends
+ *   it, 0x30 by default), the RLRE too (a ciphered InitiateResponse as its user-information); the
+ *   client invocation counter must not go back (0-0:43.1.1.255 holds the smallest value accepted
+ *   next).
  */
 import { randomBytes } from 'node:crypto';
 import { APPLICATION_CONTEXT, MECHANISM, decodeAarq, decodeRlrq, encodeAare, encodeRlre, type Aarq, type ApplicationContext, type Mechanism } from '../../engine/dlms/acse';
@@ -21,7 +24,7 @@ import { D, encodeData } from '../../engine/dlms/axdr';
 import { bytesEqual, encodeLength, unhex, Writer } from '../../engine/dlms/bytes';
 import { conformanceFromNames, hasConformance } from '../../engine/dlms/conformance';
 import { formatObis } from '../../engine/dlms/obis-code';
-import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, TAG_LENGTH, type Keys } from '../../engine/dlms/security';
+import { cipherApdu, decipherApdu, GENERAL_GLO_CIPHERING, hlsGmac, isCipheredTag, TAG_LENGTH, type Keys } from '../../engine/dlms/security';
 import { invokeIdAndPriority, TAG, type AttributeRequest } from '../../engine/dlms/apdu';
 import { decodeInitiateRequest, encodeInitiateResponse } from '../../engine/dlms/initiate';
 import { encodeConfirmedServiceError, encodeExceptionResponse } from '../../engine/dlms/exception';
@@ -126,10 +129,16 @@ interface Association {
   mechanism: Mechanism;
   clientSystemTitle?: Uint8Array;
   securityControl: number;
+  /** The ciphering form of the client's last request: answers use the same form. */
+  cipherKind: CipherKind;
   stoc?: Uint8Array;
   ctos?: Uint8Array;
   block?: BlockState;
 }
+
+/** glo-ciphering (service-specific tags) or general-glo-ciphering (0xDB, system title inside). */
+type CipherKind = 'glo' | 'general-glo';
+const cipherKindOf = (tag: number | undefined): CipherKind => (tag === GENERAL_GLO_CIPHERING ? 'general-glo' : 'glo');
 
 const OID_PREFIX = [0x60, 0x85, 0x74, 0x05, 0x08];
 const oid = (arc: 1 | 2, n: number) => Uint8Array.from([...OID_PREFIX, arc, n]);
@@ -184,13 +193,14 @@ export class CosemApplication {
         if (ic < this.o.security.minClientCounter) return this.exception(clientSap, 1, 6, `stale invocation counter ${ic}`, this.o.security.minClientCounter);
         this.o.security.minClientCounter = ic + 1;
         a.securityControl = d.apdu.securityControl;
+        a.cipherKind = cipherKindOf(d.apdu.tag);
         plain = d.plaintext;
       } else if (isCipheredTag(tag ?? -1)) return this.exception(clientSap, 1, 5, 'ciphered APDU in a plain association');
       const answer = this.service(a, plain, now);
       if (a.context === 'ln-ciphering' && answer.apdu[0] !== TAG.exceptionResponse) {
         const ic = this.o.security.serverCounter++;
-        answer.apdu = cipherApdu(answer.apdu, this.o.systemTitle, ic, this.keys, { securityControl: a.securityControl });
-        answer.summary += ` (glo-ciphered, IC ${ic})`;
+        answer.apdu = cipherApdu(answer.apdu, this.o.systemTitle, ic, this.keys, { securityControl: a.securityControl, kind: a.cipherKind });
+        answer.summary += ` (${a.cipherKind}-ciphered, IC ${ic})`;
       }
       return answer;
     } catch (e) {
@@ -243,6 +253,7 @@ export class CosemApplication {
       }
     }
     let initiateBytes = q.userInformation;
+    const cipherKind = cipherKindOf(initiateBytes[0]);
     if (ciphered) {
       if (!q.callingApTitle || q.callingApTitle.length !== 8) return this.reject(clientSap, ctx, 3, 'no client system title');
       if (!q.authenticationValue || q.authenticationValue.length < 8 || q.authenticationValue.length > 64) return this.reject(clientSap, ctx, 13, 'no usable CtoS challenge');
@@ -277,11 +288,12 @@ export class CosemApplication {
       context: ctx,
       mechanism: client.mechanism,
       securityControl: 0x30,
+      cipherKind,
       ...(ciphered ? { clientSystemTitle: q.callingApTitle!, ctos: q.authenticationValue!, stoc: this.random(16) } : {}),
     };
     this.assoc = a;
     let userInformation = encodeInitiateResponse({ dlmsVersion: 6, conformance, maxReceivePduSize: this.maxPdu, vaaName: 7 });
-    if (ciphered) userInformation = cipherApdu(userInformation, this.o.systemTitle, sec.serverCounter++, this.keys, { securityControl: 0x30 });
+    if (ciphered) userInformation = cipherApdu(userInformation, this.o.systemTitle, sec.serverCounter++, this.keys, { securityControl: 0x30, kind: cipherKind });
     const apdu = encodeAare({
       context: ctx,
       result: 0,
@@ -294,14 +306,41 @@ export class CosemApplication {
     return { apdu, summary: `AARE accepted (client ${clientSap}, ${client.mechanism}${ciphered ? ', HLS pending' : ''})`, events };
   }
 
+  /**
+   * RLRQ → RLRE normal. In a ciphered association the RLRE carries a ciphered InitiateResponse
+   * as its user-information (in the form of the RLRQ's own, else of the association's last
+   * request), as a real meter answers; a ciphered RLRQ user-information that does not decipher or
+   * whose counter went back is refused with an exception-response, the association kept.
+   */
   private onRlrq(clientSap: number, apdu: Uint8Array): AppAnswer {
+    let q;
     try {
-      decodeRlrq(apdu);
+      q = decodeRlrq(apdu);
     } catch (e) {
       return this.exception(clientSap, 2, 2, `undecodable RLRQ: ${(e as Error).message}`);
     }
-    const events = this.assoc?.client.sap === clientSap ? this.reset() : [];
-    return { apdu: encodeRlre({ reason: 0 }), summary: 'RLRE normal', events };
+    const a = this.assoc?.client.sap === clientSap ? this.assoc : undefined;
+    const sec = this.o.security;
+    let userInformation: Uint8Array | undefined;
+    let kind: CipherKind | undefined;
+    if (a && a.context === 'ln-ciphering') {
+      kind = a.cipherKind;
+      if (q.userInformation && isCipheredTag(q.userInformation[0] ?? -1)) {
+        let d;
+        try {
+          d = decipherApdu(q.userInformation, this.keys, a.clientSystemTitle);
+        } catch (e) {
+          return this.exception(clientSap, 1, 5, `RLRQ user-information not deciphered: ${(e as Error).message}`);
+        }
+        if (d.apdu.invocationCounter < sec.minClientCounter) return this.exception(clientSap, 1, 6, `stale invocation counter ${d.apdu.invocationCounter} in the RLRQ`, sec.minClientCounter);
+        sec.minClientCounter = d.apdu.invocationCounter + 1;
+        kind = cipherKindOf(q.userInformation[0]);
+      }
+      const initiate = encodeInitiateResponse({ dlmsVersion: 6, conformance: a.conformance, maxReceivePduSize: this.maxPdu, vaaName: 7 });
+      userInformation = cipherApdu(initiate, this.o.systemTitle, sec.serverCounter++, this.keys, { securityControl: 0x30, kind });
+    }
+    const events = a ? this.reset() : [];
+    return { apdu: encodeRlre({ reason: 0, ...(userInformation ? { userInformation } : {}) }), summary: `RLRE normal${kind ? ` (${kind}-ciphered user-information)` : ''}`, events };
   }
 
   private exception(clientSap: number, stateError: number, serviceError: number, reason: string, counter?: number): AppAnswer {

@@ -496,6 +496,12 @@ export class E450Model {
     return ACCESS.read;
   }
 
+  /** Whether an object is in this client's association view (one attribute it may read at least). */
+  visible(role: ClientRole, obj: CosemObject): boolean {
+    for (let a = 1; a <= obj.attributeCount; a++) if (this.attributeAccess(role, obj, a) !== ACCESS.none) return true;
+    return false;
+  }
+
   methodAccess(role: ClientRole, obj: CosemObject, method: number): number {
     return role === 'management' && obj.methodsAllowed?.includes(method) ? 1 : 0;
   }
@@ -619,8 +625,11 @@ export class E450Model {
         switch (attr) {
           case AssociationLn.attr.logical_name:
             return { ok: true, value: lnValue(ln) };
-          case AssociationLn.attr.object_list:
-            return { ok: true, lazy: lazyArray(this.objects.length, (i) => this.objectListEntry(this.objects[i]!, ctx.role)) };
+          case AssociationLn.attr.object_list: {
+            // The association's view: only the objects this client may see, as a meter lists them.
+            const seen = this.objects.filter((o) => this.visible(ctx.role, o));
+            return { ok: true, lazy: lazyArray(seen.length, (i) => this.objectListEntry(seen[i]!, ctx.role)) };
+          }
           case AssociationLn.attr.associated_partners_id:
             return { ok: true, value: D.structure([D.integer(a.clientSap), D.longUnsigned(a.serverSap)]) };
           case AssociationLn.attr.application_context_name:

@@ -9,6 +9,7 @@ import type { AttributeRequest } from '../../../electron/engine/dlms/apdu';
 import { encodeInitiateRequest } from '../../../electron/engine/dlms/initiate';
 import { decodeExceptionResponse } from '../../../electron/engine/dlms/exception';
 import { decodeGetResponse, encodeGetRequest } from '../../../electron/engine/dlms/get';
+import { formatObis } from '../../../electron/engine/dlms/obis-code';
 import { entryAccess, rangeAccess } from '../../../electron/engine/dlms/selective-access';
 import { asDateTime, decodeCaptureObjects, decodeObjectList, decodeProfileBuffer, decodeRegister } from '../../../electron/engine/cosem/classes';
 import { decodeEventLog, EVENT_CODES } from '../../../electron/engine/cosem/events';
@@ -67,14 +68,18 @@ describe('public client (SAP 16, no authentication)', () => {
 
   it('reads the association object list by block transfer, with this client’s access rights', () => {
     const server = newServer();
-    const r = run(server, { clientSap: 16, jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
+    // The public client's view holds only what it may read; the reading client's, every object.
+    const pub = decodeObjectList(ok(run(server, { clientSap: 16, jobs: [[req(15, '0-0:40.0.0*255', 2)]] }).results[0]![0]));
+    expect(pub.map((e) => e.logicalName)).toEqual(server.state.model.objects.filter((o) => o.public).map((o) => formatObis(o.ln)));
+    expect(pub.every((e) => e.attributes.some((a) => a.access > 0))).toBe(true);
+    const r = run(server, { clientSap: 32, authentication: lls('00000000'), jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
     expect(r.failed).toBeUndefined();
     const list = decodeObjectList(ok(r.results[0]![0]));
     expect(list).toHaveLength(server.state.model.objects.length);
     expect(list.length).toBeGreaterThan(30);
     const byLn = new Map(list.map((e) => [e.logicalName, e]));
     expect(byLn.get('1-0:1.8.0*255')).toMatchObject({ classId: 3, version: 0 });
-    expect(byLn.get('1-0:1.8.0*255')!.attributes.map((a) => a.access)).toEqual([0, 0, 0]);
+    expect(byLn.get('1-0:1.8.0*255')!.attributes.map((a) => a.access)).toEqual([1, 1, 1]);
     expect(byLn.get('0-0:96.1.0*255')!.attributes.map((a) => a.access)).toEqual([1, 1]);
     expect(byLn.get('1-0:99.1.0*255')!.attributes.find((a) => a.id === 2)!.selectors).toEqual([1, 2]);
     expect(byLn.get('0-0:40.0.0*255')!.attributes.find((a) => a.id === 7)!.access).toBe(0);
@@ -295,7 +300,7 @@ describe('HDLC layer', () => {
   });
 
   it('honours a smaller max information field proposed by the client, and a small client PDU', () => {
-    const r = run(newServer(), { clientSap: 16, transport: { parameters: { maxInfoRx: 64, maxInfoTx: 40 } }, maxReceivePduSize: 200, jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
+    const r = run(newServer(), { clientSap: 32, authentication: lls('00000000'), transport: { parameters: { maxInfoRx: 64, maxInfoTx: 40 } }, maxReceivePduSize: 200, jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
     expect(r.failed).toBeUndefined();
     const connected = r.serverEvents.find((e) => e.type === 'connected');
     expect(connected).toMatchObject({ maxInfoTx: 64, maxInfoRx: 40 });
@@ -305,7 +310,7 @@ describe('HDLC layer', () => {
   });
 
   it('caps a larger proposal at the server’s 128-byte information field, so long answers are segmented', () => {
-    const r = run(newServer(), { clientSap: 16, transport: { parameters: { maxInfoRx: 1024, maxInfoTx: 1024 } }, jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
+    const r = run(newServer(), { clientSap: 32, authentication: lls('00000000'), transport: { parameters: { maxInfoRx: 1024, maxInfoTx: 1024 } }, jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
     expect(r.failed).toBeUndefined();
     expect(r.serverEvents.find((e) => e.type === 'connected')).toMatchObject({ maxInfoTx: 128, maxInfoRx: 128 });
     const frames = r.serverFrames.filter((f) => f.frame === 'I').map((f) => decodeFrame(f.bytes));
