@@ -76,7 +76,8 @@ export function decodeTelegram(text: string, end: 'complete' | 'cut-by-start' | 
       detail = `"${digits}" after ! is not a CRC`;
     }
   }
-  const body = eol < 0 ? '' : text.slice(eol);
+  // The data lines up to the `!` (its CRC digits are not data).
+  const body = eol < 0 ? '' : text.slice(eol, bang > eol ? bang + 2 : text.length);
   const parsed = parseDataBlock(body);
   const readings: ListenReading[] = parsed.sets
     .filter((s) => s.address !== '')

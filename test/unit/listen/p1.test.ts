@@ -31,6 +31,8 @@ describe('P1 fixtures', () => {
       expect(r.crc).toBe(e.crc);
       expect(r.verdict.layer).toBe(e.crc === 'good' ? 'ok' : 'crc-none');
       expect(r.identity).toBe(text.slice(1, text.indexOf('\r')).trim());
+      // Every character belongs to a data line (the CRC digits are not data).
+      expect(r.notes).toEqual([]);
     });
     it('gives the expected values exactly', () => {
       const readings = results[0]!.readings;
