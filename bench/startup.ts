@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { buildIfStale } from '../scripts/build.mjs';
 
 const RUNS = 21;
@@ -59,6 +60,7 @@ function timeAll(cases: Case[]): number[] {
 
 function main(): void {
   if (!buildIfStale({ prefix: 'bench: ' })) throw new Error('the build failed');
+  const load = loadavg()[0]!;
   const cases = CASES.filter((c) => c.args.every((a) => !a.includes('/') || existsSync(a)));
   const times = timeAll(cases);
   const results = cases.map((c, i) => ({ ...c, ms: times[i]! }));
@@ -68,7 +70,7 @@ function main(): void {
   const npmShare = at('`npm run --silent noop`')!.ms - unit;
   const section = `## Command-line start-up
 
-Made by \`npm run bench\` (bench/startup.ts) on ${new Date().toISOString().slice(0, 10)} (Node ${process.versions.node}, ${process.platform}).
+Made by \`npm run bench\` (bench/startup.ts) on ${new Date().toISOString().slice(0, 10)} (Node ${process.versions.node}, ${process.platform}, ${availableParallelism()} cores, load average ${load.toFixed(1)} at the start).
 Wall time from spawn to exit of \`omr help\` (start the CLI, print the usage), median of ${RUNS} runs (tsx: ${CASES.at(-1)!.runs}) after ${WARMUP} warm-up runs, the commands taking turns;
 ratio = time / \`node -e 0\`.
 
