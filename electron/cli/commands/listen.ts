@@ -5,7 +5,7 @@
  * layer that failed, if one did; listening goes on. Ctrl-C stops.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { HDLC_LINE, type LineSettings } from '../../link/types';
 import { SerialLink } from '../../link/serial';
@@ -13,11 +13,13 @@ import { TcpLink } from '../../link/tcp';
 import { parsePushKeyFile } from '../../features/read/dlms-read';
 import { loadLayouts } from '../../features/listen/layouts';
 import { DEFAULT_SILENCE_MS, listen, resultJson } from '../../features/listen/listener';
+import { ListenMqtt } from '../../features/listen/mqtt';
 import type { FrameResult } from '../../engine/customer-port/decoder';
 import { EXIT, parse, UsageError, type CliIo } from '../options';
 
 export const LISTEN_USAGE = `Usage: omr listen (--port PATH | --tcp HOST:PORT) [--baud N] [--line 8N1|7E1] [--p1-legacy]
                   [--key-file FILE] [--allow-plain] [--layouts DIR] [--silence MS] [--json]
+                  [--mqtt URL [--mqtt-user NAME] [--mqtt-id ID] [--mqtt-topic BASE]]
 
   HDLC, M-Bus, bare APDU and P1 text are recognised automatically.
   --port PATH      the customer port (P1 / HAN / M-Bus user port) adapter
@@ -31,6 +33,12 @@ export const LISTEN_USAGE = `Usage: omr listen (--port PATH | --tcp HOST:PORT) [
   --layouts DIR    extra list layouts (*.json), default <data-dir>/layouts
   --silence MS     quiet time that ends a message (default ${DEFAULT_SILENCE_MS})
   --json           one JSON object per frame or telegram
+  --mqtt URL       also publish to this broker (mqtt://host:1883): each message as JSON on
+                   <base>/<id>/listen/<list>, numeric values retained on …/<list>/<obis>,
+                   refused frames on …/listen/verdict (password: OMR_MQTT_PASSWORD)
+  --mqtt-user NAME broker user name
+  --mqtt-id ID     device id in the topics (default omr_<hostname>)
+  --mqtt-topic B   base topic (default omr)
 `;
 
 /** Keys in the usual spellings: 0x prefix, spaces, colons or dashes between bytes. */
@@ -52,6 +60,10 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
       layouts: { type: 'string' },
       silence: { type: 'string' },
       json: { type: 'boolean' },
+      mqtt: { type: 'string' },
+      'mqtt-user': { type: 'string' },
+      'mqtt-id': { type: 'string' },
+      'mqtt-topic': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     LISTEN_USAGE,
@@ -84,6 +96,24 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
   const layouts = loadLayouts(values.layouts ?? join(dataDir, 'layouts'));
   const tcp = values.tcp ? /^(.+):(\d{1,5})$/.exec(values.tcp) : undefined;
   if (values.tcp && !tcp) throw new UsageError(`--tcp wants HOST:PORT\n\n${LISTEN_USAGE}`);
+  if (values.mqtt !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(values.mqtt)) throw new UsageError(`--mqtt wants mqtt://host:port or mqtts://host:port\n\n${LISTEN_USAGE}`);
+  const mqtt = values.mqtt
+    ? new ListenMqtt({
+        url: values.mqtt,
+        deviceId: values['mqtt-id'] ?? `omr_${hostname()}`,
+        ...(values['mqtt-topic'] ? { baseTopic: values['mqtt-topic'] } : {}),
+        ...(values['mqtt-user'] ? { username: values['mqtt-user'] } : {}),
+        ...(io.env.OMR_MQTT_PASSWORD ? { password: io.env.OMR_MQTT_PASSWORD } : {}),
+      })
+    : undefined;
+  if (mqtt) {
+    try {
+      await mqtt.connected();
+    } catch (e) {
+      await mqtt.close(100);
+      throw new UsageError(`${(e as Error).message}\n\n${LISTEN_USAGE}`);
+    }
+  }
   const link = tcp ? await TcpLink.connect(tcp[1]!, Number(tcp[2]), { line }) : await SerialLink.open(values.port!, line);
   if (!values.json) {
     io.stderr.write(`listening on ${link.description} (${baud} ${format}), ${layouts.length} layout(s)${keys ? '' : ', no key: ciphered frames will be reported'}; Ctrl-C stops\n`);
@@ -98,9 +128,11 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
     onResult: (r) => {
       n++;
       io.stdout.write(values.json ? `${JSON.stringify(resultJson(r))}\n` : textOf(r, n));
+      mqtt?.publish(r);
     },
   });
   await link.close().catch(() => undefined);
+  await mqtt?.close();
   if (!values.json) io.stderr.write(`${summary.good + summary.warnings} message(s) decoded (${summary.warnings} with a warning), ${summary.bad} not readable${summary.linkError ? `; ${summary.linkError}` : ''}\n`);
   return summary.good + summary.warnings > 0 || summary.bad === 0 ? EXIT.ok : EXIT.failed;
 }
