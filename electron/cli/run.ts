@@ -4,13 +4,6 @@
  */
 import { OmrError, toErrorInfo } from '../../shared/errors';
 import { EXIT, printError, UsageError, type CliIo, type Command } from './options';
-import { portsCommand } from './commands/ports';
-import { readCommand } from './commands/read';
-import { simulateCommand } from './commands/simulate';
-import { doctorCommand } from './commands/doctor';
-import { monitorCommand } from './commands/monitor';
-import { listenCommand } from './commands/listen';
-import { explainCommand } from './commands/explain';
 
 export const USAGE = `Usage: omr <command> [options]
 
@@ -35,15 +28,17 @@ Commands:
 Run 'omr <command> --help' for the options of a command.
 `;
 
+// Each command is loaded when it is run: `omr help` and a one-shot command do not pay for the
+// code of every other command at start-up.
 export const COMMANDS: Record<string, Command> = {
-  ports: portsCommand,
-  read: readCommand,
-  simulate: simulateCommand,
-  doctor: doctorCommand,
+  ports: (args, io) => import('./commands/ports').then((m) => m.portsCommand(args, io)),
+  read: (args, io) => import('./commands/read').then((m) => m.readCommand(args, io)),
+  simulate: (args, io) => import('./commands/simulate').then((m) => m.simulateCommand(args, io)),
+  doctor: (args, io) => import('./commands/doctor').then((m) => m.doctorCommand(args, io)),
   serve: (args, io) => import('./commands/serve').then((m) => m.serveCommand(args, io)),
-  monitor: monitorCommand,
-  listen: listenCommand,
-  explain: explainCommand,
+  monitor: (args, io) => import('./commands/monitor').then((m) => m.monitorCommand(args, io)),
+  listen: (args, io) => import('./commands/listen').then((m) => m.listenCommand(args, io)),
+  explain: (args, io) => import('./commands/explain').then((m) => m.explainCommand(args, io)),
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
