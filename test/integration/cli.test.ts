@@ -15,7 +15,8 @@ function io(signal?: AbortSignal) {
   const out = { stdout: '', stderr: '' };
   stdout.on('data', (c) => (out.stdout += c));
   stderr.on('data', (c) => (out.stderr += c));
-  return { io: { stdout, stderr, env: {}, ...(signal ? { signal } : {}) }, out };
+  // omr read saves a session: into a temporary data folder, never the user's.
+  return { io: { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) }, ...(signal ? { signal } : {}) }, out };
 }
 
 describe('omr command line', () => {
@@ -42,7 +43,8 @@ describe('omr command line', () => {
     expect(trace[0]).toMatchObject({ dir: 'tx', hex: '2f3f210d0a', summary: '/?!' });
     expect(trace.some((t: { dir: string }) => t.dir === 'rx')).toBe(true);
     const csv = readFileSync(join(dir, 'r.csv'), 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('\ufeffOBIS,Address,Value,Unit,Read at');
+    // The app's readings export header, column for column.
+    expect(csv.split('\r\n')[0]).toBe('\ufeffOBIS,Name,Meter address,Value,Unit,Scaler,Meter time,PC time,Source,Other values,Verified');
     expect(csv.split('\r\n').length).toBe(json.readings.length + 2);
   });
 

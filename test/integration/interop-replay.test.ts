@@ -4,7 +4,9 @@
  * that the client sends the recorded frames (redacted bytes match anything), and the CLI's result
  * must equal the one recorded. A change that breaks interop with that peer fails here.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,7 +77,7 @@ describe('replay of recorded peer exchanges', () => {
     stdout.on('data', (c) => (out += c));
     const code = await runCli(
       ['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--client-sap', '17', '--server-physical', '0', '--auth', 'lls', '--password', 'Gurux', '--discover', '--json'],
-      { stdout, stderr: new PassThrough(), env: {} },
+      { stdout, stderr: new PassThrough(), env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) } },
     );
     expect(mismatches).toEqual([]);
     expect(code).toBe(0);

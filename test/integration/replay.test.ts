@@ -17,7 +17,8 @@ function io(signal?: AbortSignal) {
   const out = { stdout: '', stderr: '' };
   stdout.on('data', (c) => (out.stdout += c));
   stderr.on('data', (c) => (out.stderr += c));
-  return { io: { stdout, stderr, env: {}, ...(signal ? { signal } : {}) }, out };
+  // omr read saves a session: into a temporary data folder, never the user's.
+  return { io: { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) }, ...(signal ? { signal } : {}) }, out };
 }
 
 const running: { stop: AbortController; done: Promise<number> }[] = [];

@@ -5,7 +5,9 @@
  * 7-bit bytes over TCP (no parity alarm). ser2net and socat are stopped by pid after each test.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/run';
@@ -52,7 +54,8 @@ function cliIo() {
   const out = { stdout: '', stderr: '' };
   stdout.on('data', (c) => (out.stdout += c));
   stderr.on('data', (c) => (out.stderr += c));
-  return { io: { stdout, stderr, env: {} }, out };
+  // omr read saves a session: into a temporary data folder, never the user's.
+  return { io: { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) } }, out };
 }
 
 /** The speeds ser2net sets on its end of the pty, sampled with stty while `during` runs. */
