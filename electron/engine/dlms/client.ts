@@ -369,9 +369,16 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     }
     if (this.state === 'releasing') {
       if (tag === 0x63) {
-        const r = decodeRlre(raw);
+        // An RLRE is the end of the association even when its fields do not decode (Gurux's
+        // example server sends BER lengths longer than the RLRE in a ciphered association).
+        let summary: string;
+        try {
+          summary = `RLRE reason ${decodeRlre(raw).reason ?? 'none'}`;
+        } catch (e) {
+          summary = `RLRE not decoded (${e instanceof OmrError ? (e.detail ?? e.code) : String(e)}), taken as the release`;
+        }
         this.state = 'disconnecting';
-        return [{ type: 'trace', summary: `RLRE reason ${r.reason ?? 'none'}` }, ...this.run(this.transport.disconnect(now), now)];
+        return [{ type: 'trace', summary }, ...this.run(this.transport.disconnect(now), now)];
       }
       if (tag === TAG.exceptionResponse) {
         // The meter refused the RLRQ: the association ends with the link all the same.
