@@ -163,7 +163,9 @@ export class SessionIndex {
 
   /** {@link list} without giving the event loop back. */
   listSync(): SessionSummary[] {
-    void this.refresh(true);
+    // With `sync` the refresh has run to its end when the call returns; a folder that cannot be
+    // read shows the summaries known so far.
+    this.refresh(true).catch(() => undefined);
     return this.summaries();
   }
 
