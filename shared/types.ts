@@ -58,6 +58,21 @@ export interface Reading {
   verified?: boolean;
 }
 
+/**
+ * A register the meter answered with its own error code instead of a value (programming mode:
+ * `R1 1.8.0()` → `(ER12)`). Never a reading: the code is not a value.
+ */
+export interface RegisterError {
+  /** The address asked for, as sent in R1. */
+  address: string;
+  /** Its logical name when it has one (`1-0:1.8.0*255`), else the address. */
+  obis: string;
+  /** The meter's code as sent (`ER12`). */
+  meterCode: string;
+  /** PC time of the answer (ISO). */
+  at: string;
+}
+
 export interface PortInfo {
   path: string;
   manufacturer?: string;
@@ -107,6 +122,8 @@ export interface Progress {
   /** Total when known; undefined when only a count of bytes or items is known. */
   total?: number;
   bytes?: number;
+  /** Load profile rows received so far (with those kept from an earlier read of the range). */
+  rows?: number;
 }
 
 export interface SessionSummary {
@@ -114,11 +131,17 @@ export interface SessionSummary {
   createdAt: string;
   updatedAt: string;
   name: string;
+  /** The port or address that was read (`virtual:e450`, `/dev/ttyUSB0`, `tcp://…`). */
+  target?: string;
   location?: string;
   note?: string;
   identity?: MeterIdentity;
   readingCount: number;
   errorCount: number;
+  /** Load profile rows saved (every interval received, also when the read was cut short). */
+  profileRowCount?: number;
+  /** Meter events saved (event logs). */
+  eventCount?: number;
   /** Monitoring sessions: polls done and anomalies seen. */
   pollCount?: number;
   anomalyCount?: number;

@@ -13,6 +13,7 @@ import { SimFaultSchema, type SimFault } from '../../../shared/target';
 import type { Reading, TraceEntry } from '../../../shared/types';
 import { obisName } from '../../../shared/obis';
 import { resolveDialect, writeCsv } from '../../features/sessions/csv';
+import { readingsTable } from '../../features/sessions/export';
 import { iecOptions, runIec, SIGN_ON_FORMATS, type SignOnFormat } from '../../features/read/iec';
 import { InvocationCounterStore, type DlmsAddress, type DlmsKeys } from '../../features/read/dlms-session';
 import { defaultClientSap, parseKeyFile, runDlmsRead, type DlmsReadResult } from '../../features/read/dlms-read';
@@ -170,8 +171,8 @@ ${READ_USAGE}`);
   if (values.trace) writeFileSync(values.trace, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
   if (values.csv) {
     await writeCsv(values.csv, {
-      columns: [{ header: 'OBIS' }, { header: 'Address' }, { header: 'Value', numeric: true }, { header: 'Unit' }, { header: 'Read at' }],
-      rows: result.readings.map((r) => [r.obis, r.address, r.value, r.unit, r.readAt]),
+      // The app's readings export, column for column (English headers, comma + dot).
+      ...readingsTable(result.readings, 'en'),
       dialect: resolveDialect('comma-dot', 'en'),
     });
   }
@@ -191,6 +192,7 @@ ${READ_USAGE}`);
             ...(r.captureTime ? { captureTime: r.captureTime } : {}),
             ...(r.verified === false ? { verified: false } : {}),
           })),
+          ...(result.registerErrors?.length ? { registerErrors: result.registerErrors.map((e) => ({ address: e.address, obis: e.obis, meterCode: e.meterCode })) } : {}),
           warnings: result.warnings,
           errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
         },
@@ -203,7 +205,9 @@ ${READ_USAGE}`);
     const rows = result.readings.map((r) => [r.obis, r.address, r.value, r.unit, obisName(r.obis, 'en') ?? '']);
     const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
     for (const r of rows) io.stdout.write(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]!.padStart(w[2]!)} ${r[3]!.padEnd(w[3]!)}  ${r[4]}\n`);
-    io.stdout.write(`${result.readings.length} readings\n`);
+    for (const e of result.registerErrors ?? []) io.stdout.write(`${e.obis}  ${e.address}  error ${e.meterCode} (the meter's code; no value)\n`);
+    const unverified = result.readings.filter((r) => r.verified === false).length;
+    io.stdout.write(`${result.readings.length} readings${unverified ? ` (${unverified} unverified)` : ''}\n`);
   }
   if (errors.length) {
     printError(io, errors[0]!);
@@ -316,8 +320,8 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
   if (values.trace) writeFileSync(values.trace as string, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
   if (values.csv) {
     await writeCsv(values.csv as string, {
-      columns: [{ header: 'OBIS' }, { header: 'Value', numeric: true }, { header: 'Unit' }, { header: 'Scaler' }, { header: 'Capture time' }, { header: 'Read at' }],
-      rows: run.readings.map((r) => [r.obis, r.value, r.unit, r.scaler === undefined ? '' : String(r.scaler), r.captureTime ?? '', r.readAt]),
+      // The app's readings export, column for column (English headers, comma + dot).
+      ...readingsTable(run.readings, 'en'),
       dialect: resolveDialect('comma-dot', 'en'),
     });
   }

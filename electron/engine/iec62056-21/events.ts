@@ -1,6 +1,6 @@
 /** What the IEC 62056-21 client tells its caller, and the result folded from it. */
 import { type ErrorCode, type ErrorInfo, toErrorInfo } from '../../../shared/errors';
-import type { MeterIdentity, Reading } from '../../../shared/types';
+import type { MeterIdentity, Reading, RegisterError } from '../../../shared/types';
 import type { Action, LineRequest } from '../machine';
 
 export interface IecWarning {
@@ -12,6 +12,8 @@ export type IecEvent =
   | { type: 'identity'; identity: MeterIdentity }
   /** Readings as parsed: a whole data block (`complete`), or what was read before a failure. */
   | { type: 'readings'; readings: Reading[]; complete: boolean }
+  /** Programming mode: the meter answered a register with an error code (the read goes on). */
+  | { type: 'registerError'; error: RegisterError }
   /** Bytes received in the data phase so far (readout or programming answers). */
   | { type: 'progress'; bytes: number }
   | { type: 'warning'; warning: IecWarning }
@@ -26,6 +28,8 @@ export type IecAction = Action<IecEvent>;
 export interface IecResult {
   identity?: MeterIdentity;
   readings: Reading[];
+  /** Registers the meter answered with an error code (programming mode). */
+  registerErrors?: RegisterError[];
   warnings: IecWarning[];
   handover?: { baudRate: number; line: LineRequest };
   error?: ErrorInfo;
@@ -41,6 +45,7 @@ export function collectIecResult(actions: Iterable<IecAction>, into?: IecResult)
       if (e.type === 'identity') r.identity = e.identity;
       else if (e.type === 'readings') r.readings.push(...e.readings);
       else if (e.type === 'warning') r.warnings.push(e.warning);
+      else if (e.type === 'registerError') (r.registerErrors ??= []).push(e.error);
       else if (e.type === 'handover') r.handover = { baudRate: e.baudRate, line: e.line };
     } else if (a.type === 'done') r.done = true;
     else if (a.type === 'fail') r.error = toErrorInfo(a.error);

@@ -2,3 +2,4 @@
 export * from './codec';
 export * from './readout';
 export * from './client';
+export * from './timing';

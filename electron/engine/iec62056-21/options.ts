@@ -1,5 +1,6 @@
 /** The IEC 62056-21 client's options, their defaults, and the wire-time arithmetic it waits by. */
 import { OmrError } from '../../../shared/errors';
+import { IEC_TIMING, type TimingOverrides } from './timing';
 
 export type IecPurpose = 'identify' | 'readout' | 'programming' | 'modeE';
 
@@ -21,6 +22,11 @@ export interface IecClientOptions {
   interCharTimeoutMs?: number;
   /** After the option select is handed to send, the line changes no earlier than this (ms). */
   baudSwitchDelayMs?: number;
+  /**
+   * Timing per meter family (manufacturer flag → figures), applied once the identification names
+   * the family, over the three figures above (see timing.ts).
+   */
+  timings?: Readonly<Record<string, TimingOverrides>>;
   /** How many requests are sent before giving up (2: a meter that wakes on the first). */
   requestAttempts?: number;
   /** How many NAKs (either way) before NAK_LIMIT. */
@@ -32,9 +38,9 @@ export interface IecClientOptions {
 }
 
 const DEFAULTS = {
-  reactionTimeoutMs: 1500,
-  interCharTimeoutMs: 1500,
-  baudSwitchDelayMs: 300,
+  reactionTimeoutMs: IEC_TIMING.reactionMaxMs,
+  interCharTimeoutMs: IEC_TIMING.interCharMaxMs,
+  baudSwitchDelayMs: IEC_TIMING.baudSwitchMs,
   requestAttempts: 2,
   maxNak: 3,
   maxMessageBytes: 4 * 1024 * 1024,

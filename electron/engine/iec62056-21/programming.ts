@@ -7,6 +7,8 @@
 import { OmrError } from '../../../shared/errors';
 import { ACK, EOT, ETX, NAK, SOH, STX, decodeCommand, decodeDataMessage, encodeCommandWithSpan, parseErrorAnswer, visible, type CommandMessage } from './codec';
 import { GARBAGE_AFTER_SWITCH, wireTimeMs } from './options';
+import type { Reading } from '../../../shared/types';
+import { formatObis, parseObisAddress } from '../obis/normalise';
 import { dataSetToReading, parseDataBlock } from './readout';
 import type { Session } from './session';
 import { fallBack } from './sign-on';
@@ -26,7 +28,7 @@ export function progByte(run: Session, st: ProgStates, b: number, now: number): 
       m.started = true;
       m.buf = [b];
       run.progBytes++;
-      run.setDeadline(now + run.o.interCharTimeoutMs);
+      run.setDeadline(now + run.timing.interCharMaxMs);
       return;
     }
     m.noise++;
@@ -41,7 +43,7 @@ export function progByte(run: Session, st: ProgStates, b: number, now: number): 
     sendBreak(run, now);
     return run.fail(new OmrError('GARBLED', `message longer than ${run.o.maxMessageBytes} bytes without an end`));
   }
-  run.setDeadline(now + run.o.interCharTimeoutMs);
+  run.setDeadline(now + run.timing.interCharMaxMs);
 }
 
 /** Bytes received in programming mode (for progress) while a message is arriving. */
@@ -91,7 +93,7 @@ function signedOn(run: Session, cmd: CommandMessage, now: number): void {
   ];
   run.become({ kind: 'prog', ...from, pending: { kind: 'P1', bytes, summary: 'P1 (password)', redact } });
   const leaves = run.send(bytes, 'P1 (password)', now, redact);
-  run.setDeadline(leaves + run.o.reactionTimeoutMs);
+  run.setDeadline(leaves + run.timing.reactionMaxMs);
 }
 
 /** An answer (STX … ETX|EOT BCC) to the pending P1 or R1. */
@@ -101,7 +103,7 @@ function answer(run: Session, st: ProgState, blockText: string, end: number, now
     // A partial block: acknowledge to get the next one.
     st.blockText += blockText;
     run.send(Uint8Array.of(ACK), 'ACK (next block)', now);
-    run.setDeadline(now + wireTimeMs(1, run.baud) + run.o.reactionTimeoutMs);
+    run.setDeadline(now + wireTimeMs(1, run.baud) + run.timing.reactionMaxMs);
     return;
   }
   const text = st.blockText + blockText;
@@ -112,15 +114,33 @@ function answer(run: Session, st: ProgState, blockText: string, end: number, now
     sendBreak(run, now);
     return run.fail(new OmrError('AUTH_REJECTED', error ? `password refused (${error})` : `unexpected answer to the password: ${visible(text).slice(0, 40)}`));
   }
+  const readAt = new Date(now).toISOString();
   if (error) {
-    run.warn('METER_ERROR', `${p.address}: ${error}`);
+    registerError(run, p.address, error, readAt);
   } else {
-    const readAt = new Date(now).toISOString();
-    const sets = parseDataBlock(text).sets;
-    const readings = sets.map((s) => dataSetToReading(s.address === '' ? { ...s, address: p.address } : s, { readAt, source: 'programming' }));
-    run.emit({ type: 'readings', readings, complete: true });
+    const readings: Reading[] = [];
+    for (const set of parseDataBlock(text).sets) {
+      const s = set.address === '' ? { ...set, address: p.address } : set;
+      // `1.8.0(ER12)` inside a longer answer: an error for that register, not a value.
+      const code = s.groups.length === 1 ? meterErrorCode(s.groups[0]!.value) : undefined;
+      if (code) registerError(run, s.address, code, readAt);
+      else readings.push(dataSetToReading(s, { readAt, source: 'programming' }));
+    }
+    if (readings.length) run.emit({ type: 'readings', readings, complete: true });
   }
   nextRead(run, { ...st, readIndex: st.readIndex + 1 }, now);
+}
+
+/** The meter's error code in a value group (`ER12`), if that is what it holds. */
+function meterErrorCode(value: string): string | undefined {
+  return /^ER[0-9A-Za-z]{0,6}$/.test(value) ? value : undefined;
+}
+
+/** A register answered with an error code: reported (event and warning), the read goes on. */
+function registerError(run: Session, address: string, meterCode: string, at: string): void {
+  const parts = parseObisAddress(address);
+  run.emit({ type: 'registerError', error: { address, obis: parts ? formatObis(parts) : address, meterCode, at } });
+  run.warn('METER_ERROR', `${address}: ${meterCode}`);
 }
 
 function progAck(run: Session, st: ProgStates, now: number): void {
@@ -145,7 +165,7 @@ function progNak(run: Session, st: ProgStates, now: number): void {
     return run.fail(new OmrError('NAK_LIMIT', `${run.naks} NAKs for ${p.kind === 'P1' ? 'the password' : p.address}`));
   }
   const leaves = run.send(p.bytes, `${p.summary} (repeat ${run.naks})`, now, p.kind === 'P1' ? p.redact : undefined);
-  run.setDeadline(leaves + run.o.reactionTimeoutMs);
+  run.setDeadline(leaves + run.timing.reactionMaxMs);
 }
 
 /** A damaged or unexpected message from the meter: NAK it (bounded). */
@@ -158,7 +178,7 @@ function askRepeat(run: Session, st: ProgStates, now: number, e: unknown): void 
   }
   run.trace(`${err.code}: ${err.detail ?? ''}; asking for a repeat`);
   const leaves = run.send(Uint8Array.of(NAK), 'NAK', now);
-  run.setDeadline(leaves + run.o.reactionTimeoutMs);
+  run.setDeadline(leaves + run.timing.reactionMaxMs);
 }
 
 /** Send R1 for the next valid address from `from.readIndex` on, or end with B0 when none is left. */
@@ -176,7 +196,7 @@ function nextRead(run: Session, from: { msg: Assembly; readIndex: number; blockT
     run.become({ kind: 'prog', msg: from.msg, blockText: from.blockText, readIndex: i, pending: { kind: 'R1', bytes, summary: `R1 ${address}`, address } });
     run.naks = 0;
     const leaves = run.send(bytes, `R1 ${address}`, now);
-    run.setDeadline(leaves + run.o.reactionTimeoutMs);
+    run.setDeadline(leaves + run.timing.reactionMaxMs);
     return;
   }
   sendBreak(run, now);

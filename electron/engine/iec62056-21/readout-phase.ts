@@ -1,11 +1,13 @@
 /**
  * The data readout (state `data`): one data message STX … ! CR LF ETX BCC, handled the moment its
- * BCC arrives. What was read of a cut-off message is kept.
+ * BCC arrives. What was read of a cut-off message is kept, marked incomplete (a message without
+ * its `!` end line too, even with a good BCC: READOUT_INCOMPLETE).
  */
 import { OmrError } from '../../../shared/errors';
 import { EOT, ETX, STX, decodeDataMessage, latin1 } from './codec';
 import { GARBAGE_AFTER_SWITCH } from './options';
-import { dataSetToReading, parseDataBlock, parseReadout } from './readout';
+import type { Reading } from '../../../shared/types';
+import { dataSetToReading, parseDataBlock, type DataSet } from './readout';
 import type { Session } from './session';
 import { fallBack } from './sign-on';
 import type { DataState } from './states';
@@ -16,7 +18,7 @@ export function dataByte(run: Session, st: DataState, b: number, now: number): v
     if (b === STX) {
       m.started = true;
       m.buf = [b];
-      run.setDeadline(now + run.o.interCharTimeoutMs);
+      run.setDeadline(now + run.timing.interCharMaxMs);
       return;
     }
     m.noise++;
@@ -30,7 +32,7 @@ export function dataByte(run: Session, st: DataState, b: number, now: number): v
     keepPartial(run, st, now);
     return run.fail(new OmrError('GARBLED', `data message longer than ${run.o.maxMessageBytes} bytes without an end`));
   }
-  run.setDeadline(now + run.o.interCharTimeoutMs);
+  run.setDeadline(now + run.timing.interCharMaxMs);
 }
 
 /** Bytes of the data message so far (for progress), or undefined before its STX. */
@@ -43,18 +45,29 @@ function dataComplete(run: Session, st: DataState, now: number): void {
   const readAt = new Date(now).toISOString();
   try {
     const { text } = decodeDataMessage(msg);
-    const readings = parseReadout(text, { readAt, source: 'readout' });
-    run.trace(`data message: ${readings.length} data sets, ${msg.length} bytes, BCC ok`);
+    const block = parseDataBlock(text);
+    const readings = readingsOf(block.sets, readAt);
     run.checkParity('the data message');
+    if (!block.complete) {
+      // ETX and a good BCC, but no `!` end line: the meter (or a converter) cut the readout short.
+      run.trace(`data message: ${readings.length} data sets, ${msg.length} bytes, BCC ok, no end line (!)`);
+      run.emit({ type: 'readings', readings, complete: false });
+      return run.fail(new OmrError('READOUT_INCOMPLETE', `the data message ends after ${readings.length} data sets without its end line (!)`));
+    }
+    run.trace(`data message: ${readings.length} data sets, ${msg.length} bytes, BCC ok`);
     run.emit({ type: 'readings', readings, complete: true });
     run.finish();
   } catch (e) {
     const err = e instanceof OmrError ? e : new OmrError('DECODE_ERROR', String(e));
-    const readings = parseReadout(latin1(msg, 1, msg.length - 2), { readAt, source: 'readout' });
+    const readings = readingsOf(parseDataBlock(latin1(msg, 1, msg.length - 2)).sets, readAt);
     run.checkParity('the data message');
     run.emit({ type: 'readings', readings, complete: false });
     run.fail(err);
   }
+}
+
+function readingsOf(sets: DataSet[], readAt: string): Reading[] {
+  return sets.filter((s) => s.address !== '').map((s) => dataSetToReading(s, { readAt, source: 'readout' }));
 }
 
 export function dataDeadline(run: Session, st: DataState, now: number): void {
@@ -74,6 +87,6 @@ export function keepPartial(run: Session, st: DataState, now: number): void {
   if (!m.started || m.buf.length <= 1) return;
   const text = latin1(Uint8Array.from(m.buf), 1);
   const readAt = new Date(now).toISOString();
-  const readings = parseDataBlock(text).sets.filter((s) => s.address !== '').map((s) => dataSetToReading(s, { readAt, source: 'readout' }));
+  const readings = readingsOf(parseDataBlock(text).sets, readAt);
   run.emit({ type: 'readings', readings, complete: false });
 }

@@ -13,7 +13,10 @@ import { parseObisAddress, formatObis } from '../obis/normalise';
 export interface ValueGroup {
   /** The group as sent, between the parentheses (not trimmed). */
   raw: string;
-  /** Value text, trimmed; '' for empty, blank-filled and `-.--`-style placeholder groups. */
+  /**
+   * Value text as sent, trimmed (a `-.--`-style placeholder stays as it is: numeric consumers ask
+   * shared/reading-value.ts whether it holds a number); '' for empty and blank-filled groups.
+   */
   value: string;
   /** Unit after the last `*`, trimmed; '' when there is none. */
   unit: string;
@@ -35,15 +38,11 @@ export interface ParsedBlock {
 
 const MAX_ADDRESS = 64;
 
-/** Split `value*unit`, trim, and turn placeholders into ''. */
+/** Split `value*unit` and trim; placeholders (`-.--`) are kept as the meter wrote them. */
 export function parseGroup(raw: string): ValueGroup {
   const star = raw.lastIndexOf('*');
-  let value = (star >= 0 ? raw.slice(0, star) : raw).trim();
+  const value = (star >= 0 ? raw.slice(0, star) : raw).trim();
   const unit = star >= 0 ? raw.slice(star + 1).trim() : '';
-  // Placeholders: only dashes, dots and spaces with at least one dash (`-.--`, `---.-`, `-`).
-  if (/^[-. ]*$/.test(value) && (value.includes('-') || value.trim() === '')) value = '';
-  // A space between the sign and the digits (`- 12.5`): keep the sign, drop the space.
-  else value = value.replace(/^([+-])\s+(?=\d)/, '$1');
   return { raw, value, unit };
 }
 

@@ -9,6 +9,7 @@ import { add7E1, encodeRequest, latin1, strip7E1 } from './codec';
 import { collectIecResult, type IecAction, type IecEvent, type IecResult } from './events';
 import { resolveOptions, wireTimeMs, type IecClientOptions, type ResolvedOptions } from './options';
 import type { IecState } from './states';
+import { timingFor, type IecTiming } from './timing';
 
 export class Session {
   readonly o: ResolvedOptions;
@@ -29,6 +30,8 @@ export class Session {
   progBytes = 0;
   /** Programming mode: NAKs in a row, either way; a good message resets it. */
   naks = 0;
+  /** The reaction times waited by: the options' until the identification names the family. */
+  timing: IecTiming;
 
   private echo: { bytes: Uint8Array; index: number } | undefined;
   private out: IecAction[] = [];
@@ -40,11 +43,21 @@ export class Session {
   constructor(options: IecClientOptions) {
     this.o = resolveOptions(options);
     this.softParity = !!this.o.parityInSoftware;
+    this.timing = timingFor(undefined, this.baseTiming());
     this.requestText = latin1(encodeRequest(this.o.address ?? '')).slice(0, -2);
   }
 
   get finished(): boolean {
     return this.state.kind === 'finished';
+  }
+
+  /** The meter named its family (manufacturer flag): wait by that family's figures from now on. */
+  meterFamily(manufacturer: string): void {
+    this.timing = timingFor(manufacturer, this.baseTiming(), this.o.timings);
+  }
+
+  private baseTiming() {
+    return { reactionMaxMs: this.o.reactionTimeoutMs, interCharMaxMs: this.o.interCharTimeoutMs, baudSwitchMs: this.o.baudSwitchDelayMs };
   }
 
   become(state: IecState): void {

@@ -17,7 +17,7 @@ export function sendRequest(run: Session, attempt: number, now: number): void {
   run.become({ kind: 'ident', attempt, buf: [], started: false, nonEcho: 0, noise: 0 });
   const summary = attempt > 1 ? `${run.requestText} (attempt ${attempt})` : run.requestText;
   const leaves = run.send(encodeRequest(run.o.address ?? ''), summary, now);
-  run.setDeadline(leaves + run.o.reactionTimeoutMs);
+  run.setDeadline(leaves + run.timing.reactionMaxMs);
 }
 
 // --- ident ----------------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ export function identByte(run: Session, st: IdentState, b: number, now: number):
     if (b === SLASH) {
       st.started = true;
       st.buf = [b];
-      run.setDeadline(now + run.o.interCharTimeoutMs);
+      run.setDeadline(now + run.timing.interCharMaxMs);
     } else st.noise++;
     return;
   }
@@ -37,7 +37,7 @@ export function identByte(run: Session, st: IdentState, b: number, now: number):
     st.noise += st.buf.length;
     st.buf = [b];
   } else st.buf.push(b);
-  run.setDeadline(now + run.o.interCharTimeoutMs);
+  run.setDeadline(now + run.timing.interCharMaxMs);
   if (b === LF) return identLine(run, st, now);
   if (st.buf.length > MAX_IDENT_BYTES) {
     st.noise += st.buf.length;
@@ -69,6 +69,7 @@ function identLine(run: Session, st: IdentState, now: number): void {
   run.trace(`identification ${identity.raw}`);
   run.checkParity('the identification');
   run.emit({ type: 'identity', identity });
+  run.meterFamily(identity.manufacturer);
   afterIdentification(run, identity, now);
 }
 
@@ -97,14 +98,14 @@ function afterIdentification(run: Session, id: MeterIdentity, now: number): void
   if (id.mode === 'A') {
     // The meter sends its data at once, at 300 baud.
     run.become({ kind: 'data', msg: newAssembly(), afterSwitch: false });
-    run.setDeadline(now + run.o.reactionTimeoutMs + wireTimeMs(1, run.baud));
+    run.setDeadline(now + run.timing.reactionMaxMs + wireTimeMs(1, run.baud));
     return;
   }
   if (id.mode === 'B') {
     // The meter switches by itself to the announced rate; follow it (unless the probe does).
     if (run.o.fixedBaud || run.fellBack || id.maxBaud === run.baud) {
       run.become({ kind: 'data', msg: newAssembly(), afterSwitch: false });
-      run.setDeadline(now + run.o.reactionTimeoutMs);
+      run.setDeadline(now + run.timing.reactionMaxMs);
       return;
     }
     return switchTo(run, id.maxBaud, now);
@@ -118,10 +119,10 @@ function afterIdentification(run: Session, id: MeterIdentity, now: number): void
   const newBaud = MODE_C_BAUD[baudChar]!;
   if (run.o.fixedBaud || newBaud === run.baud) {
     run.become(purpose === 'programming' ? { kind: 'progP0', msg: newAssembly(), afterSwitch: false } : { kind: 'data', msg: newAssembly(), afterSwitch: false });
-    run.setDeadline(leaves + run.o.reactionTimeoutMs);
+    run.setDeadline(leaves + run.timing.reactionMaxMs);
     return;
   }
-  switchTo(run, newBaud, now + run.o.baudSwitchDelayMs);
+  switchTo(run, newBaud, now + run.timing.baudSwitchMs);
 }
 
 // --- switching ------------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ function switchTo(run: Session, baud: number, notBefore: number): void {
 export function switched(run: Session, st: SwitchingState, now: number): void {
   run.emit({ type: 'baud', baudRate: run.baud });
   run.become({ kind: st.next, msg: newAssembly(), afterSwitch: true });
-  run.setDeadline(now + run.o.reactionTimeoutMs);
+  run.setDeadline(now + run.timing.reactionMaxMs);
 }
 
 // --- fallback -------------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ export function fallBack(run: Session, why: string, now: number): void {
 export function fellBack(run: Session, _st: FallbackSwitchState, now: number): void {
   run.emit({ type: 'baud', baudRate: run.baud });
   run.become({ kind: 'drain', tail: [], cap: now + DRAIN_CAP_MS });
-  run.setDeadline(now + run.o.interCharTimeoutMs);
+  run.setDeadline(now + run.timing.interCharMaxMs);
 }
 
 // --- drain ----------------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ export function drainByte(run: Session, st: DrainState, b: number, now: number):
   if (st.tail.length > 4) st.tail.shift();
   const n = st.tail.length;
   if (n >= 2 && (st.tail[n - 2] === ETX || st.tail[n - 2] === EOT)) return sendRequest(run, 1, now);
-  run.setDeadline(Math.min(st.cap, now + run.o.interCharTimeoutMs));
+  run.setDeadline(Math.min(st.cap, now + run.timing.interCharMaxMs));
 }
 
 export function drainDeadline(run: Session, _st: DrainState, now: number): void {

@@ -15,6 +15,7 @@
 import type { MonitorAnomaly, MonitorRules, MonitorValues, Quantity, RuleId } from '../../../shared/monitor';
 import { QUANTITIES, REGISTER_QUANTITIES, type MonitorPlan } from '../../../shared/monitor';
 import type { Reading } from '../../../shared/types';
+import { numericValue } from '../../../shared/reading-value';
 
 /** A number as threshold text, without float noise (230 × 1.1 → `253`). */
 export function numText(n: number): string {
@@ -192,7 +193,9 @@ export function extractValues(readings: Reading[], o: { plan: MonitorPlan; meter
   for (const r of readings) {
     if (r.history) continue;
     const q = BY_OBIS.get(r.obis);
-    if (q && values[q] === undefined && r.value.trim() !== '') values[q] = inUnit(r.value.trim(), r.unit, QUANTITIES[q].unit);
+    const n = numericValue(r.value);
+    // A placeholder (`-.--`) or a text is no value.
+    if (q && values[q] === undefined && n !== undefined) values[q] = inUnit(n, r.unit, QUANTITIES[q].unit);
     else if (r.obis === '1-0:0.9.1*255') time = r;
     else if (r.obis === '1-0:0.9.2*255') date = r;
   }

@@ -4,7 +4,7 @@
  */
 import { OmrError, toErrorInfo } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
-import type { MeterIdentity, Reading, TraceEntry } from '../../../shared/types';
+import type { MeterIdentity, Reading, RegisterError, TraceEntry } from '../../../shared/types';
 import { IecClient, type IecClientOptions, type IecEvent, type IecResult, type IecWarning } from '../../engine/iec62056-21';
 import type { Link } from '../../link/types';
 import { Driver } from '../../runtime/driver';
@@ -19,6 +19,8 @@ export const DEFAULT_PROGRAMMING_READS = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2
 export interface IecCallbacks {
   onIdentity?: (identity: MeterIdentity) => void;
   onReadings?: (readings: Reading[]) => void;
+  /** Programming mode: a register the meter answered with an error code (`ER12`). */
+  onRegisterError?: (error: RegisterError) => void;
   onProgress?: (bytes: number) => void;
   onWarning?: (warning: IecWarning) => void;
   onTrace?: (entry: TraceEntry) => void;
@@ -33,6 +35,7 @@ export function iecOptions(settings: Settings, o: Omit<IecRunOptions, 'maxBaud'>
     reactionTimeoutMs: settings.reactionTimeoutMs,
     interCharTimeoutMs: settings.interCharTimeoutMs,
     baudSwitchDelayMs: settings.baudSwitchDelayMs,
+    ...(settings.timings ? { timings: settings.timings } : {}),
     // The link does 7E1 in software (link/parity.ts): the engine sees clean 7-bit characters.
     parityInSoftware: false,
     ...o,
@@ -100,10 +103,14 @@ async function runIecOnce(link: Link, options: IecClientOptions, format: '7E1' |
         result.identity = e.identity;
         cb.onIdentity?.(e.identity);
       } else if (e.type === 'readings') {
-        // A block whose checksum failed, or one cut before its end, is kept but not verified.
+        // A block whose checksum failed, one cut before its end, or one without its `!` end
+        // line, is kept but not verified.
         const readings = e.complete ? e.readings : e.readings.map((r) => ({ ...r, verified: false }));
         result.readings.push(...readings);
         if (readings.length) cb.onReadings?.(readings);
+      } else if (e.type === 'registerError') {
+        (result.registerErrors ??= []).push(e.error);
+        cb.onRegisterError?.(e.error);
       } else if (e.type === 'progress') cb.onProgress?.(e.bytes);
       else if (e.type === 'warning') {
         result.warnings.push(e.warning);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Lang } from '../../../shared/errors';
 import { obisName } from '../../../shared/obis';
 import type { SessionData } from '../../../shared/session';
+import type { Reading } from '../../../shared/types';
 import { QUANTITIES, QUANTITY_IDS } from '../../../shared/monitor';
 import type { CsvDialect } from '../../../shared/settings';
 import { resolveDialect, writeCsv, type Cell, type Column } from './csv';
@@ -14,8 +15,8 @@ import { resolveDialect, writeCsv, type Cell, type Column } from './csv';
 export type ExportKind = 'readings' | 'profile' | 'events' | 'polls' | 'anomalies';
 
 const HEADERS: Record<Lang, Record<string, string>> = {
-  en: { obis: 'OBIS', name: 'Name', address: 'Meter address', value: 'Value', unit: 'Unit', scaler: 'Scaler', captureTime: 'Meter time', readAt: 'PC time', source: 'Source', extra: 'Other values', log: 'Log', time: 'Time', code: 'Code', text: 'Event', ok: 'OK', reactionMs: 'Reaction (ms)', durationMs: 'Poll time (ms)', error: 'Error', rule: 'Rule', channel: 'Channel', measured: 'Measured value', threshold: 'Threshold', side: 'Side', drift: 'Clock drift' },
-  fr: { obis: 'OBIS', name: 'Libellé', address: 'Adresse compteur', value: 'Valeur', unit: 'Unité', scaler: 'Facteur d’échelle', captureTime: 'Heure compteur', readAt: 'Heure PC', source: 'Source', extra: 'Autres valeurs', log: 'Journal', time: 'Heure', code: 'Code', text: 'Événement', ok: 'OK', reactionMs: 'Temps de réaction (ms)', durationMs: 'Durée de l’interrogation (ms)', error: 'Erreur', rule: 'Règle', channel: 'Voie', measured: 'Valeur mesurée', threshold: 'Seuil', side: 'Sens', drift: 'Dérive de l’horloge' },
+  en: { obis: 'OBIS', name: 'Name', address: 'Meter address', value: 'Value', unit: 'Unit', scaler: 'Scaler', captureTime: 'Meter time', readAt: 'PC time', source: 'Source', extra: 'Other values', verified: 'Verified', yes: 'yes', no: 'no', log: 'Log', time: 'Time', code: 'Code', text: 'Event', ok: 'OK', reactionMs: 'Reaction (ms)', durationMs: 'Poll time (ms)', error: 'Error', rule: 'Rule', channel: 'Channel', measured: 'Measured value', threshold: 'Threshold', side: 'Side', drift: 'Clock drift' },
+  fr: { obis: 'OBIS', name: 'Libellé', address: 'Adresse compteur', value: 'Valeur', unit: 'Unité', scaler: 'Facteur d’échelle', captureTime: 'Heure compteur', readAt: 'Heure PC', source: 'Source', extra: 'Autres valeurs', verified: 'Vérifié', yes: 'oui', no: 'non', log: 'Journal', time: 'Heure', code: 'Code', text: 'Événement', ok: 'OK', reactionMs: 'Temps de réaction (ms)', durationMs: 'Durée de l’interrogation (ms)', error: 'Erreur', rule: 'Règle', channel: 'Voie', measured: 'Valeur mesurée', threshold: 'Seuil', side: 'Sens', drift: 'Dérive de l’horloge' },
 };
 
 export interface CsvTable {
@@ -23,18 +24,26 @@ export interface CsvTable {
   rows: Iterable<Cell[]>;
 }
 
+/**
+ * The readings as a table: the one column spec of every readings CSV (the app's export and
+ * `omr read --csv` alike). `Verified` is `no` for a value whose message failed its check or was
+ * cut short (Reading.verified === false).
+ */
+export function readingsTable(readings: Iterable<Reading>, lang: Lang): CsvTable {
+  const h = HEADERS[lang];
+  return {
+    columns: [{ header: h.obis! }, { header: h.name! }, { header: h.address! }, { header: h.value!, numeric: true }, { header: h.unit! }, { header: h.scaler! }, { header: h.captureTime! }, { header: h.readAt! }, { header: h.source! }, { header: h.extra! }, { header: h.verified! }],
+    rows: (function* () {
+      for (const r of readings) {
+        yield [r.obis, obisName(r.obis, lang) ?? '', r.address, r.value, r.unit, r.scaler, r.captureTime, r.readAt, r.source, (r.extra ?? []).join(' | '), r.verified === false ? h.no : h.yes];
+      }
+    })(),
+  };
+}
+
 export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvTable {
   const h = HEADERS[lang];
-  if (kind === 'readings') {
-    return {
-      columns: [{ header: h.obis! }, { header: h.name! }, { header: h.address! }, { header: h.value!, numeric: true }, { header: h.unit! }, { header: h.scaler! }, { header: h.captureTime! }, { header: h.readAt! }, { header: h.source! }, { header: h.extra! }],
-      rows: (function* () {
-        for (const r of s.readings) {
-          yield [r.obis, obisName(r.obis, lang) ?? '', r.address, r.value, r.unit, r.scaler, r.captureTime, r.readAt, r.source, (r.extra ?? []).join(' | ')];
-        }
-      })(),
-    };
-  }
+  if (kind === 'readings') return readingsTable(s.readings, lang);
   if (kind === 'polls') {
     // One column per quantity, with its unit; numbers exact as polled.
     const qs = QUANTITY_IDS.filter((q) => (s.polls ?? []).some((p) => p.values?.[q] !== undefined));

@@ -5,9 +5,11 @@
  * Behaviour:
  * - idle at 300 baud 7E1; answers `/?!` and `/?ADDRESS!` when ADDRESS is its own address
  *   (a request without an address is answered by any meter, as on a shared bus);
- * - identification after its reaction time: at least 200 ms, or 20 ms when the manufacturer
- *   flag has a lower-case third letter (the standard's reduced reaction time); shorter settings
- *   are raised to that minimum;
+ * - every answer after its reaction time, from the engine's timing table (timing.ts, the same
+ *   the client waits by): at least 200 ms, or 20 ms when the manufacturer flag has a lower-case
+ *   third letter (the standard's reduced reaction time); shorter settings are raised to that
+ *   minimum, longer ones are capped at the longest reaction time (1500 ms) unless the fault
+ *   `slow` asks for more;
  * - option select `ACK 0 Z 0` → switches to Z (when it offers it, else stays at 300) and sends
  *   the readout, then returns to 300 baud; `ACK 0 Z 1` → programming mode: P0 with a seed, then
  *   P1 (password) → ACK, or `(ER05)` for a wrong password (the session then ends: back to
@@ -39,6 +41,7 @@ import {
   parseRequest,
 } from '../../engine/iec62056-21/codec';
 import { formatDataBlock, formatDataLine, parseDataBlock, type DataLine } from '../../engine/iec62056-21/readout';
+import { minReactionMs, timingFor, type IecTiming, type TimingOverrides } from '../../engine/iec62056-21/timing';
 import { E450Data, type E450DataOptions } from '../e450-data';
 
 export interface IecMeterOptions {
@@ -47,8 +50,12 @@ export interface IecMeterOptions {
   address?: string;
   /** Programming-mode password (default `00000000`). */
   password?: string;
-  /** Reaction time (ms) before each answer (default 200). */
+  /** Reaction time (ms) before each answer (default: the shortest the timing table allows). */
   reactionMs?: number;
+  /** Answer later than the longest reaction time allows (fault `slow`). */
+  beyondStandard?: boolean;
+  /** Figures that differ from the standard's for this meter (see timing.ts). */
+  timing?: TimingOverrides;
   /** Answer `ACK 2 Z 2` with the same bytes before switching (default false). */
   modeEAck?: boolean;
   /** Ignore the proposed baud rate: send the readout at 300 (fault `ignore-baud`). */
@@ -84,6 +91,7 @@ export class IecMeter {
   readonly data: E450Data;
   readonly address: string;
   readonly reactionMs: number;
+  readonly timing: IecTiming;
   private readonly o: IecMeterOptions;
   private state: State = 'idle';
   private buf: number[] = [];
@@ -99,9 +107,11 @@ export class IecMeter {
     this.o = options;
     this.data = options.data instanceof E450Data ? options.data : new E450Data(options.data);
     this.address = options.address ?? this.data.serial;
-    const third = this.data.identification.manufacturer[2] ?? 'A';
-    const min = third >= 'a' && third <= 'z' ? 20 : 200;
-    this.reactionMs = Math.max(min, options.reactionMs ?? 200);
+    const flag = this.data.identification.manufacturer;
+    this.timing = timingFor(flag, options.timing);
+    const min = minReactionMs(flag, this.timing);
+    const wanted = Math.max(min, options.reactionMs ?? min);
+    this.reactionMs = options.beyondStandard ? wanted : Math.min(wanted, this.timing.reactionMaxMs);
   }
 
   get currentState(): State {
@@ -183,7 +193,7 @@ export class IecMeter {
     out.push(...this.toIdle());
     this.later(now, () => {
       this.state = 'identSent';
-      this.deadline = now + this.reactionMs + (this.o.ackTimeoutMs ?? 3000);
+      this.deadline = now + this.reactionMs + (this.o.ackTimeoutMs ?? 2 * this.timing.reactionMaxMs);
       return [{ type: 'send', bytes: encodeIdentification(this.data.identification), what: 'identification' }];
     });
     return out;

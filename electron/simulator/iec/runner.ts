@@ -75,6 +75,7 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
   const meter = new IecMeter({
     ...options,
     reactionMs: faults.has('slow') ? 3000 : options.reactionMs,
+    beyondStandard: faults.has('slow') || options.beyondStandard,
     ignoreBaud: faults.has('ignore-baud'),
     sleepy: faults.has('wakeup'),
   });

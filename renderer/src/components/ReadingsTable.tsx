@@ -63,6 +63,11 @@ export function ReadingsTable({ readings }: { readings: Reading[] }) {
                   </span>
                   <span role="cell" className="num mono">
                     {displayExact(r.value, locale)}
+                    {r.verified === false ? (
+                      <span className="badge unverified" title={t('table.unverifiedHelp')} data-testid="unverified">
+                        {t('table.unverified')}
+                      </span>
+                    ) : null}
                     {r.extra?.length ? <span className="muted"> ({r.extra.map((x) => displayExact(x, locale)).join(' · ')})</span> : null}
                   </span>
                   <span role="cell">{r.unit}</span>

@@ -166,6 +166,8 @@ export const ui = {
   'ui.table.obis': 'OBIS',
   'ui.table.name': 'Name',
   'ui.table.value': 'Value',
+  'ui.table.unverified': 'unverified',
+  'ui.table.unverifiedHelp': 'This value came in a message that failed its check or was cut short: read again to confirm it.',
   'ui.table.unit': 'Unit',
   'ui.table.time': 'Time',
   'ui.table.filter': 'Filter',

@@ -163,6 +163,8 @@ export const ui = {
   'ui.table.obis': 'OBIS',
   'ui.table.name': 'Libellé',
   'ui.table.value': 'Valeur',
+  'ui.table.unverified': 'non vérifiée',
+  'ui.table.unverifiedHelp': 'Cette valeur vient d’un message dont le contrôle a échoué ou qui a été coupé : relancez la lecture pour la confirmer.',
   'ui.table.unit': 'Unité',
   'ui.table.time': 'Heure',
   'ui.table.filter': 'Filtrer',

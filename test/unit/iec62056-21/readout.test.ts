@@ -41,14 +41,14 @@ describe('normaliseObis', () => {
 });
 
 describe('value groups', () => {
-  it('trims padding, keeps exact text, empties placeholders', () => {
+  it('trims padding, keeps exact text, keeps placeholders as the meter wrote them', () => {
     expect(parseGroup(' 0302.8260 *kWh')).toEqual({ raw: ' 0302.8260 *kWh', value: '0302.8260', unit: 'kWh' });
-    expect(parseGroup('-.--*kW').value).toBe('');
-    expect(parseGroup('---.-*V')).toMatchObject({ value: '', unit: 'V' });
+    expect(parseGroup(' -.--*kW').value).toBe('-.--');
+    expect(parseGroup('---.-*V')).toMatchObject({ value: '---.-', unit: 'V' });
     expect(parseGroup('     ').value).toBe('');
     expect(parseGroup('').value).toBe('');
     expect(parseGroup('12.5*').unit).toBe('');
-    expect(parseGroup('- 12.5*kW').value).toBe('-12.5');
+    expect(parseGroup('- 12.5*kW').value).toBe('- 12.5');
     expect(parseGroup('0000000000.123456789*kWh').value).toBe('0000000000.123456789');
   });
 });
