@@ -32,8 +32,6 @@ export const ERROR_CODES = [
   'TIMEOUT_INTERCHAR',
   /** A data message with its ETX and a good BCC, but without the `!` end line. */
   'READOUT_INCOMPLETE',
-  /** A data message with its ETX and a good BCC, but without the `!` end line. */
-  'READOUT_INCOMPLETE',
   'MODE_NOT_OFFERED',
   // --- HDLC / DLMS
   'HDLC_FCS',

@@ -62,24 +62,6 @@ export const SettingsSchema = z.object({
         .strict(),
     )
     .optional(),
-  /**
-   * IEC 62056-21 timing per meter family, keyed by the manufacturer flag of the identification
-   * (`LGZ`): applied once the meter has named itself, over the three figures above.
-   */
-  timings: z
-    .record(
-      z.string().regex(/^[A-Za-z]{3}$/, 'a three-letter manufacturer flag such as LGZ'),
-      z
-        .object({
-          reactionMinMs: z.number().int().min(0).max(1500).optional(),
-          reducedReactionMs: z.number().int().min(0).max(1500).optional(),
-          reactionMaxMs: z.number().int().min(100).max(60000).optional(),
-          interCharMaxMs: z.number().int().min(50).max(60000).optional(),
-          baudSwitchMs: z.number().int().min(0).max(5000).optional(),
-        })
-        .strict(),
-    )
-    .optional(),
   /** Highest baud rate the tool will propose (the meter may offer more). */
   maxBaud: z.number().int().min(300).max(115200).default(19200),
   /** Smart probes do the handshake themselves: talk at a fixed speed, no baud switch. */

@@ -38,8 +38,6 @@ export const errors = {
   'error.TIMEOUT_INTERCHAR.remedy': 'Hold the head still; what was already read is kept. Read again.',
   'error.READOUT_INCOMPLETE.message': 'The readout ended before its last line (!): values may be missing.',
   'error.READOUT_INCOMPLETE.remedy': 'The values received are kept and marked unverified. Read again; if it keeps stopping early, check the converter or head settings.',
-  'error.READOUT_INCOMPLETE.message': 'The readout ended before its last line (!): values may be missing.',
-  'error.READOUT_INCOMPLETE.remedy': 'The values received are kept and marked unverified. Read again; if it keeps stopping early, check the converter or head settings.',
   'error.MODE_NOT_OFFERED.message': 'The meter does not offer this protocol mode.',
   'error.MODE_NOT_OFFERED.remedy': 'Pick a mode the meter announces (data readout or DLMS).',
   // --- HDLC / DLMS -------------------------------------------------------------------------------

@@ -38,8 +38,6 @@ export const errors = {
   'error.TIMEOUT_INTERCHAR.remedy': 'Tenez la tête immobile ; ce qui a été lu est conservé. Relancez la lecture.',
   'error.READOUT_INCOMPLETE.message': 'Le relevé s’est arrêté avant sa dernière ligne (!) : des valeurs peuvent manquer.',
   'error.READOUT_INCOMPLETE.remedy': 'Les valeurs reçues sont conservées et marquées non vérifiées. Relancez la lecture ; si elle s’arrête toujours trop tôt, vérifiez les réglages du convertisseur ou de la tête.',
-  'error.READOUT_INCOMPLETE.message': 'Le relevé s’est arrêté avant sa dernière ligne (!) : des valeurs peuvent manquer.',
-  'error.READOUT_INCOMPLETE.remedy': 'Les valeurs reçues sont conservées et marquées non vérifiées. Relancez la lecture ; si elle s’arrête toujours trop tôt, vérifiez les réglages du convertisseur ou de la tête.',
   'error.MODE_NOT_OFFERED.message': 'Le compteur ne propose pas ce mode de protocole.',
   'error.MODE_NOT_OFFERED.remedy': 'Choisissez un mode annoncé par le compteur (relevé ou DLMS).',
   // --- HDLC / DLMS -------------------------------------------------------------------------------
