@@ -44,6 +44,16 @@ export const ERROR_CODES = [
   'READ_DENIED',
   'DLMS_ERROR',
   'DECODE_ERROR',
+  /** The meter broke the protocol (wrong invoke-id, sequence numbers that acknowledge nothing, an unexpected APDU). */
+  'PROTOCOL_VIOLATION',
+  /** An answer grew past the size this client accepts for one message. */
+  'TOO_LARGE',
+  /** The meter's answer lacks the protection the association agreed on (plain, replayed, wrong security control). */
+  'SECURITY',
+  /** Bytes kept coming, but too slowly to make a whole frame in time. */
+  'SLOW_ANSWER',
+  /** The meter refused the association for a reason other than a wrong password or key. */
+  'ASSOCIATION_REFUSED',
   // --- application
   'CANCELLED',
   /** The runtime's watchdog: an operation ran past its deadline. */

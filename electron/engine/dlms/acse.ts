@@ -252,14 +252,45 @@ export function encodeAare(a: AareInput): Uint8Array {
   return tlv(0x61, concat(...parts));
 }
 
+/** What a service-user diagnostic means for the technician, given the mechanism that was asked for. */
+function diagnosticMeaning(diagnostic: number, asked: Mechanism | undefined): string | undefined {
+  switch (diagnostic) {
+    case 0:
+    case 1:
+      return 'the meter gave no reason (often: this client is not allowed here, or another association is still open)';
+    case 2:
+      return 'application context not supported: the meter wants the other ciphering choice for this client (ciphered with keys, or not ciphered)';
+    case 3:
+      return 'the client system title is not recognised by the meter';
+    case 11:
+      return asked === 'lls'
+        ? 'authentication mechanism not recognised: this client does not accept a password (use the client this meter gives a password, or the public client without one)'
+        : `authentication mechanism not recognised: this client does not accept ${asked ?? 'this mechanism'}`;
+    case 12:
+    case 14:
+      return 'this client needs authentication: give its password (LLS) or its keys (HLS)';
+    case 13:
+      return asked === 'lls' ? 'wrong password' : 'authentication failure (wrong password or key)';
+    default:
+      return undefined;
+  }
+}
+
 /**
- * The error for a rejected association: AUTH_REJECTED with a readable detail (the diagnostic, and
- * the initiate error when the server sent one).
+ * The error for a rejected association, from its result-source-diagnostic: AUTH_REJECTED (with its
+ * lock-out warning) only for an authentication failure; ASSOCIATION_REFUSED, saying which reason,
+ * for every other. The initiate error is added when the server sent one.
  */
-export function aareRejection(a: Aare): OmrError {
-  let detail = `${a.resultName}, ${a.diagnosticSource}: ${a.diagnosticName}`;
+export function aareRejection(a: Aare, asked?: Mechanism): OmrError {
+  const user = a.diagnosticSource === 'acse-service-user';
+  const meaning = user ? diagnosticMeaning(a.diagnostic, asked) : a.diagnostic === 2 ? 'the meter speaks another ACSE version' : 'the meter’s ACSE layer refused without a reason';
+  // The meter could not decipher our InitiateRequest: a wrong key or a spent invocation counter.
+  const deciphering = !!a.serviceError && /deciphering-error/.test(a.serviceError.text);
+  const authFailure = (user && a.diagnostic === 13) || deciphering;
+  const base = `${a.resultName}, ${a.diagnosticSource}: ${a.diagnosticName}`;
+  let detail = authFailure ? base : `${meaning ? `${meaning}; ` : ''}${base}`;
   if (a.serviceError) detail += `; ${a.serviceError.text}`;
-  return new OmrError('AUTH_REJECTED', detail);
+  return new OmrError(authFailure ? 'AUTH_REJECTED' : 'ASSOCIATION_REFUSED', detail);
 }
 
 export const RELEASE_REQUEST_REASONS: Record<number, string> = { 0: 'normal', 1: 'urgent', 30: 'user-defined' };

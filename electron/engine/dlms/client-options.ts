@@ -18,7 +18,7 @@ export interface ClientSecurity {
   invocationCounter: number;
   /** Security control for ciphered APDUs (default 0x30). */
   securityControl?: number;
-  /** Accept 0x30 responses without checking the tag when no authentication key is known. */
+  /** Accept 0x30 responses without checking the tag when no authentication key is known (default false). */
   allowUnverified?: boolean;
 }
 
@@ -35,7 +35,21 @@ export interface DlmsClientOptions {
   challengeLength?: number;
   /** Source of randomness for the HLS challenge (tests inject a fixed one). */
   random?: (n: number) => Uint8Array;
+  /**
+   * Ceiling of one answer joined from GET data blocks (bytes, default 4 MiB): past it the transfer
+   * is abandoned with TOO_LARGE and the association ends (the meter is still in its transfer).
+   */
+  maxAnswerBytes?: number;
+  /**
+   * The longest one exchange may take, from a request to the whole answer APDU (ms, default
+   * 60 000), whatever the link layer does meanwhile; then OPERATION_DEADLINE. Each data block of a
+   * block transfer is an exchange of its own.
+   */
+  exchangeTimeoutMs?: number;
 }
+
+export const DEFAULT_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_EXCHANGE_TIMEOUT_MS = 60_000;
 
 export type ResultItem = { ok: true; value: DlmsValue } | { ok: false; error: ErrorInfo };
 

@@ -17,18 +17,19 @@ import { randomBytes } from 'node:crypto';
 import { errorInfo, OmrError } from '../../../shared/errors';
 import type { Action, Machine } from '../machine';
 import { aareRejection, decodeAare, decodeRlre, describeAarq, encodeAarqWithSecrets, encodeRlrq, type ApplicationContext, type Mechanism } from './acse';
-import { decodeData } from './axdr';
-import { concat, hex } from './bytes';
+import { hex } from './bytes';
 import { DEFAULT_LN_CONFORMANCE, hasConformance } from './conformance';
 import { formatObis, parseObis } from './obis-code';
 import { AssociationLn, CURRENT_ASSOCIATION_LN } from '../cosem/registry';
-import { cipherApdu, decipherApdu, hlsGmac, isCipheredTag, verifyHlsGmac } from './security';
+import { cipherApdu, hlsGmac, isCipheredTag, verifyHlsGmac } from './security';
+import { AssociationProtection } from './client-security';
 import type { DlmsTransport, TransportOut } from './transport';
-import type { DlmsClientEvent, DlmsClientOptions, ResultItem } from './client-options';
+import { DEFAULT_EXCHANGE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_BYTES, type DlmsClientEvent, type DlmsClientOptions, type ResultItem } from './client-options';
 import { dataAccessError, TAG, type AttributeRequest, type GetDataResult } from './apdu';
 import { decodeInitiateResponse, encodeInitiateRequest } from './initiate';
 import { decodeConfirmedServiceError, serviceErrorOf } from './exception';
-import { decodeGetListBlocks, decodeGetResponse, encodeGetRequest, planGetRequests } from './get';
+import { encodeGetRequest, planGetRequests } from './get';
+import { stepGetAnswer } from './get-answer';
 import { decodeActionResponse, encodeActionRequest } from './action';
 
 export type { Authentication, ClientSecurity, DlmsClientEvent, DlmsClientOptions, ResultItem } from './client-options';
@@ -51,6 +52,8 @@ interface InFlight {
   list: boolean;
   nextBlock: number;
   blocks: Uint8Array[];
+  /** Bytes in `blocks`. */
+  size: number;
 }
 
 type A = Action<DlmsClientEvent>;
@@ -70,12 +73,22 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   private nextJobId = 1;
   private invokeId = 0;
   private releaseRequested = false;
+  private readonly protection: AssociationProtection;
+  /** The link layer's own wake-up (retransmission, frame time), and the exchange deadline. */
+  private transportWake = Infinity;
+  private exchangeDeadline = Infinity;
+  private exchangeWhat = '';
+  private readonly exchangeTimeout: number;
+  private readonly maxAnswerBytes: number;
 
   constructor(private readonly options: DlmsClientOptions) {
     this.transport = options.transport;
     this.context = options.security ? 'ln-ciphering' : 'ln-no-ciphering';
     if (options.authentication.mechanism === 'hls-gmac' && !options.security) throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the security keys and system title');
     this.invocationCounter = options.security?.invocationCounter;
+    this.protection = new AssociationProtection(options.security);
+    this.exchangeTimeout = options.exchangeTimeoutMs ?? DEFAULT_EXCHANGE_TIMEOUT_MS;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   }
 
   /** The last invocation counter used in a ciphered APDU (undefined before the first). */
@@ -106,16 +119,49 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
 
   tick(now: number): A[] {
     if (this.state === 'done' || this.state === 'failed') return [];
-    return this.guard(now, () => this.run(this.transport.tick(now), now));
+    return this.guard(now, () => {
+      if (now >= this.exchangeDeadline && this.awaiting()) {
+        const what = this.exchangeWhat;
+        const blocks = this.inFlight?.blocks.length ? ` (${this.inFlight.blocks.length} data blocks, ${this.inFlight.size} bytes so far)` : '';
+        return this.fail(new OmrError('OPERATION_DEADLINE', `${what}: no complete answer within ${this.exchangeTimeout} ms${blocks}`), now);
+      }
+      if (now >= this.transportWake) this.transportWake = Infinity; // the transport asks again if it still waits
+      return this.run(this.transport.tick(now), now);
+    });
   }
 
-  /** A machine never throws: anything thrown becomes a 'fail' action. */
+  /** An answer is awaited from the meter (association, HLS, a GET, a block). */
+  private awaiting(): boolean {
+    return this.state === 'associating' || this.state === 'authenticating' || (this.state === 'busy' && !!this.inFlight);
+  }
+
+  /** Start the deadline of one exchange (request → whole answer APDU). */
+  private startExchange(now: number, what: string): void {
+    this.exchangeDeadline = now + this.exchangeTimeout;
+    this.exchangeWhat = what;
+  }
+
+  /**
+   * A machine never throws: anything thrown becomes a 'fail' action. The one timer the driver
+   * keeps is set to the earlier of the link layer's wake-up and the exchange deadline.
+   */
   private guard(now: number, fn: () => A[]): A[] {
+    let out: A[];
     try {
-      return fn();
+      out = fn();
     } catch (e) {
-      return this.fail(e, now);
+      out = this.fail(e, now);
     }
+    return this.withWake(out);
+  }
+
+  private withWake(out: A[]): A[] {
+    const kept: A[] = out.filter((a) => a.type !== 'wakeAt');
+    if (this.state === 'done' || this.state === 'failed') return kept;
+    if (!this.awaiting()) this.exchangeDeadline = Infinity;
+    const at = Math.min(this.transportWake, this.exchangeDeadline);
+    if (Number.isFinite(at)) kept.push({ type: 'wakeAt', at });
+    return kept;
   }
 
   lineChanged(): A[] {
@@ -147,11 +193,11 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     for (const job of this.jobs) this.finishJobWithError(job, new OmrError('CANCELLED'));
     const out: A[] = this.jobs.flatMap((j) => this.resultEvent(j));
     this.jobs = [];
-    if (this.state === 'ready') return [...out, ...this.sendRelease(now)];
+    if (this.state === 'ready') return this.withWake([...out, ...this.sendRelease(now)]);
     if (this.state === 'busy') return out; // released when the answer in flight arrives
     // Not associated yet: just drop the link.
     this.state = 'disconnecting';
-    return [...out, ...this.run(this.transport.disconnect(now), now)];
+    return this.withWake([...out, ...this.run(this.transport.disconnect(now), now)]);
   }
 
   /** Queue GET requests (one result per request). Returns the job id and the actions to carry out. */
@@ -166,7 +212,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     job.chunks = this.plan(requests);
     if (requests.length === 0) return { id, actions: this.resultEvent(job) };
     this.jobs.push(job);
-    return { id, actions: this.state === 'ready' ? this.pump(now) : [] };
+    return { id, actions: this.state === 'ready' ? this.guard(now, () => this.pump(now)) : [] };
   }
 
   // ------------------------------------------------------------------------------- internals
@@ -205,9 +251,10 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     const apdu = list
       ? encodeGetRequest({ type: 'with-list', invokeId, requests: chunk.map((i) => job.requests[i]!) })
       : encodeGetRequest({ type: 'normal', invokeId, request: job.requests[chunk[0]!]! });
-    this.inFlight = { job, chunk, invokeId, list, nextBlock: 1, blocks: [] };
+    this.inFlight = { job, chunk, invokeId, list, nextBlock: 1, blocks: [], size: 0 };
     this.state = 'busy';
     const what = chunk.map((i) => `${formatObis(typeof job.requests[i]!.obis === 'string' ? parseObis(job.requests[i]!.obis as string) : (job.requests[i]!.obis as number[]))}/${job.requests[i]!.attribute}`).join(', ');
+    this.startExchange(now, `GET ${what}`);
     return this.sendApdu(apdu, now, `GET${list ? ' with-list' : ''} ${what}`);
   }
 
@@ -259,6 +306,8 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     };
     const { bytes, secret } = encodeAarqWithSecrets(aarq);
     this.state = 'associating';
+    this.protection.reset();
+    this.startExchange(now, 'AARQ');
     // The LLS password is a secret: redacted in the trace. (An HLS challenge is not secret.)
     const redact = auth.mechanism === 'lls' && secret ? [secret] : undefined;
     return [{ type: 'trace', summary: describeAarq(aarq) }, ...events, ...this.run(this.transport.send(bytes, now, 'AARQ', redact), now)];
@@ -279,7 +328,10 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   }
 
   private fail(e: unknown, now: number, disconnect = true): A[] {
-    const error = e instanceof OmrError ? e : new OmrError('INTERNAL', (e as Error)?.message ?? String(e));
+    let error = e instanceof OmrError ? e : new OmrError('INTERNAL', (e as Error)?.message ?? String(e));
+    // An answer that cannot be decoded as a whole ends the association: the meter broke the
+    // protocol. (An object's value that cannot be decoded is that object's DECODE_ERROR only.)
+    if (error.code === 'DECODE_ERROR') error = new OmrError('PROTOCOL_VIOLATION', `undecodable answer: ${error.detail ?? error.message}`, { cause: error });
     const out: A[] = [];
     if (this.inFlight) {
       this.finishJobWithError(this.inFlight.job, error);
@@ -311,6 +363,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
           out.push(t.redact ? { type: 'send', bytes: t.bytes, summary: t.summary, redact: t.redact } : { type: 'send', bytes: t.bytes, summary: t.summary });
           break;
         case 'wakeAt':
+          this.transportWake = t.at;
           out.push({ type: 'wakeAt', at: t.at });
           break;
         case 'trace':
@@ -351,20 +404,18 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     return out;
   }
 
-  private decipher(apdu: Uint8Array): { plain: Uint8Array; actions: A[] } {
-    if (!isCipheredTag(apdu[0] ?? -1)) return { plain: apdu, actions: [] };
-    const sec = this.options.security;
-    if (!sec) throw new OmrError('KEY_ERROR', 'the meter sent a ciphered APDU but no keys are set');
-    const d = decipherApdu(apdu, sec.keys, this.serverSystemTitle, { allowUnverified: sec.allowUnverified });
-    const actions: A[] = [{ type: 'trace', summary: `deciphered 0x${apdu[0]!.toString(16)} → 0x${(d.plaintext[0] ?? 0).toString(16)} (IC ${d.apdu.invocationCounter}${d.authenticated ? '' : ', not authenticated'})` }];
-    if (!d.authenticated && d.note) actions.push({ type: 'event', event: { type: 'unverified', note: d.note } });
-    return { plain: d.plaintext, actions };
+  /** The plain APDU inside what the meter sent, under the association's protection rules. */
+  private decipher(apdu: Uint8Array, what: string): { plain: Uint8Array; actions: A[] } {
+    const o = this.protection.open(apdu, this.serverSystemTitle, what);
+    const actions: A[] = o.trace ? [{ type: 'trace', summary: o.trace }] : [];
+    if (o.unverified) actions.push({ type: 'event', event: { type: 'unverified', note: o.unverified } });
+    return { plain: o.plain, actions };
   }
 
   private onApdu(raw: Uint8Array, now: number): A[] {
     const tag = raw[0];
     if (this.state === 'associating') {
-      if (tag !== 0x61) throw new OmrError('DECODE_ERROR', `AARE expected, got 0x${(tag ?? 0).toString(16)}`);
+      if (tag !== 0x61) throw new OmrError('PROTOCOL_VIOLATION', `AARE expected, got APDU 0x${(tag ?? 0).toString(16)}`);
       return this.onAare(raw, now);
     }
     if (this.state === 'releasing') {
@@ -380,19 +431,19 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
         this.state = 'disconnecting';
         return [{ type: 'trace', summary }, ...this.run(this.transport.disconnect(now), now)];
       }
-      if (tag === TAG.exceptionResponse) {
-        // The meter refused the RLRQ: the association ends with the link all the same.
+      if (tag === TAG.exceptionResponse || tag === TAG.confirmedServiceError || (tag !== undefined && isCipheredTag(tag) && !this.inFlight)) {
+        // The meter refused the RLRQ: the association ends with the link all the same, at once.
         this.state = 'disconnecting';
-        return [{ type: 'trace', summary: 'RLRQ refused (exception-response): disconnecting' }, ...this.run(this.transport.disconnect(now), now)];
+        return [{ type: 'trace', summary: `RLRQ refused (APDU 0x${(tag ?? 0).toString(16)}): disconnecting` }, ...this.run(this.transport.disconnect(now), now)];
       }
       // An answer to a request in flight before the release: ignore it and keep releasing.
       return [{ type: 'trace', summary: `release: ignored APDU 0x${(tag ?? 0).toString(16)}` }];
     }
-    const { plain, actions } = this.decipher(raw);
+    const { plain, actions } = this.decipher(raw, this.state === 'authenticating' ? 'HLS ACTION.response' : 'answer');
     const ptag = plain[0];
     if (this.state === 'authenticating') {
       if (ptag === TAG.actionResponse) return [...actions, ...this.onHlsReply(plain, now)];
-      return [...actions, ...this.fail(serviceErrorOf(plain) ?? new OmrError('AUTH_REJECTED', `unexpected APDU 0x${(ptag ?? 0).toString(16)} during HLS`), now)];
+      return [...actions, ...this.fail(serviceErrorOf(plain) ?? new OmrError('PROTOCOL_VIOLATION', `unexpected APDU 0x${(ptag ?? 0).toString(16)} during HLS`), now)];
     }
     if (this.state === 'busy' && this.inFlight) return [...actions, ...this.onGetAnswer(plain, now)];
     return [...actions, { type: 'trace', summary: `ignored APDU 0x${(ptag ?? 0).toString(16)}` }];
@@ -405,22 +456,25 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     if (a.result !== 0) {
       if (a.userInformation && !a.serviceError && isCipheredTag(a.userInformation[0] ?? -1) && this.options.security) {
         try {
-          const d = this.decipher(a.userInformation);
+          const d = this.decipher(a.userInformation, 'AARE user-information');
           const se = d.plain[0] === TAG.confirmedServiceError ? decodeConfirmedServiceError(d.plain) : undefined;
           if (se) a.serviceError = se;
         } catch {
           // keep the plain rejection
         }
       }
-      return [...out, ...this.fail(aareRejection(a), now)];
+      return [...out, ...this.fail(aareRejection(a, this.options.authentication.mechanism), now)];
     }
-    let initiate = a.initiateResponse;
-    if (!initiate && a.userInformation) {
-      const d = this.decipher(a.userInformation);
-      out.push(...d.actions);
-      initiate = decodeInitiateResponse(d.plain);
+    if (a.context !== undefined && a.context !== this.context) {
+      throw new OmrError(this.protection.ciphered ? 'SECURITY' : 'PROTOCOL_VIOLATION', `the AARE accepts application context ${a.context} where ${this.context} was asked for`);
     }
-    if (!initiate) throw new OmrError('DECODE_ERROR', 'AARE without InitiateResponse');
+    // In a ciphered context the InitiateResponse must come ciphered (glo-initiate-response) with
+    // the association's security control: a plain one is SECURITY (see client-security.ts).
+    if (!a.userInformation) throw new OmrError('PROTOCOL_VIOLATION', 'AARE without InitiateResponse');
+    const d = this.decipher(a.userInformation, 'AARE InitiateResponse');
+    out.push(...d.actions);
+    if (d.plain[0] !== TAG.initiateResponse) throw new OmrError('PROTOCOL_VIOLATION', `AARE accepted with APDU 0x${(d.plain[0] ?? 0).toString(16)} where the InitiateResponse belongs`);
+    const initiate = decodeInitiateResponse(d.plain);
     this.conformance = initiate.conformance;
     this.serverMaxPdu = initiate.maxReceivePduSize || 0xffff;
     const auth = this.options.authentication;
@@ -432,6 +486,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       const f = hlsGmac(sec.systemTitle, ic, sec.keys, stoc);
       out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
       this.state = 'authenticating';
+      this.startExchange(now, 'HLS pass 3 (reply_to_HLS_authentication)');
       const action = encodeActionRequest({ invokeId: this.nextInvokeId(), classId: AssociationLn.id, obis: CURRENT_ASSOCIATION_LN, method: AssociationLn.method.reply_to_HLS_authentication, parameters: { type: 'octet-string', value: hex(f) } });
       return [...out, ...this.sendApdu(action, now, 'ACTION reply_to_HLS_authentication f(StoC)')];
     }
@@ -456,9 +511,9 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     const r = decodeActionResponse(plain);
     if (r.result !== 0) return this.fail(new OmrError('AUTH_REJECTED', `HLS: ${r.resultName}`), now);
     const data = r.returnData;
-    if (!data || !data.ok || data.value.type !== 'octet-string') return this.fail(new OmrError('AUTH_REJECTED', 'HLS: the meter returned no f(CtoS)'), now);
-    const bytes = Uint8Array.from(data.value.value.match(/../g)!.map((h) => parseInt(h, 16)));
-    verifyHlsGmac(bytes, this.serverSystemTitle!, this.options.security!.keys, this.challenge!);
+    if (!data || !data.ok || data.value.type !== 'octet-string') return this.fail(new OmrError('SECURITY', 'HLS: the meter returned no f(CtoS) octet string'), now);
+    const bytes = Uint8Array.from((data.value.value.match(/../g) ?? []).map((h) => parseInt(h, 16)));
+    verifyHlsGmac(bytes, this.serverSystemTitle!, this.options.security!.keys, this.challenge!, this.protection.suite);
     return [{ type: 'trace', summary: 'HLS-GMAC: the meter proved the key' }, ...this.becomeReady(now)];
   }
 
@@ -469,43 +524,34 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       this.finishJobWithError(f.job, err, f.chunk);
       return this.completeChunk(now);
     }
-    const r = decodeGetResponse(plain);
-    if (r.invokeId !== f.invokeId) return [{ type: 'trace', summary: `ignored GET.response with invoke id ${r.invokeId} (expected ${f.invokeId})` }];
-    switch (r.type) {
-      case 'normal':
-        this.store(f, [r.result]);
+    const step = stepGetAnswer(plain, f, this.maxAnswerBytes);
+    switch (step.kind) {
+      case 'fatal':
+        return this.fail(step.error, now);
+      case 'error':
+        this.finishJobWithError(f.job, step.error, f.chunk);
         return this.completeChunk(now);
-      case 'with-list':
-        if (r.results.length !== f.chunk.length) throw new OmrError('DECODE_ERROR', `GET.response with ${r.results.length} results for ${f.chunk.length} requests`);
-        this.store(f, r.results);
-        return this.completeChunk(now);
-      case 'with-datablock-error':
-        this.finishJobWithError(f.job, dataAccessError(r.dar, `block ${r.blockNumber}`), f.chunk);
-        return this.completeChunk(now);
-      case 'with-datablock': {
-        if (r.blockNumber !== f.nextBlock) {
-          this.finishJobWithError(f.job, new OmrError('DLMS_ERROR', `block ${r.blockNumber} where ${f.nextBlock} was expected`), f.chunk);
+      case 'split':
+        // Only the object at fault should fail: each attribute of the list is asked on its own.
+        f.job.chunks.unshift(...f.chunk.map((i) => [i]));
+        return [{ type: 'trace', summary: `GET.response with-list not usable (${step.why}): asking each of its ${f.chunk.length} attributes on its own` }, ...this.completeChunk(now)];
+      case 'results':
+        this.store(f, step.results);
+        return [...(step.trace ? [{ type: 'trace', summary: step.trace } as A] : []), ...this.completeChunk(now)];
+      case 'next':
+        if (this.releaseRequested) {
+          this.finishJobWithError(f.job, new OmrError('CANCELLED'), f.chunk);
           return this.completeChunk(now);
         }
-        f.blocks.push(r.raw);
-        if (!r.lastBlock) {
-          f.nextBlock++;
-          if (this.releaseRequested) {
-            this.finishJobWithError(f.job, new OmrError('CANCELLED'), f.chunk);
-            return this.completeChunk(now);
-          }
-          return this.sendApdu(encodeGetRequest({ type: 'next', invokeId: f.invokeId, blockNumber: r.blockNumber }), now, `GET next (block ${r.blockNumber} received)`);
-        }
-        const whole = concat(...f.blocks);
-        this.store(f, f.list ? decodeGetListBlocks(whole) : [{ ok: true, value: decodeData(whole) }]);
-        return [{ type: 'trace', summary: `block transfer complete: ${f.blocks.length} blocks, ${whole.length} bytes` }, ...this.completeChunk(now)];
-      }
+        this.startExchange(now, `${this.exchangeWhat.replace(/ \(block \d+\)$/, '')} (block ${step.blockNumber + 1})`);
+        return this.sendApdu(encodeGetRequest({ type: 'next', invokeId: f.invokeId, blockNumber: step.blockNumber }), now, `GET next (block ${step.blockNumber} received)`);
     }
   }
 
   private store(f: InFlight, results: GetDataResult[]): void {
     results.forEach((res, k) => {
-      const i = f.chunk[k]!;
+      const i = f.chunk[k];
+      if (i === undefined) return;
       const req = f.job.requests[i]!;
       const what = `${typeof req.obis === 'string' ? req.obis : formatObis(req.obis)} attribute ${req.attribute}`;
       f.job.results[i] = res.ok ? { ok: true, value: res.value } : { ok: false, error: dataAccessError(res.dar, what).info() };

@@ -1,6 +1,7 @@
 /**
  * general-block-transfer (GBT): one block of a long APDU, and the assembler that joins them.
  */
+import { OmrError } from '../../../shared/errors';
 import { concat, decodeError, guardDecode, Reader, Writer } from './bytes';
 import { TAG } from './apdu';
 
@@ -36,28 +37,45 @@ export function encodeGeneralBlock(g: GeneralBlock): Uint8Array {
     .finish();
 }
 
+/** Default ceiling of one APDU joined from general-block-transfer blocks (bytes). */
+export const DEFAULT_MAX_GBT_BYTES = 4 * 1024 * 1024;
+
 /**
  * Joins general-block-transfer blocks (E0 …) in order until the last block, then gives the
- * whole APDU. Blocks out of sequence restart the collection with a DECODE_ERROR.
+ * whole APDU. Blocks out of sequence restart the collection with a DECODE_ERROR; blocks past
+ * `maxBytes` in all drop the collection with TOO_LARGE.
  */
 export class GeneralBlockAssembler {
   private parts: Uint8Array[] = [];
+  private size = 0;
   private expected = 1;
+
+  constructor(private readonly maxBytes = DEFAULT_MAX_GBT_BYTES) {}
+
+  private reset(): void {
+    this.parts = [];
+    this.size = 0;
+    this.expected = 1;
+  }
 
   push(apdu: Uint8Array): Uint8Array | undefined {
     const g = decodeGeneralBlock(apdu);
     if (g.blockNumber !== this.expected) {
       const expected = this.expected;
-      this.parts = [];
-      this.expected = 1;
+      this.reset();
       if (g.blockNumber !== 1) throw decodeError(`general-block-transfer block ${g.blockNumber} where ${expected} was expected`);
     }
+    if (this.size + g.data.length > this.maxBytes) {
+      const blocks = this.parts.length;
+      this.reset();
+      throw new OmrError('TOO_LARGE', `general-block-transfer past ${this.maxBytes} bytes after ${blocks} blocks without the last`);
+    }
     this.parts.push(g.data);
+    this.size += g.data.length;
     this.expected = g.blockNumber + 1;
     if (!g.lastBlock) return undefined;
     const whole = concat(...this.parts);
-    this.parts = [];
-    this.expected = 1;
+    this.reset();
     return whole;
   }
 }

@@ -138,6 +138,7 @@ export function planGetRequests(requests: readonly AttributeRequest[], o: { with
 export function decodeGetListBlocks(whole: Uint8Array): GetDataResult[] {
   const rd = new Reader(whole);
   const n = rd.length('list count');
+  if (n > rd.remaining) throw decodeError(`list of ${n} results in ${rd.remaining} bytes`);
   const results: GetDataResult[] = [];
   for (let i = 0; i < n; i++) {
     const choice = rd.u8('result choice');
@@ -147,5 +148,6 @@ export function decodeGetListBlocks(whole: Uint8Array): GetDataResult[] {
       results.push({ ok: false, dar, name: dataAccessResultName(dar) });
     }
   }
+  if (!rd.done) throw decodeError(`${rd.remaining} byte(s) after the list of results`);
   return results;
 }

@@ -5,7 +5,7 @@
  * glo-ciphered data-notification). Sans-IO: fed bytes, returns what each complete message gave —
  * readings, or a typed error for that message alone (a wrong key spoils one push, not the stream).
  */
-import { OmrError, toErrorInfo, type ErrorInfo } from '../../../shared/errors';
+import { errorInfo, OmrError, toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 import type { Reading } from '../../../shared/types';
 import { Deframer } from '../hdlc/deframer';
 import type { DlmsValue } from './axdr';
@@ -18,8 +18,12 @@ import { GeneralBlockAssembler } from './general-block';
 
 export interface PushOptions {
   keys?: Keys;
-  /** Decrypt 0x30 frames whose authentication key nobody published, without checking the tag. */
+  /** Decrypt 0x30 frames whose authentication key nobody published, without checking the tag (default false). */
   allowUnverified?: boolean;
+  /** Take pushes in clear although a key is set (default false: each such push is refused with SECURITY). */
+  allowPlain?: boolean;
+  /** Ceiling of one push joined from HDLC segments or general blocks (bytes, default 4 MiB). */
+  maxBytes?: number;
 }
 
 export type PushResult =
@@ -44,9 +48,12 @@ export function notificationReadings(body: DlmsValue, readAt: string): { reading
 export class PushDecoder {
   private deframer = new Deframer();
   private segments: Uint8Array[] = [];
-  private blocks = new GeneralBlockAssembler();
+  private segmentBytes = 0;
+  private blocks: GeneralBlockAssembler;
 
-  constructor(private readonly options: PushOptions = {}) {}
+  constructor(private readonly options: PushOptions = {}) {
+    this.blocks = new GeneralBlockAssembler(options.maxBytes);
+  }
 
   /** Feed received bytes; returns one result per complete message (or per damaged frame). */
   push(bytes: Uint8Array, now: number): PushResult[] {
@@ -58,10 +65,18 @@ export class PushDecoder {
       }
       const { frame } = item;
       if (frame.control.kind !== 'UI' && frame.control.kind !== 'I') continue;
+      if (this.segmentBytes + frame.info.length > (this.options.maxBytes ?? 4 * 1024 * 1024)) {
+        this.segments = [];
+        this.segmentBytes = 0;
+        out.push({ kind: 'error', error: errorInfo('TOO_LARGE', 'HDLC segments of one push past the size limit; dropped') });
+        continue;
+      }
       this.segments.push(frame.info);
+      this.segmentBytes += frame.info.length;
       if (frame.segmented) continue;
       let info = concat(...this.segments);
       this.segments = [];
+      this.segmentBytes = 0;
       if (info[0] === 0xe6 && (info[1] === 0xe7 || info[1] === 0xe6) && info[2] === 0x00) info = info.slice(3);
       const r = this.message(info, now);
       if (r) out.push(r);
@@ -79,9 +94,12 @@ export class PushDecoder {
       const notes: string[] = [];
       if (apdu[0] !== undefined && isCipheredTag(apdu[0])) {
         if (!this.options.keys) throw new OmrError('KEY_ERROR', 'this push is ciphered and no key was given (--key-file)');
-        const d = decipherApdu(apdu, this.options.keys, undefined, { allowUnverified: this.options.allowUnverified ?? true });
+        const d = decipherApdu(apdu, this.options.keys, undefined, { allowUnverified: this.options.allowUnverified === true });
+        if (d.note === 'not protected' && !this.options.allowPlain) throw new OmrError('SECURITY', 'ciphered push with security control 0x00 (no protection) although a key is set: refused');
         if (!d.authenticated) notes.push('decrypted without checking the authentication tag (no authentication key, or encryption-only)');
         apdu = d.plaintext;
+      } else if (this.options.keys && !this.options.allowPlain) {
+        throw new OmrError('SECURITY', `push APDU 0x${(apdu[0] ?? 0).toString(16)} in clear although a key is set: refused`);
       }
       if (apdu[0] !== DATA_NOTIFICATION) throw new OmrError('DECODE_ERROR', `APDU 0x${(apdu[0] ?? 0).toString(16)} is not a data-notification`);
       const n = decodeDataNotification(apdu);
@@ -91,7 +109,7 @@ export class PushDecoder {
       if (meterTime) for (const x of r.readings) x.captureTime = meterTime;
       return { kind: 'notification', readings: r.readings, notes: [...notes, ...r.notes], ...(meterTime ? { meterTime } : {}) };
     } catch (e) {
-      this.blocks = new GeneralBlockAssembler();
+      this.blocks = new GeneralBlockAssembler(this.options.maxBytes);
       return { kind: 'error', error: toErrorInfo(e) };
     }
   }

@@ -231,6 +231,23 @@ export function cipherApdu(plain: Uint8Array, systemTitle: Uint8Array, invocatio
   return encodeCipheredApdu({ tag, systemTitle: kind.startsWith('general') ? systemTitle : undefined, securityControl: sc, invocationCounter, ciphered });
 }
 
+export interface DecipherOptions {
+  /** Decrypt a 0x30 APDU without checking its tag when the authentication key is unknown. */
+  allowUnverified?: boolean;
+  /**
+   * The security control byte the association agreed on: an APDU with any other (plain,
+   * encryption only, another suite) is refused with SECURITY before anything is deciphered.
+   */
+  requiredSecurityControl?: number;
+}
+
+/** The protection a security control byte asks for, in words (trace and error details). */
+export function describeSecurityControl(b: number): string {
+  const sc = decodeSecurityControl(b);
+  const mode = sc.encrypted && sc.authenticated ? 'authenticated and encrypted' : sc.encrypted ? 'encryption only' : sc.authenticated ? 'authentication only' : 'no protection';
+  return `${mode}, suite ${sc.suite}${sc.broadcastKey ? ', broadcast key' : ''}${sc.compressed ? ', compressed' : ''}`;
+}
+
 export interface Deciphered extends Unprotected {
   apdu: CipheredApdu;
   /** The system title used for the IV. */
@@ -242,8 +259,11 @@ export interface Deciphered extends Unprotected {
  * general-ciphering forms carry their own. The plaintext is a whole xDLMS APDU; for glo/ded
  * forms its tag is checked against the ciphered tag.
  */
-export function decipherApdu(bytes: Uint8Array, keys: Keys, senderSystemTitle?: Uint8Array, options: { allowUnverified?: boolean } = {}): Deciphered {
+export function decipherApdu(bytes: Uint8Array, keys: Keys, senderSystemTitle?: Uint8Array, options: DecipherOptions = {}): Deciphered {
   const apdu = decodeCipheredApdu(bytes);
+  if (options.requiredSecurityControl !== undefined && apdu.securityControl !== options.requiredSecurityControl) {
+    throw new OmrError('SECURITY', `security control 0x${hex(Uint8Array.of(apdu.securityControl))} where the association agreed on 0x${hex(Uint8Array.of(options.requiredSecurityControl))} (${describeSecurityControl(apdu.securityControl)})`);
+  }
   const st = apdu.systemTitle ?? senderSystemTitle;
   if (!st) throw new OmrError('KEY_ERROR', 'system title of the sender unknown');
   const out = unprotect(apdu.securityControl, st, apdu.invocationCounter, keys, apdu.ciphered, options);
@@ -267,10 +287,15 @@ export function hlsGmac(systemTitle: Uint8Array, invocationCounter: number, keys
   return concat(Uint8Array.of(sc), new Writer().u32(invocationCounter).finish(), tag);
 }
 
-/** Check the server's f(CtoS) reply: SC ‖ IC ‖ GMAC. A mismatch is AUTH_REJECTED. */
-export function verifyHlsGmac(reply: Uint8Array, serverSystemTitle: Uint8Array, keys: Keys, clientChallenge: Uint8Array): { invocationCounter: number } {
-  if (reply.length !== 1 + 4 + TAG_LENGTH) throw new OmrError('AUTH_REJECTED', `HLS reply of ${reply.length} bytes (expected 17)`);
-  const sc = reply[0]!;
+/**
+ * Check the server's f(CtoS) reply: SC ‖ IC ‖ GMAC, computed with the security control of the
+ * association's suite (authentication only: 0x10 | suite), never with the byte the meter sent.
+ * Another SC byte, another length or an empty reply is SECURITY; a GMAC mismatch is AUTH_REJECTED.
+ */
+export function verifyHlsGmac(reply: Uint8Array, serverSystemTitle: Uint8Array, keys: Keys, clientChallenge: Uint8Array, suite = 0): { invocationCounter: number } {
+  if (reply.length !== 1 + 4 + TAG_LENGTH) throw new OmrError('SECURITY', `HLS f(CtoS) of ${reply.length} bytes where SC, invocation counter and a ${TAG_LENGTH}-byte tag (17 bytes) belong`);
+  const sc = encodeSecurityControl({ authenticated: true, suite });
+  if (reply[0] !== sc) throw new OmrError('SECURITY', `HLS f(CtoS) with security control 0x${hex(reply.subarray(0, 1))} where 0x${hex(Uint8Array.of(sc))} (${describeSecurityControl(sc)}) belongs`);
   const ic = ((reply[1]! << 24) >>> 0) + ((reply[2]! << 16) | (reply[3]! << 8) | reply[4]!);
   const expected = hlsGmac(serverSystemTitle, ic, keys, clientChallenge, sc);
   let diff = 0;

@@ -14,7 +14,7 @@ import { addressEquals, clientAddress, formatAddress, serverAddress, type HdlcAd
 import { Deframer } from '../hdlc/deframer';
 import { describeFrame, encodeFrame, type Control, type HdlcFrame } from '../hdlc/frame';
 import { decodeParameters, DEFAULT_PARAMETERS, encodeParameters, negotiated, type HdlcParameters } from '../hdlc/params';
-import { LLC_REQUEST, LLC_RESPONSE, Reassembler, segmentApdu } from '../hdlc/segmentation';
+import { DEFAULT_MAX_APDU_BYTES, LLC_REQUEST, LLC_RESPONSE, Reassembler, segmentApdu } from '../hdlc/segmentation';
 import { concat, hex, Reader, Writer } from './bytes';
 
 export type TransportOut =
@@ -61,6 +61,13 @@ export interface HdlcTransportOptions {
    */
   connectTimeoutMs?: number;
   connectRetries?: number;
+  /**
+   * Once the first byte of an answer has come, the whole frame must be there within this (ms,
+   * default 5000: 2 KiB at 9600 baud, or 128 bytes at 300 baud); else SLOW_ANSWER.
+   */
+  frameTimeoutMs?: number;
+  /** Ceiling of one APDU reassembled from segments (bytes, default 4 MiB); past it TOO_LARGE. */
+  maxApduBytes?: number;
 }
 
 /** Server addresses meters usually answer at, named when a SNRM gets no UA. */
@@ -75,7 +82,7 @@ export class HdlcTransport implements DlmsTransport {
   private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
   private state: HdlcState = 'idle';
   private readonly deframer = new Deframer();
-  private readonly reassembler = new Reassembler(LLC_RESPONSE);
+  private readonly reassembler: Reassembler;
   private vs = 0; // our next N(S)
   private vr = 0; // next N(S) expected from the server
   private outgoing: { info: Uint8Array; segmented: boolean; redact?: [number, number][] }[] = [];
@@ -87,6 +94,15 @@ export class HdlcTransport implements DlmsTransport {
   private readonly maxRetries: number;
   private readonly connectTimeout: number;
   private readonly connectRetries: number;
+  private readonly frameTimeout: number;
+  /** Bytes received since the frame now awaited was sent, and when the first of them came. */
+  private rxBytes = 0;
+  private rxStartedAt: number | undefined;
+  private lastRxAt = -Infinity;
+  /** Damaged frames and sequence disagreements since the frame now awaited was sent. */
+  private damaged = 0;
+  /** RR frames whose N(R) acknowledged nothing, and stale I-frames, in a row. */
+  private sequenceErrors = 0;
 
   constructor(private readonly options: HdlcTransportOptions) {
     this.client = clientAddress(options.clientSap);
@@ -96,6 +112,8 @@ export class HdlcTransport implements DlmsTransport {
     this.maxRetries = options.maxRetries ?? 3;
     this.connectTimeout = options.connectTimeoutMs ?? Math.min(900, this.timeout);
     this.connectRetries = options.connectRetries ?? Math.min(2, this.maxRetries);
+    this.frameTimeout = options.frameTimeoutMs ?? 5000;
+    this.reassembler = new Reassembler(LLC_RESPONSE, options.maxApduBytes ?? DEFAULT_MAX_APDU_BYTES);
   }
 
   /** Reaction timeout and retransmissions of the frame now awaited (the SNRM has its own). */
@@ -125,6 +143,9 @@ export class HdlcTransport implements DlmsTransport {
     const summary = describeFrame(f);
     this.last = await_ ? { bytes, summary, redact } : undefined;
     this.retries = 0;
+    this.rxBytes = 0;
+    this.rxStartedAt = undefined;
+    this.damaged = 0;
     this.deadline = await_ ? now + this.waitMs : Infinity;
     const out: TransportOut[] = [{ kind: 'send', bytes, summary, ...(redact ? { redact } : {}) }];
     if (await_) out.push({ kind: 'wakeAt', at: this.deadline });
@@ -181,6 +202,25 @@ export class HdlcTransport implements DlmsTransport {
     if (!this.last) return [];
     // A timer may fire a little early: keep the deadline asked for, never drop it.
     if (now < this.deadline) return [{ kind: 'wakeAt', at: this.deadline }];
+    // An answer has begun and bytes are still coming: repeating our frame would talk over it. It
+    // gets the frame time to finish; a trickle that never makes a frame is SLOW_ANSWER, not
+    // silence. A frame begun and then stalled (a damaged length field, a cut) is not an answer
+    // under way: it takes the usual path (repeat, then HDLC_FCS).
+    if (this.deframer.buffered > 0 && this.rxStartedAt !== undefined && this.state !== 'disconnecting') {
+      const frameEnd = this.rxStartedAt + this.frameTimeout;
+      const extended = this.deadline >= frameEnd;
+      const quiet = now - this.lastRxAt;
+      if (quiet < (extended ? this.timeout : this.timeout / 2)) {
+        if (now < frameEnd) {
+          this.deadline = frameEnd;
+          return [{ kind: 'wakeAt', at: frameEnd }];
+        }
+        const detail = `${this.rxBytes} byte(s) in ${now - this.rxStartedAt} ms after ${this.last.summary}, still coming, and no complete frame (frame time ${this.frameTimeout} ms)`;
+        this.last = undefined;
+        this.deadline = Infinity;
+        return [{ kind: 'error', error: new OmrError('SLOW_ANSWER', detail) }];
+      }
+    }
     if (this.retries >= this.retryLimit) {
       this.last = undefined;
       this.deadline = Infinity;
@@ -192,14 +232,24 @@ export class HdlcTransport implements DlmsTransport {
         const detail = `no UA to the SNRM at server address ${formatAddress(this.server)} (client ${this.options.clientSap}) after ${this.connectRetries + 1} tries of ${this.connectTimeout} ms; usual addresses: ${USUAL_SERVER_ADDRESSES}`;
         return [{ kind: 'error', error: new OmrError('HDLC_NO_UA', detail) }];
       }
-      return [{ kind: 'error', error: new OmrError('TIMEOUT_REACTION', `no HDLC answer after ${this.maxRetries + 1} tries of ${this.timeout} ms`) }];
+      return [{ kind: 'error', error: this.silenceError() }];
     }
     return this.retransmit(now, 'reaction timeout');
+  }
+
+  /** What the last try ended in: silence, or bytes that never made a frame for us. */
+  private silenceError(): OmrError {
+    const tries = `${this.maxRetries + 1} tries of ${this.timeout} ms`;
+    if (this.damaged > 0) return new OmrError('HDLC_FCS', `${this.damaged} damaged frame(s) and no valid answer after ${tries}`);
+    if (this.rxBytes > 0) return new OmrError('GARBLED', `${this.rxBytes} byte(s) received but no HDLC frame for this client after ${tries}`);
+    return new OmrError('TIMEOUT_REACTION', `no HDLC answer after ${tries}`);
   }
 
   private retransmit(now: number, why: string): TransportOut[] {
     if (!this.last) return [];
     this.retries++;
+    this.rxBytes = 0;
+    this.rxStartedAt = undefined;
     this.deadline = now + this.waitMs;
     return [
       { kind: 'trace', summary: `HDLC: ${why}, repeating ${this.last.summary} (${this.retries}/${this.retryLimit})` },
@@ -210,15 +260,41 @@ export class HdlcTransport implements DlmsTransport {
 
   receive(bytes: Uint8Array, now: number): TransportOut[] {
     const out: TransportOut[] = [];
+    if (this.last && bytes.length) {
+      this.rxBytes += bytes.length;
+      this.rxStartedAt ??= now;
+      this.lastRxAt = now;
+    }
     for (const item of this.deframer.push(bytes)) {
+      if (this.state === 'closed') break;
       if (item.kind === 'error') {
+        this.damaged++;
         out.push({ kind: 'trace', summary: `HDLC: damaged frame dropped (${item.error.detail ?? item.error.code})` });
         if (this.last && this.retries < this.retryLimit) out.push(...this.retransmit(now, 'damaged frame'));
         continue;
       }
+      // A whole frame came: the next one has its own frame time.
+      this.rxStartedAt = this.deframer.buffered > 0 ? now : undefined;
       out.push(...this.onFrame(item.frame, now));
+      if (out.some((o) => o.kind === 'error')) break;
     }
     return out;
+  }
+
+  /**
+   * A sequence number disagreement: repeated up to the retry limit, then PROTOCOL_VIOLATION (a
+   * meter that keeps acknowledging nothing, or keeps sending a frame we already have, would
+   * otherwise be answered forever).
+   */
+  private sequenceError(detail: string, repeat: () => TransportOut[]): TransportOut[] {
+    this.sequenceErrors++;
+    if (this.sequenceErrors > this.maxRetries) {
+      this.last = undefined;
+      this.deadline = Infinity;
+      this.state = 'closed';
+      return [{ kind: 'error', error: new OmrError('PROTOCOL_VIOLATION', `${detail}, ${this.sequenceErrors} times in a row`) }];
+    }
+    return repeat();
   }
 
   private onFrame(f: HdlcFrame, now: number): TransportOut[] {
@@ -260,28 +336,46 @@ export class HdlcTransport implements DlmsTransport {
       case 'RR':
       case 'RNR':
         if (this.state !== 'connected') return [];
-        if (c.kind === 'RR' && this.outgoing.length && c.nr === this.vs) return this.sendNextSegment(now);
+        if (c.kind === 'RR' && this.outgoing.length && c.nr === this.vs) {
+          this.sequenceErrors = 0;
+          return this.sendNextSegment(now);
+        }
         if (c.kind === 'RR' && this.last && c.nr !== this.vs) {
-          // The server did not get our last frame: repeat it.
-          return this.retransmit(now, `RR N(R)=${c.nr} asks for a repeat`);
+          // The server did not get our last frame: repeat it (a bounded number of times).
+          const nr = c.nr;
+          return this.sequenceError(`RR N(R)=${nr} acknowledges none of our frames (V(S)=${this.vs})`, () => this.retransmit(now, `RR N(R)=${nr} asks for a repeat`));
         }
         return [{ kind: 'trace', summary: `HDLC: ${c.kind} N(R)=${c.nr}` }];
       case 'I': {
         if (this.state !== 'connected') return [{ kind: 'trace', summary: 'HDLC: I-frame outside a connection ignored' }];
         if (c.ns !== this.vr) {
-          // A repeat of a frame we already have (our RR was lost): acknowledge again.
-          return [{ kind: 'trace', summary: `HDLC: duplicate I-frame N(S)=${c.ns} (expected ${this.vr})` }, ...this.transmit(this.frame({ kind: 'RR', nr: this.vr, pf: true }), now, true)];
+          // A repeat of a frame we already have (our RR was lost): acknowledge again, a bounded
+          // number of times; the deadline of the frame awaited is kept.
+          const ns = c.ns;
+          return this.sequenceError(`I-frame N(S)=${ns} where ${this.vr} was expected`, () => {
+            const deadline = this.deadline;
+            const retries = this.retries;
+            const last = this.last;
+            const out = this.transmit(this.frame({ kind: 'RR', nr: this.vr, pf: true }), now, true);
+            if (last && deadline !== Infinity) {
+              this.deadline = deadline;
+              this.retries = retries;
+            }
+            return [{ kind: 'trace', summary: `HDLC: duplicate I-frame N(S)=${ns} (expected ${this.vr})` }, ...out.filter((o) => o.kind !== 'wakeAt'), { kind: 'wakeAt', at: this.deadline }];
+          });
         }
+        this.sequenceErrors = 0;
         this.vr = (this.vr + 1) & 7;
-        if (f.segmented) {
-          this.reassembler.push(f.info, true);
-          return this.transmit(this.frame({ kind: 'RR', nr: this.vr, pf: true }), now, true);
-        }
-        done();
         try {
+          if (f.segmented) {
+            this.reassembler.push(f.info, true);
+            return this.transmit(this.frame({ kind: 'RR', nr: this.vr, pf: true }), now, true);
+          }
+          done();
           const apdu = this.reassembler.push(f.info, false)!;
           return [{ kind: 'apdu', apdu }];
         } catch (e) {
+          done();
           return [{ kind: 'error', error: e instanceof OmrError ? e : new OmrError('DECODE_ERROR', String(e)) }];
         }
       }
@@ -364,6 +458,7 @@ export class WrapperTransport implements DlmsTransport {
     if (this.deadline === Infinity) return [];
     if (now < this.deadline) return [{ kind: 'wakeAt', at: this.deadline }];
     this.deadline = Infinity;
+    if (this.buf.length > 0) return [{ kind: 'error', error: new OmrError('SLOW_ANSWER', `${this.buf.length} byte(s) of an answer within ${this.timeout} ms, and not the whole APDU`) }];
     return [{ kind: 'error', error: new OmrError('TIMEOUT_REACTION', `no answer within ${this.timeout} ms`) }];
   }
 

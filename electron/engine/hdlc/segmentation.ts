@@ -22,10 +22,25 @@ export function segmentApdu(apdu: Uint8Array, maxInfo: number, llc: Uint8Array =
   return out;
 }
 
-/** Collects segments until one arrives without the segmentation bit, then gives the APDU. */
+/** Default ceiling of one reassembled APDU (bytes). */
+export const DEFAULT_MAX_APDU_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Collects segments until one arrives without the segmentation bit, then gives the APDU. An APDU
+ * that grows past `maxBytes` is TOO_LARGE (the segments held so far are dropped).
+ */
 export class Reassembler {
   private parts: Uint8Array[] = [];
-  constructor(private readonly llc: Uint8Array = LLC_RESPONSE) {}
+  private size = 0;
+  constructor(
+    private readonly llc: Uint8Array = LLC_RESPONSE,
+    private readonly maxBytes = DEFAULT_MAX_APDU_BYTES,
+  ) {}
+
+  /** Bytes held from the segments received so far. */
+  get held(): number {
+    return this.size;
+  }
 
   /** True while segments have been received and the last has not. */
   get pending(): boolean {
@@ -34,14 +49,21 @@ export class Reassembler {
 
   reset(): void {
     this.parts = [];
+    this.size = 0;
   }
 
   /** Add one segment; returns the APDU (LLC header removed) when it was the last one. */
   push(info: Uint8Array, segmented: boolean): Uint8Array | undefined {
+    if (this.size + info.length > this.maxBytes) {
+      const had = this.size;
+      this.reset();
+      throw new OmrError('TOO_LARGE', `segmented HDLC answer past ${this.maxBytes} bytes (${had} bytes held, segmentation bit still set)`);
+    }
     this.parts.push(info);
+    this.size += info.length;
     if (segmented) return undefined;
     const whole = concat(...this.parts);
-    this.parts = [];
+    this.reset();
     return stripLlc(whole, this.llc);
   }
 }

@@ -81,8 +81,29 @@ export interface DlmsSessionOptions {
   random?: (n: number) => Uint8Array;
 }
 
-/** Errors after which nothing more can be read in this association. */
-const SESSION_ENDING: ReadonlySet<ErrorCode> = new Set(['LINK_LOST', 'TIMEOUT_REACTION', 'HDLC_FCS', 'HDLC_REJECTED', 'HDLC_NO_UA', 'CANCELLED', 'KEY_ERROR', 'AUTH_REJECTED', 'DECODE_ERROR', 'INTERNAL']);
+/**
+ * Errors after which nothing more can be read in this association. DECODE_ERROR is not one: the
+ * client gives it to the one object whose value did not decode, and ends the association on an
+ * undecodable answer with PROTOCOL_VIOLATION instead.
+ */
+const SESSION_ENDING: ReadonlySet<ErrorCode> = new Set([
+  'LINK_LOST',
+  'TIMEOUT_REACTION',
+  'SLOW_ANSWER',
+  'GARBLED',
+  'HDLC_FCS',
+  'HDLC_REJECTED',
+  'HDLC_NO_UA',
+  'CANCELLED',
+  'OPERATION_DEADLINE',
+  'KEY_ERROR',
+  'AUTH_REJECTED',
+  'ASSOCIATION_REFUSED',
+  'SECURITY',
+  'PROTOCOL_VIOLATION',
+  'TOO_LARGE',
+  'INTERNAL',
+]);
 export function endsSession(code: ErrorCode): boolean {
   return SESSION_ENDING.has(code);
 }

@@ -124,12 +124,35 @@ describe('AARE', () => {
     ]);
   });
 
-  it('rejected: application context not supported → AUTH_REJECTED with the diagnostic', () => {
+  it('rejected: application context not supported → ASSOCIATION_REFUSED saying so, without the lock-out warning', () => {
     const a = decodeAare(unhex('6129A109060760857405080101A203020101A305A103020102BE10040E0800065F1F040000501F01F40007'));
     expect(a.resultName).toBe('rejected-permanent');
     const e = aareRejection(a);
-    expect(e.code).toBe('AUTH_REJECTED');
-    expect(e.detail).toBe('rejected-permanent, acse-service-user: application-context-name-not-supported');
+    expect(e.code).toBe('ASSOCIATION_REFUSED');
+    expect(e.detail).toMatch(/^application context not supported: .*; rejected-permanent, acse-service-user: application-context-name-not-supported$/);
+    expect(e.info().remedy).not.toMatch(/lock/i);
+  });
+
+  it('each result-source-diagnostic says which reason it is; only an authentication failure warns of lock-out', () => {
+    const rej = (diagnostic: number, source: 'acse-service-user' | 'acse-service-provider' = 'acse-service-user') => decodeAare(encodeAare({ context: 'ln-no-ciphering', result: 1, diagnosticSource: source, diagnostic }));
+    const wrongPassword = aareRejection(rej(13), 'lls');
+    expect(wrongPassword.code).toBe('AUTH_REJECTED');
+    expect(wrongPassword.info().remedy).toMatch(/lock out/);
+    const noPassword = aareRejection(rej(11), 'lls');
+    expect(noPassword.code).toBe('ASSOCIATION_REFUSED');
+    expect(noPassword.detail).toMatch(/this client does not accept a password/);
+    expect(aareRejection(rej(1), 'none').detail).toMatch(/no reason/);
+    expect(aareRejection(rej(0), 'none').detail).toMatch(/no reason/);
+    expect(aareRejection(rej(14), 'none').detail).toMatch(/needs authentication/);
+    expect(aareRejection(rej(12), 'none').detail).toMatch(/needs authentication/);
+    expect(aareRejection(rej(3), 'hls-gmac').detail).toMatch(/system title/);
+    expect(aareRejection(rej(2, 'acse-service-provider'), 'none').detail).toMatch(/ACSE version/);
+    for (const d of [0, 1, 2, 3, 11, 12, 14]) {
+      const e = aareRejection(rej(d), 'lls');
+      expect(e.code).toBe('ASSOCIATION_REFUSED');
+      expect(e.info().remedy).not.toMatch(/lock/i);
+      expect(e.info('fr').remedy).not.toMatch(/bloqu/i);
+    }
   });
 
   it('rejected with an initiate error in user-information', () => {

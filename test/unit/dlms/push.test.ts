@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { OmrError } from '../../../shared/errors';
 import { unhex } from '../../../electron/engine/dlms/bytes';
 import { PushDecoder } from '../../../electron/engine/dlms/push';
+import { cipherApdu } from '../../../electron/engine/dlms/security';
 import { encodeFrame } from '../../../electron/engine/hdlc/frame';
 import { E450_CYPRUS_PUSH } from '../hdlc/captures';
 
@@ -63,6 +64,26 @@ describe('push listening', () => {
     expect(d.push(unhex(E450_CYPRUS_PUSH), NOW)[0]?.kind).toBe('notification');
     const wrong = new PushDecoder({ keys: { encryptionKey: unhex('000102030405060708090a0b0c0d0e0f') } }).push(inHdlc(unhex(TINETZ)), NOW);
     expect(wrong[0]?.kind).toBe('error');
+  });
+
+  it('refuses a push in clear when a key is set (per push: the next ciphered one is still decoded), unless allowPlain', () => {
+    const d = new PushDecoder({ keys: { encryptionKey: TINETZ_KEY } });
+    expect(d.push(unhex(E450_CYPRUS_PUSH), NOW)[0]).toMatchObject({ kind: 'error', error: { code: 'SECURITY' } });
+    expect(d.push(inHdlc(unhex(TINETZ)), NOW)[0]?.kind).toBe('notification');
+    expect(new PushDecoder({ keys: { encryptionKey: TINETZ_KEY }, allowPlain: true }).push(unhex(E450_CYPRUS_PUSH), NOW)[0]?.kind).toBe('notification');
+  });
+
+  it('refuses a ciphered push whose security control asks for no protection (SC 0x00) when a key is set, and a 0x30 push without the authentication key unless allowUnverified', () => {
+    const key = unhex('000102030405060708090a0b0c0d0e0f');
+    const ak = unhex('d0d1d2d3d4d5d6d7d8d9dadbdcdddedf');
+    const st = unhex('4d4d4d0000000001');
+    const plain = unhex('0f0000000100090431323334'); // data-notification, no date-time, an octet string
+    const none = cipherApdu(plain, st, 7, { encryptionKey: key }, { securityControl: 0x00, kind: 'general-glo' });
+    expect(new PushDecoder({ keys: { encryptionKey: key } }).push(inHdlc(none), NOW)[0]).toMatchObject({ kind: 'error', error: { code: 'SECURITY' } });
+    const full = cipherApdu(plain, st, 8, { encryptionKey: key, authenticationKey: ak }, { securityControl: 0x30, kind: 'general-glo' });
+    expect(new PushDecoder({ keys: { encryptionKey: key } }).push(inHdlc(full), NOW)[0]).toMatchObject({ kind: 'error', error: { code: 'KEY_ERROR' } });
+    expect(new PushDecoder({ keys: { encryptionKey: key }, allowUnverified: true }).push(inHdlc(full), NOW)[0]?.kind).toBe('notification');
+    expect(new PushDecoder({ keys: { encryptionKey: key, authenticationKey: ak } }).push(inHdlc(full), NOW)[0]?.kind).toBe('notification');
   });
 
   it('finds pushes split across reads and behind noise', () => {
