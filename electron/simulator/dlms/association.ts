@@ -32,7 +32,8 @@ import { decodeGetRequest, encodeGetResponse } from '../../engine/dlms/get';
 import { decodeActionRequest, encodeActionResponse } from '../../engine/dlms/action';
 import { AssociationLn } from '../../engine/cosem/registry';
 import { ByteSource, chain } from './bytes';
-import { DAR, type AssociationInfo, type ClientRole, type E450Model, type ReadContext, type ReadResult } from './objects';
+import { DAR } from './dar';
+import type { AssociationInfo, ClientRole, E450Model, ReadContext, ReadResult } from './objects';
 
 export interface ClientConfig {
   sap: number;

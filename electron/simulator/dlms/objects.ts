@@ -19,13 +19,16 @@
  * and the buffer's A-XDR bytes are produced as the block transfer pulls them.
  */
 import { D, type DlmsValue } from '../../engine/dlms/axdr';
-import { unhex } from '../../engine/dlms/bytes';
-import { decodeDateTime, encodeDateTime, type CosemDateTime } from '../../engine/dlms/datetime';
+import { encodeDateTime } from '../../engine/dlms/datetime';
 import type { Obis } from '../../engine/dlms/obis-code';
 import type { AccessSelection } from '../../engine/dlms/apdu';
 import { AssociationLn, Clock, Data, PROFILE_SELECTOR, ProfileGeneric, Register, SecuritySetup } from '../../engine/cosem/registry';
-import { rng, type E450Data } from '../e450-data';
+import type { E450Data } from '../e450-data';
 import { lazyArray } from './bytes';
+import { DAR } from './dar';
+import { DAY, generateEvents, POWER_QUALITY_EVENTS, STANDARD_EVENTS, type MeterEvent } from './event-patterns';
+import { CLOCK_COLUMN, CLOCK_LN, selectRows, utcDateTime, type BufferView, type CaptureObject } from './profile-buffer';
+
 
 /** Who is asking: the three client associations of the simulator. */
 export type ClientRole = 'public' | 'reader' | 'management';
@@ -60,22 +63,6 @@ export type ReadResult =
   | { ok: true; lazy: Iterable<Uint8Array> }
   | { ok: false; dar: number };
 
-/** Data-access-result codes used by the server. */
-export const DAR = {
-  hardwareFault: 1,
-  temporaryFailure: 2,
-  readWriteDenied: 3,
-  objectUndefined: 4,
-  objectClassInconsistent: 9,
-  objectUnavailable: 11,
-  typeUnmatched: 12,
-  scopeOfAccessViolated: 13,
-  dataBlockUnavailable: 14,
-  noLongGetInProgress: 16,
-  dataBlockNumberInvalid: 19,
-  otherReason: 250,
-} as const;
-
 export interface CosemObject {
   classId: number;
   version: number;
@@ -102,37 +89,7 @@ const obisKey = (o: ArrayLike<number>) => Array.from(o).join('.');
 export const lnValue = (o: Obis): DlmsValue => D.octets(Uint8Array.from(o));
 const ascii = (s: string) => new TextEncoder().encode(s);
 
-/** A COSEM date-time of a UTC instant (deviation 0, clock status 0). */
-export function utcDateTime(t: number): CosemDateTime {
-  const d = new Date(t);
-  const dow = d.getUTCDay();
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    dayOfWeek: dow === 0 ? 7 : dow,
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    hundredths: Math.floor((t % 1000) / 10),
-    deviation: 0,
-    clockStatus: 0,
-  };
-}
-
 const dtValue = (t: number): DlmsValue => D.dateTime(utcDateTime(t));
-
-/**
- * A COSEM date-time as a bound of a range read, in ms (UTC). Fields not specified widen the
- * bound (a missing date: unbounded; a missing time field: 0). A specified deviation follows the
- * DLMS convention (minutes to add to local time to get UTC: CET is -60); not specified means the
- * meter's own time (UTC here).
- */
-export function boundToMs(dt: CosemDateTime, side: 'from' | 'to'): number {
-  if (dt.year === null || dt.month === null || dt.day === null || dt.month > 12 || dt.day > 31) return side === 'from' ? -Infinity : Infinity;
-  const local = Date.UTC(dt.year, dt.month - 1, dt.day, dt.hour ?? 0, dt.minute ?? 0, dt.second ?? 0, (dt.hundredths ?? 0) * 10);
-  return local + (dt.deviation ?? 0) * 60_000;
-}
 
 // ------------------------------------------------------------------------------- simple classes
 
@@ -174,94 +131,7 @@ function register(ln: Obis, scaler: number, unit: number, value: (ctx: ReadConte
 
 // ------------------------------------------------------------------------------------- profiles
 
-export interface CaptureObject {
-  classId: number;
-  ln: Obis;
-  attribute: number;
-  dataIndex: number;
-}
-
 const captureValue = (c: CaptureObject): DlmsValue => D.structure([D.longUnsigned(c.classId), lnValue(c.ln), D.integer(c.attribute), D.longUnsigned(c.dataIndex)]);
-
-/** The buffer as it stands at one instant: `count` rows, oldest first, sorted by time. */
-export interface BufferView {
-  count: number;
-  time(i: number): number;
-  row(i: number): DlmsValue[];
-}
-
-const CLOCK_LN: Obis = [0, 0, 1, 0, 0, 255];
-const CLOCK_COLUMN: CaptureObject = { classId: Clock.id, ln: CLOCK_LN, attribute: Clock.attr.time, dataIndex: 0 };
-
-/** First index with time ≥ t (binary search over a sorted view). */
-function lowerBound(v: BufferView, t: number): number {
-  let lo = 0;
-  let hi = v.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (v.time(mid) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function asCapture(v: DlmsValue | undefined): CaptureObject | undefined {
-  if (v?.type !== 'structure' || v.value.length !== 4) return undefined;
-  const [c, ln, a, di] = v.value;
-  if (c?.type !== 'long-unsigned' || ln?.type !== 'octet-string' || ln.value.length !== 12 || a?.type !== 'integer' || di?.type !== 'long-unsigned') return undefined;
-  return { classId: c.value, ln: Array.from(unhex(ln.value)) as Obis, attribute: a.value, dataIndex: di.value };
-}
-
-function asBound(v: DlmsValue | undefined): CosemDateTime | undefined {
-  if (v?.type === 'date-time') return v.value;
-  if (v?.type === 'octet-string' && v.value.length === 24) return decodeDateTime(unhex(v.value));
-  return undefined;
-}
-
-const sameCapture = (a: CaptureObject, b: CaptureObject) => a.classId === b.classId && obisKey(a.ln) === obisKey(b.ln) && a.attribute === b.attribute && a.dataIndex === b.dataIndex;
-
-/** Rows and columns chosen by a selective access; a DAR when it cannot be served. */
-export function selectRows(view: BufferView, columns: readonly CaptureObject[], access: AccessSelection | undefined): { from: number; to: number; cols: number[] } | { dar: number } {
-  const all = columns.map((_, i) => i);
-  if (!access) return { from: 0, to: view.count, cols: all };
-  const p = access.parameters;
-  if (p.type !== 'structure') return { dar: DAR.typeUnmatched };
-  if (access.selector === PROFILE_SELECTOR.range) {
-    const [restricting, fromV, toV, selected] = p.value;
-    const r = asCapture(restricting);
-    const from = asBound(fromV);
-    const to = asBound(toV);
-    if (!r || !from || !to) return { dar: DAR.typeUnmatched };
-    // The restricting object must be the time column (the sort object, first capture object).
-    if (!sameCapture({ ...r, dataIndex: 0 }, CLOCK_COLUMN) || !sameCapture(columns[0]!, CLOCK_COLUMN)) return { dar: DAR.otherReason };
-    let cols = all;
-    if (selected?.type === 'array' && selected.value.length > 0) {
-      cols = [];
-      for (const s of selected.value) {
-        const c = asCapture(s);
-        const i = c ? columns.findIndex((col) => sameCapture(col, c)) : -1;
-        if (i < 0) return { dar: DAR.otherReason };
-        cols.push(i);
-      }
-    } else if (selected && selected.type !== 'array') return { dar: DAR.typeUnmatched };
-    const lo = lowerBound(view, boundToMs(from, 'from'));
-    const toMs = boundToMs(to, 'to');
-    const hi = toMs === Infinity ? view.count : lowerBound(view, toMs + 1);
-    return { from: lo, to: Math.max(lo, hi), cols };
-  }
-  if (access.selector === PROFILE_SELECTOR.entry) {
-    const n = (v: DlmsValue | undefined) => (v && (v.type === 'double-long-unsigned' || v.type === 'long-unsigned' || v.type === 'unsigned') ? v.value : undefined);
-    const [fe, te, fc, tc] = p.value.map(n);
-    if (fe === undefined || te === undefined || fc === undefined || tc === undefined) return { dar: DAR.typeUnmatched };
-    const first = Math.max(1, fe);
-    const last = te === 0 ? view.count : Math.min(te, view.count);
-    const c0 = Math.max(1, fc);
-    const c1 = tc === 0 ? columns.length : Math.min(tc, columns.length);
-    if (c0 > c1) return { dar: DAR.otherReason };
-    return { from: first - 1, to: Math.max(first - 1, last), cols: all.slice(c0 - 1, c1) };
-  }
-  return { dar: DAR.otherReason };
-}
 
 function profileGeneric(ln: Obis, columns: readonly CaptureObject[], period: number, capacity: number, view: (now: number) => BufferView): CosemObject {
   return {
@@ -307,84 +177,6 @@ function profileGeneric(ln: Obis, columns: readonly CaptureObject[], period: num
 }
 
 // ----------------------------------------------------------------------------------- event logs
-
-export interface MeterEvent {
-  time: number;
-  code: number;
-}
-
-/** A pattern of events that happen together (e.g. power down, then power up minutes later). */
-type Pattern = { code: number; afterMs: [number, number] }[];
-
-interface EventSpec {
-  salt: number;
-  /** Length of a slot; each slot holds at most one pattern. */
-  slotMs: number;
-  /** Probability that a slot holds a pattern. */
-  chance: number;
-  patterns: Pattern[];
-}
-
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-
-/** Standard event log: codes from the IDIS table of electron/engine/cosem/events.ts. */
-const STANDARD_EVENTS: EventSpec = {
-  salt: 0x5e1,
-  slotMs: 3 * DAY,
-  chance: 0.45,
-  patterns: [
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [2 * MIN, 3 * HOUR] }],
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [5_000, 2 * MIN] }],
-    [{ code: 4, afterMs: [0, 0] }, { code: 5, afterMs: [0, 0] }],
-    [{ code: 40, afterMs: [0, 0] }, { code: 41, afterMs: [5 * MIN, 40 * MIN] }],
-    [{ code: 44, afterMs: [0, 0] }, { code: 45, afterMs: [MIN, 10 * MIN] }],
-    [{ code: 10, afterMs: [0, 0] }],
-    [{ code: 9, afterMs: [0, 0] }],
-    [{ code: 17, afterMs: [0, 0] }, { code: 18, afterMs: [HOUR, 6 * HOUR] }],
-  ],
-};
-
-/**
- * Power-quality event log: supply interruptions (power down / power up, codes 1 and 2 of the
- * IDIS table), short and long. IDIS voltage sag/swell codes are not in the engine's event table
- * yet, so they are not generated.
- */
-const POWER_QUALITY_EVENTS: EventSpec = {
-  salt: 0x7a4,
-  slotMs: 5 * DAY,
-  chance: 0.5,
-  patterns: [
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [1_000, 3 * MIN] }],
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [3 * MIN, 4 * HOUR] }],
-  ],
-};
-
-function mix(seed: number, slot: number, salt: number): number {
-  let h = (Math.imul(seed, 0x9e3779b1) ^ Math.imul(slot, 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  return (h ^ (h >>> 15)) >>> 0;
-}
-
-/** The events of a spec in [from, to], oldest first: a pure function of the seed (stable over time). */
-export function generateEvents(data: E450Data, spec: EventSpec, from: number, to: number): MeterEvent[] {
-  const out: MeterEvent[] = [];
-  const first = Math.floor((from - data.start) / spec.slotMs) - 1;
-  const last = Math.floor((to - data.start) / spec.slotMs);
-  for (let j = first; j <= last; j++) {
-    const r = rng(mix(data.seed, j, spec.salt));
-    if (r() >= spec.chance) continue;
-    const pattern = spec.patterns[Math.floor(r() * spec.patterns.length)]!;
-    let t = data.start + j * spec.slotMs + Math.floor(r() * (spec.slotMs - 8 * HOUR));
-    t = Math.floor(t / 1000) * 1000;
-    for (const e of pattern) {
-      t += e.afterMs[0] + Math.floor(r() * (e.afterMs[1] - e.afterMs[0]) / 1000) * 1000;
-      if (t >= from && t <= to) out.push({ time: t, code: e.code });
-    }
-  }
-  return out.sort((a, b) => a.time - b.time);
-}
 
 function eventLog(ln: Obis, codeLn: Obis, capacity: number, events: (now: number) => MeterEvent[]): { object: CosemObject; codeObject: CosemObject } {
   const columns: CaptureObject[] = [CLOCK_COLUMN, { classId: Data.id, ln: codeLn, attribute: Data.attr.value, dataIndex: 0 }];
