@@ -31,6 +31,7 @@ import {
   type SessionData,
   type SessionReadingsEvent,
 } from './session';
+import { ListenStartSchema, type ListenFrameEvent, type ListenStarted, type ListenStopped } from './listen';
 
 /** Phantom marker for a response or event payload type (no run-time value). */
 function type<T>(): T {
@@ -85,6 +86,10 @@ export const invokeChannels = {
   'monitor:stop': { request: OperationIdSchema.strict(), response: type<MonitorStats | null>() },
   /** Poll now, without waiting for the interval. */
   'monitor:readNow': { request: OperationIdSchema.strict(), response: type<MonitorStats>() },
+  /** Listen to a customer port (P1 telegrams, DLMS pushes): one listener per port, each frame journaled as it comes. */
+  'listen:start': { request: ListenStartSchema.strict(), response: type<ListenStarted>() },
+  /** Stop listening (the session is complete when this answers). */
+  'listen:stop': { request: OperationIdSchema.strict(), response: type<ListenStopped | null>() },
 } as const;
 
 export const eventChannels = {
@@ -97,6 +102,7 @@ export const eventChannels = {
   trace: type<TraceEntry & { sessionId?: string }>(),
   'monitor:update': type<MonitorUpdate>(),
   'monitor:anomaly': type<MonitorAnomalyEvent>(),
+  'listen:frame': type<ListenFrameEvent>(),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -7,6 +7,7 @@ import type { ErrorInfo } from './errors';
 import type { MeterIdentity, Reading, SessionSummary, TraceEntry } from './types';
 import type { MonitorAnomaly, MonitorPoll, MonitorSetup } from './monitor';
 import { SimFaultSchema, TargetSchema } from './target';
+import type { ListenFrame, ListenSetup } from './listen';
 
 
 export const ConnectOptionsSchema = z.object({
@@ -75,7 +76,7 @@ export const SessionRenameSchema = SessionIdSchema.extend({
 });
 
 export const ExportRequestSchema = SessionIdSchema.extend({
-  what: z.enum(['readings', 'profile', 'events', 'polls', 'anomalies']).default('readings'),
+  what: z.enum(['readings', 'profile', 'events', 'polls', 'anomalies', 'pushes']).default('readings'),
   dialect: z.enum(['auto', 'comma-dot', 'semicolon-comma']).default('auto'),
   /** Language of the headers and names (and of the `auto` dialect); default: the main side's. */
   lang: z.enum(['en', 'fr']).optional(),
@@ -112,6 +113,9 @@ export interface SessionData extends SessionSummary {
   monitor?: MonitorSetup;
   polls?: MonitorPoll[];
   anomalies?: MonitorAnomaly[];
+  /** Customer-port sessions: how listening was set up, and every frame or telegram heard. */
+  listen?: ListenSetup;
+  pushes?: ListenFrame[];
 }
 
 /** What the identify step shows. */

@@ -145,6 +145,8 @@ export interface SessionSummary {
   /** Monitoring sessions: polls done and anomalies seen. */
   pollCount?: number;
   anomalyCount?: number;
+  /** Customer-port sessions: frames and telegrams heard. */
+  pushCount?: number;
   state: 'open' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 }
 

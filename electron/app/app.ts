@@ -22,6 +22,8 @@ import { Targets, type TargetDeps } from '../features/ports/targets';
 import { diagnose } from '../features/doctor/service';
 import { formatReport } from '../features/doctor/types';
 import { MonitorService } from '../features/monitor/monitor';
+import { ListenService } from '../features/listen/service';
+import { loadLayouts } from '../features/listen/layouts';
 
 export interface AppServiceDeps {
   dataDir: string;
@@ -62,6 +64,7 @@ export interface AppServices {
   operations: Operations;
   targets: Targets;
   monitor: MonitorService;
+  listen: ListenService;
   dispose(): Promise<void>;
 }
 
@@ -104,6 +107,9 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     ...(deps.monitor?.backoffBaseMs !== undefined ? { backoffBaseMs: deps.monitor.backoffBaseMs } : {}),
     ...(deps.dlmsTimeouts ? { dlmsTimeouts: deps.dlmsTimeouts } : {}),
   });
+
+  // Customer-port listening: layouts shipped and in <data-dir>/layouts, read at each start.
+  const listenService = new ListenService({ targets, events, operations, sessions, lang, layouts: () => loadLayouts(join(deps.dataDir, 'layouts')) });
 
   // Plug/unplug: check the port list now and then, push it when it changes.
   let lastPorts = '';
@@ -169,6 +175,8 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     'monitor:start': (req) => monitor.start(req),
     'monitor:stop': (req) => monitor.stop(req.operationId),
     'monitor:readNow': (req) => monitor.readNow(req.operationId),
+    'listen:start': (req) => listenService.start(req),
+    'listen:stop': (req) => listenService.stop(req.operationId),
     'sessions:export': async (req) => {
       const session = await sessions.read(req.id);
       const defaultDir = join(deps.dataDir, 'exports');
@@ -219,12 +227,15 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     operations,
     targets,
     monitor,
+    listen: listenService,
     async dispose() {
       if (watcher) clearInterval(watcher);
       // Monitors first: their journals are complete when dispose() resolves (window closed).
       const monitors = monitor.stopAll();
+      const listeners = listenService.stopAll();
       operations.cancelAll();
       await monitors;
+      await listeners;
     },
   };
 }

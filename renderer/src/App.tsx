@@ -10,6 +10,7 @@ import { PortStep } from './steps/PortStep';
 import { ReadStep } from './steps/ReadStep';
 import { ReviewStep } from './steps/ReviewStep';
 import { wireEvents } from './wiring';
+import { ListenButton, ListenSlot } from './components/ListenView';
 
 function StepContent({ step }: { step: Step }) {
   switch (step) {
@@ -75,6 +76,7 @@ export function App() {
       <header className="top">
         <h1>{t('app.title')}</h1>
         <div className="top-right">
+          <ListenButton />
           <button type="button" className="header-button" onClick={() => openDialog('sessions')} data-testid="open-sessions">
             {t('sessions.title')}
           </button>
@@ -128,6 +130,7 @@ export function App() {
       </footer>
       {dialog === 'sessions' ? <SessionsDialog /> : null}
       {dialog === 'settings' ? <SettingsDialog /> : null}
+      <ListenSlot />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { useDoctor } from './stores/doctor';
 import { noteEnded } from './stores/operations';
 import { useRead } from './stores/read';
 import { useMonitor } from './stores/monitor';
+import { useListen } from './stores/listen';
 
 export function wireEvents(): () => void {
   const offs = [
@@ -20,9 +21,11 @@ export function wireEvents(): () => void {
       noteEnded(e);
       useRead.getState().onEnded(e);
       useMonitor.getState().onEnded(e);
+      useListen.getState().onEnded(e);
     }),
     subscribe('monitor:update', (u) => useMonitor.getState().onUpdate(u)),
     subscribe('monitor:anomaly', (e) => useMonitor.getState().onAnomaly(e)),
+    subscribe('listen:frame', (e) => useListen.getState().onFrame(e)),
   ];
   return () => {
     for (const off of offs) off();

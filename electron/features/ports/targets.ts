@@ -9,6 +9,9 @@ import type { Link } from '../../link/types';
 import { openLink, VIRTUAL_PORT_PATH } from '../../link/open';
 import { createVirtualPair, type VirtualPair } from '../../link/virtual';
 import { startVirtualMeter, type VirtualMeterOptions } from '../../simulator/virtual-meter';
+import { startP1Meter, type P1MeterOptions } from '../../simulator/p1/meter';
+import { HDLC_LINE } from '../../link/types';
+import { P1_DEMO_PORT } from '../../../shared/listen';
 
 export interface OpenedTarget {
   link: Link;
@@ -25,6 +28,8 @@ export type TargetOpener = (target: string, options?: OpenOptions) => Promise<Op
 export interface TargetDeps {
   /** Options for the demo meter (pacing, reaction time) — tests turn pacing off. */
   virtualMeter?: VirtualMeterOptions;
+  /** Options for the demo P1 meter (`virtual:p1`: a DSMR 5 telegram every second, 115200 8N1). */
+  p1Meter?: P1MeterOptions;
 }
 
 export class Targets {
@@ -40,7 +45,7 @@ export class Targets {
    * Returns whether a demo meter link was open.
    */
   pullCable(target: string, ms: number): boolean {
-    if (target !== VIRTUAL_PORT_PATH) throw new OmrError('INVALID_REQUEST', 'only the demo meter has a cable to pull');
+    if (target !== VIRTUAL_PORT_PATH && target !== P1_DEMO_PORT) throw new OmrError('INVALID_REQUEST', 'only the demo meter has a cable to pull');
     this.unpluggedUntil.set(target, Date.now() + ms);
     const pair = this.virtualPairs.get(target);
     this.virtualPairs.delete(target);
@@ -77,8 +82,24 @@ export class Targets {
 
   private async openRaw(target: string, options: OpenOptions): Promise<OpenedTarget> {
     const opened = await openLink(target, {
-      virtual: (name) => {
-        if (`virtual:${name}` !== VIRTUAL_PORT_PATH) throw new OmrError('PORT_NOT_FOUND', `${target}: the only virtual meter is ${VIRTUAL_PORT_PATH}`);
+      virtual: async (name) => {
+        if (`virtual:${name}` === P1_DEMO_PORT) {
+          if ((this.unpluggedUntil.get(target) ?? 0) > Date.now()) throw new OmrError('PORT_NOT_FOUND', `${target}: the cable is pulled`);
+          const pair = createVirtualPair('virtual P1 meter');
+          await pair.meter.setLine(HDLC_LINE(115200));
+          await pair.host.setLine(HDLC_LINE(115200));
+          this.virtualPairs.set(target, pair);
+          const meter = startP1Meter(pair.meter, this.deps.p1Meter);
+          return {
+            link: pair.host,
+            close: async () => {
+              if (this.virtualPairs.get(target) === pair) this.virtualPairs.delete(target);
+              meter.stop();
+              await pair.host.close();
+            },
+          };
+        }
+        if (`virtual:${name}` !== VIRTUAL_PORT_PATH) throw new OmrError('PORT_NOT_FOUND', `${target}: the virtual meters are ${VIRTUAL_PORT_PATH} and ${P1_DEMO_PORT}`);
         if ((this.unpluggedUntil.get(target) ?? 0) > Date.now()) throw new OmrError('PORT_NOT_FOUND', `${target}: the cable is pulled`);
         const pair = createVirtualPair();
         this.virtualPairs.set(target, pair);

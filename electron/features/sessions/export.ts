@@ -11,8 +11,9 @@ import type { Reading } from '../../../shared/types';
 import { QUANTITIES, QUANTITY_IDS } from '../../../shared/monitor';
 import type { CsvDialect } from '../../../shared/settings';
 import { resolveDialect, writeCsv, type Cell, type Column } from './csv';
+import { pushesTable } from './pushes-csv';
 
-export type ExportKind = 'readings' | 'profile' | 'events' | 'polls' | 'anomalies';
+export type ExportKind = 'readings' | 'profile' | 'events' | 'polls' | 'anomalies' | 'pushes';
 
 const HEADERS: Record<Lang, Record<string, string>> = {
   en: { obis: 'OBIS', name: 'Name', address: 'Meter address', value: 'Value', unit: 'Unit', scaler: 'Scaler', captureTime: 'Meter time', readAt: 'PC time', source: 'Source', extra: 'Other values', verified: 'Verified', yes: 'yes', no: 'no', log: 'Log', time: 'Time', code: 'Code', text: 'Event', ok: 'OK', reactionMs: 'Reaction (ms)', durationMs: 'Poll time (ms)', error: 'Error', rule: 'Rule', channel: 'Channel', measured: 'Measured value', threshold: 'Threshold', side: 'Side', drift: 'Clock drift' },
@@ -43,6 +44,7 @@ export function readingsTable(readings: Iterable<Reading>, lang: Lang): CsvTable
 
 export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvTable {
   const h = HEADERS[lang];
+  if (kind === 'pushes') return pushesTable(s.pushes ?? [], lang);
   if (kind === 'readings') return readingsTable(s.readings, lang);
   if (kind === 'polls') {
     // One column per quantity, with its unit; numbers exact as polled.

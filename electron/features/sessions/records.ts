@@ -7,6 +7,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { MeterEvent, ProfileData, SessionData } from '../../../shared/session';
 import type { MeterIdentity, Reading, SessionSummary, TraceEntry } from '../../../shared/types';
 import type { MonitorAnomaly, MonitorPoll, MonitorSetup } from '../../../shared/monitor';
+import type { ListenFrame, ListenSetup } from '../../../shared/listen';
 
 export type JournalRecord =
   | { k: 'meta'; t: string; id: string; name: string; target?: string }
@@ -24,7 +25,10 @@ export type JournalRecord =
   | { k: 'state'; t: string; state: SessionSummary['state'] }
   | { k: 'monitor'; t: string; setup: MonitorSetup }
   | ({ k: 'poll' } & MonitorPoll)
-  | { k: 'anomaly'; t: string; anomaly: MonitorAnomaly };
+  | { k: 'anomaly'; t: string; anomaly: MonitorAnomaly }
+  /** Customer-port listening: its setup (no key), then one record per frame or telegram heard. */
+  | { k: 'listen'; t: string; setup: ListenSetup }
+  | { k: 'push'; t: string; frame: ListenFrame };
 
 /** One journal line as a record, or undefined (a line cut off by a crash, an unknown shape). */
 export function parseRecord(line: string): JournalRecord | undefined {
@@ -50,6 +54,7 @@ export function newFold(id: string): SummaryFold {
 }
 
 const validPoll = (r: { ok?: unknown; t?: unknown }) => typeof r.ok === 'boolean' && typeof r.t === 'string';
+const validPush = (r: { frame?: unknown }) => !!r.frame && typeof r.frame === 'object' && Array.isArray((r.frame as { values?: unknown }).values);
 
 /** Fold one record into a summary (what {@link replay} does to the same fields). */
 export function foldRecord(f: SummaryFold, r: JournalRecord): void {
@@ -89,6 +94,9 @@ export function foldRecord(f: SummaryFold, r: JournalRecord): void {
       break;
     case 'anomaly':
       if (r.anomaly && typeof r.anomaly === 'object') s.anomalyCount = (s.anomalyCount ?? 0) + 1;
+      break;
+    case 'push':
+      if (validPush(r)) s.pushCount = (s.pushCount ?? 0) + 1;
       break;
   }
 }
@@ -159,6 +167,12 @@ export class SessionCollector {
       case 'anomaly':
         if (r.anomaly && typeof r.anomaly === 'object') (s.anomalies ??= []).push(r.anomaly);
         break;
+      case 'listen':
+        if (r.setup && typeof r.setup === 'object') s.listen = r.setup;
+        break;
+      case 'push':
+        if (validPush(r)) (s.pushes ??= []).push(r.frame);
+        break;
     }
   }
 
@@ -168,6 +182,6 @@ export class SessionCollector {
 }
 
 export function summarise(s: SessionData): SessionSummary {
-  const { readings: _r, errors: _e, trace: _t, profile: _p, events: _ev, warnings: _w, doctorReports: _d, monitor: _m, polls: _pl, anomalies: _an, ...summary } = s;
+  const { readings: _r, errors: _e, trace: _t, profile: _p, events: _ev, warnings: _w, doctorReports: _d, monitor: _m, polls: _pl, anomalies: _an, listen: _li, pushes: _pu, ...summary } = s;
   return summary;
 }

@@ -22,9 +22,10 @@ export function ExportPanel({ session }: { session: SessionData }) {
     events: session.events.length > 0,
     polls: (session.polls?.length ?? 0) > 0,
     anomalies: (session.anomalies?.length ?? 0) > 0,
+    pushes: (session.pushes?.length ?? 0) > 0,
   };
   // A monitoring session exports its polls and anomalies; a reading session the rest.
-  const kinds: readonly ExportWhat[] = session.polls ? ['polls', 'anomalies'] : ['readings', 'profile', 'events'];
+  const kinds: readonly ExportWhat[] = session.pushes ? ['pushes'] : session.polls ? ['polls', 'anomalies'] : ['readings', 'profile', 'events'];
   return (
     <div className="card export" data-testid="export-panel">
       <h3>{t('export.title')}</h3>
@@ -40,7 +41,7 @@ export function ExportPanel({ session }: { session: SessionData }) {
           </select>
         </label>
         {kinds.map((what) => (
-          <button key={what} type="button" className={what === 'readings' || what === 'polls' ? 'primary' : ''} disabled={!!exporting || !available[what]} onClick={() => void exportCsv(what, concreteDialect(chosen, lang))} data-testid={`export-${what}`}>
+          <button key={what} type="button" className={what === 'readings' || what === 'polls' || what === 'pushes' ? 'primary' : ''} disabled={!!exporting || !available[what]} onClick={() => void exportCsv(what, concreteDialect(chosen, lang))} data-testid={`export-${what}`}>
             ⤓ {t(`export.${what}`)}
           </button>
         ))}
