@@ -13,7 +13,7 @@
  *   `stopAll`) aborts the poll under way, closes the target and completes the journal before it
  *   answers.
  */
-import { OmrError, toErrorInfo, type ErrorInfo, type Lang } from '../../../shared/errors';
+import { OmrError, toErrorInfo, type Lang } from '../../../shared/errors';
 import {
   DEFAULT_MONITOR_RULES,
   type MonitorAnomaly,
@@ -26,11 +26,11 @@ import {
 } from '../../../shared/monitor';
 import type { ReadStarted } from '../../../shared/session';
 import type { Settings } from '../../../shared/settings';
-import type { MeterIdentity, Reading, TraceEntry } from '../../../shared/types';
+import type { TraceEntry } from '../../../shared/types';
 import { IEC_INITIAL_LINE, type Link } from '../../link/types';
 import { AnomalyDetector, extractValues } from './anomaly';
-import { runDlmsRead } from '../read/dlms-read';
-import { resolveDlms } from '../read/reading';
+import { dlmsPoll } from './dlms-poll';
+import type { PollFn, PollResult } from './poll';
 import type { EventBus } from '../../runtime/events';
 import { iecOptions, runIec } from '../read/iec';
 import type { SessionJournal, SessionStore } from '../sessions/journal';
@@ -39,23 +39,7 @@ import { VIRTUAL_PORT_PATH } from '../../link/open';
 import type { SettingsService } from '../settings/settings';
 import type { OpenedTarget, Targets } from '../ports/targets';
 
-export interface PollResult {
-  readings: Reading[];
-  /** From the end of the first request to the first byte back (ms). */
-  reactionMs?: number;
-  /** Meter clock − PC clock (s), when the poll read a clock that states it (DLMS). */
-  driftS?: number;
-  identity?: MeterIdentity;
-  /** The error that ended the poll (what was read before it is in `readings`). */
-  error?: ErrorInfo;
-}
-
-export interface PollContext {
-  onTrace?: (entry: TraceEntry) => void;
-  lang?: Lang;
-}
-
-export type PollFn = (link: Link, signal: AbortSignal, ctx?: PollContext) => Promise<PollResult>;
+export type { PollContext, PollFn, PollResult } from './poll';
 
 /** Every IEC 62056-21 session starts at 300 baud 7E1: put the line back there before a poll. */
 async function toIecStart(link: Link): Promise<void> {
@@ -77,56 +61,7 @@ export function iecReadoutPoll(settings: () => Settings, address?: string): Poll
   };
 }
 
-/** The registers a DLMS poll reads (instantaneous: everything monitored; registers: energy). */
-const DLMS_INSTANTANEOUS = ['32.7.0', '52.7.0', '72.7.0', '31.7.0', '51.7.0', '71.7.0', '1.7.0', '2.7.0', '14.7.0', '13.7.0', '1.8.0', '2.8.0'].map((c) => `1-0:${c}`);
-const DLMS_REGISTERS = ['1-0:1.8.0', '1-0:2.8.0'];
-
-/**
- * A poll over DLMS/COSEM: mode E, association (the client of the saved profile, or the reading
- * client with a password, else the public client), identify (the clock gives the drift), the
- * instantaneous-values plan of plans.ts restricted to the monitored registers, release.
- */
-export function dlmsPoll(settings: () => Settings, o: { plan: MonitorStart['plan']; address?: string; profileId?: string; password?: string; responseTimeoutMs?: number; maxRetries?: number }): PollFn {
-  const resolved = resolveDlms({ plan: 'instantaneous', ...(o.profileId ? { profileId: o.profileId } : {}), ...(o.password ? { password: o.password } : {}), dlms: { obis: o.plan === 'registers' ? DLMS_REGISTERS : DLMS_INSTANTANEOUS } }, settings());
-  if (resolved.auth === 'lls' && !o.password) throw new OmrError('INVALID_REQUEST', 'the LLS client needs a password');
-  if (resolved.auth === 'hls-gmac') throw new OmrError('INVALID_REQUEST', 'monitoring does not take HLS-GMAC keys yet: use the public or the reading client');
-  return async (link, signal, ctx = {}) => {
-    await toIecStart(link);
-    let sentAt: number | undefined;
-    let reactionMs: number | undefined;
-    const r = await runDlmsRead(
-      {
-        link,
-        settings: settings(),
-        address: { ...resolved.address, ...(o.responseTimeoutMs ? { responseTimeoutMs: o.responseTimeoutMs } : {}), ...(o.maxRetries !== undefined ? { maxRetries: o.maxRetries } : {}) },
-        auth: resolved.auth,
-        ...(o.password !== undefined && resolved.auth === 'lls' ? { password: o.password } : {}),
-        ...(o.address ? { iecAddress: o.address } : {}),
-        direct: resolved.direct,
-        plans: resolved.plans,
-        ...(ctx.lang ? { lang: ctx.lang } : {}),
-        signal,
-      },
-      {
-        onTrace: (e) => {
-          if (e.dir === 'tx' && sentAt === undefined) sentAt = Date.now();
-          else if (e.dir === 'rx' && sentAt !== undefined && reactionMs === undefined) reactionMs = Date.now() - sentAt;
-          ctx.onTrace?.(e);
-        },
-      },
-    );
-    const drift = r.run.identity?.driftSeconds;
-    // A register the meter refused (READ_DENIED …) fails the poll; what was read is kept.
-    const error = r.error ?? r.run.errors[0];
-    return {
-      readings: r.run.readings,
-      ...(reactionMs !== undefined ? { reactionMs } : {}),
-      ...(drift !== undefined ? { driftS: drift } : {}),
-      ...(r.identity ? { identity: r.identity } : {}),
-      ...(error ? { error } : {}),
-    };
-  };
-}
+export { dlmsPoll, keepsAssociation } from './dlms-poll';
 
 export interface MonitorDeps {
   targets: Pick<Targets, 'open'>;
@@ -260,6 +195,8 @@ class MonitorRun {
       this.journal.append({ k: 'error', t: new Date().toISOString(), error: toErrorInfo(e, this.deps.lang()) });
     } finally {
       this.running = false;
+      // What the poll holds (a DLMS association) is released before the link closes.
+      await this.poll.close?.().catch(() => undefined);
       await this.opened?.close().catch(() => undefined);
       this.opened = undefined;
       // The journal is complete before anyone hears that monitoring ended.
@@ -301,6 +238,7 @@ class MonitorRun {
         this.linkLost = true;
         const opened = this.opened;
         this.opened = undefined;
+        await this.poll.close?.().catch(() => undefined);
         await opened.close().catch(() => undefined);
       }
       return this.record(result, started, trace);
@@ -408,6 +346,7 @@ export class MonitorService {
     if (req.protocol === 'dlms') {
       return dlmsPoll(settings, {
         plan: req.plan,
+        intervalS: req.intervalS,
         ...(req.address ? { address: req.address } : {}),
         ...(req.profileId ? { profileId: req.profileId } : {}),
         ...(req.password ? { password: req.password } : {}),

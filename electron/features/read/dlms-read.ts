@@ -10,7 +10,7 @@ import type { IdentifyResult, MeterEvent, ProfileData } from '../../../shared/se
 import type { Settings } from '../../../shared/settings';
 import type { MeterIdentity, Reading, TraceEntry } from '../../../shared/types';
 import type { Link } from '../../link/types';
-import { openAssociation, type DlmsAddress, type DlmsKeys, type InvocationCounterStore } from './dlms-session';
+import { openAssociation, type DlmsAddress, type DlmsKeys, type InvocationCounterStore, type OpenedAssociation } from './dlms-session';
 import { iecOptions, runIec } from './iec';
 import { identifyPlan, PlanRun, runPlan, type PlanContext, type PlanSpec } from './plans';
 
@@ -18,7 +18,7 @@ export interface DlmsReadCallbacks {
   onIdentity?: (identity: MeterIdentity) => void;
   onDlmsIdentity?: (id: NonNullable<IdentifyResult['dlms']>) => void;
   onReadings?: (readings: Reading[]) => void;
-  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number }) => void;
+  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number; rows?: number }) => void;
   onWarning?: (text: string) => void;
   /** Per-object errors as they happen (the final error is in the result). */
   onError?: (e: ErrorInfo) => void;
@@ -66,18 +66,16 @@ export interface DlmsReadResult {
   released: boolean;
 }
 
-export async function runDlmsRead(o: DlmsReadOptions, cb: DlmsReadCallbacks = {}): Promise<DlmsReadResult> {
-  const run = new PlanRun();
-  const result: DlmsReadResult = { run, released: false };
+/**
+ * The way in: the IEC 62056-21 handshake with mode E (or the line set to 8N1 for direct HDLC or
+ * the wrapper), then the association with the chosen client. Fills `result` (identity, baud
+ * rate, warnings in `result.run`); throws the typed error that stopped it.
+ */
+export async function connectDlms(o: DlmsReadOptions, cb: DlmsReadCallbacks, result: Pick<DlmsReadResult, 'identity' | 'baudRate' | 'run'>): Promise<OpenedAssociation> {
   const warn = (text: string) => {
-    run.warnings.push(text);
+    result.run.warnings.push(text);
     cb.onWarning?.(text);
   };
-  const fail = (e: unknown) => {
-    result.error = toErrorInfo(e, o.lang);
-    return result;
-  };
-
   const modeE = async (again: boolean): Promise<void> => {
     // Again (after a DISC): the meter is back at 300 baud 7E1.
     if (again) await o.link.setLine({ baudRate: 300, dataBits: 7, parity: 'even', stopBits: 1 });
@@ -100,43 +98,44 @@ export async function runDlmsRead(o: DlmsReadOptions, cb: DlmsReadCallbacks = {}
     result.baudRate = iec.handover.baudRate;
   };
   if (!o.direct) {
-    try {
-      await modeE(false);
-    } catch (e) {
-      return fail(e);
-    }
+    await modeE(false);
   } else {
     // Direct HDLC (or the wrapper): the line is 8N1 from the start (IEC 62056-46 direct HDLC
     // runs at 9600 baud by default; a TCP head ignores the speed).
     const baudRate = o.directBaud ?? 9600;
-    try {
-      await o.link.setLine({ baudRate, dataBits: 8, parity: 'none', stopBits: 1 });
-    } catch (e) {
-      return fail(e);
-    }
+    await o.link.setLine({ baudRate, dataBits: 8, parity: 'none', stopBits: 1 });
     result.baudRate = baudRate;
   }
-  if (o.signal?.aborted) return fail(new OmrError('CANCELLED'));
+  if (o.signal?.aborted) throw new OmrError('CANCELLED');
+  return openAssociation({
+    link: o.link,
+    // Propose larger received frames than the 128-byte default (fewer RR round trips on long
+    // profiles); the meter's UA settles the size it accepts.
+    address: { ...o.address, hdlcParameters: { maxInfoRx: 512, ...o.address.hdlcParameters } },
+    auth: o.auth,
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.keys ? { keys: o.keys } : {}),
+    ...(o.counters ? { counters: o.counters } : {}),
+    ...(o.counterObis ? { counterObis: o.counterObis } : {}),
+    onNote: warn,
+    ...(cb.onTrace ? { onTrace: cb.onTrace } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.releaseGraceMs ? { releaseGraceMs: o.releaseGraceMs } : {}),
+    ...(o.random ? { random: o.random } : {}),
+    ...(o.direct ? {} : { between: () => modeE(true) }),
+  });
+}
 
-  let opened: Awaited<ReturnType<typeof openAssociation>>;
+export async function runDlmsRead(o: DlmsReadOptions, cb: DlmsReadCallbacks = {}): Promise<DlmsReadResult> {
+  const run = new PlanRun();
+  const result: DlmsReadResult = { run, released: false };
+  const fail = (e: unknown) => {
+    result.error = toErrorInfo(e, o.lang);
+    return result;
+  };
+  let opened: OpenedAssociation;
   try {
-    opened = await openAssociation({
-      link: o.link,
-      // Propose larger received frames than the 128-byte default (fewer RR round trips on long
-      // profiles); the meter's UA settles the size it accepts.
-      address: { ...o.address, hdlcParameters: { maxInfoRx: 512, ...o.address.hdlcParameters } },
-      auth: o.auth,
-      ...(o.password !== undefined ? { password: o.password } : {}),
-      ...(o.keys ? { keys: o.keys } : {}),
-      ...(o.counters ? { counters: o.counters } : {}),
-      ...(o.counterObis ? { counterObis: o.counterObis } : {}),
-      onNote: warn,
-      ...(cb.onTrace ? { onTrace: cb.onTrace } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.releaseGraceMs ? { releaseGraceMs: o.releaseGraceMs } : {}),
-      ...(o.random ? { random: o.random } : {}),
-      ...(o.direct ? {} : { between: () => modeE(true) }),
-    });
+    opened = await connectDlms(o, cb, result);
   } catch (e) {
     return fail(e);
   }
