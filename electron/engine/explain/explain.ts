@@ -12,9 +12,12 @@ import { formatAddress } from '../hdlc/address';
 import { decodeParameters } from '../hdlc/params';
 import { bcc, latin1, parseIdentification, parseOptionSelect, visible } from '../iec62056-21/codec';
 import { parseDataBlock } from '../iec62056-21/readout';
+import { OmrError } from '../../../shared/errors';
+import { decodeMbusFrame, MbusAssembler, MbusError, type MbusFrame } from '../customer-port/mbus';
+import { concat } from '../dlms/bytes';
 import { decodeGeneralBlock } from '../dlms/general-block';
 import { explainApdu, type ApduContext } from './apdu';
-import { bad, hex, ok, t, type Field, type Layer } from './types';
+import { bad, hex, ok, t, type DataNode, type Field, type Layer } from './types';
 
 export type { Layer } from './types';
 
@@ -157,7 +160,7 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
       layer.inner = [{ layer: 'segment', summary: `${f.info.length} bytes; more segments follow`, verdict: ok(), fields: [] }];
       continue;
     }
-    const info = concatAll(pending);
+    const info = concat(...pending);
     pending = [];
     const llc = info[0] === 0xe6 && (info[1] === 0xe6 || info[1] === 0xe7) && info[2] === 0x00;
     const apdu = llc ? info.subarray(3) : info;
@@ -167,7 +170,7 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
         const block = decodeGeneralBlock(apdu);
         blocks.push(block.data);
         if (block.lastBlock) {
-          inner.inner = [explainApdu(concatAll(blocks), ctx)];
+          inner.inner = [explainApdu(concat(...blocks), ctx)];
           blocks = [];
         }
       } catch {
@@ -181,49 +184,44 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
   return layers;
 }
 
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function explainMbus(b: Uint8Array, ctx: ApduContext): Layer[] {
   const layers: Layer[] = [];
+  const assembler = new MbusAssembler();
   let p = 0;
-  const parts: Uint8Array[] = [];
   while (p < b.length) {
-    if (b[p] !== 0x68 || b[p + 3] !== 0x68 || b[p + 1] !== b[p + 2]) {
-      layers.push({ layer: 'M-Bus', summary: 'not a long frame', verdict: bad(t(`expected 68 L L 68 at byte ${p}`, `68 L L 68 attendu à l’octet ${p}`), p), fields: [] });
+    // A long frame is 68 L L 68 … CS 16: L + 6 bytes.
+    const size = b[p] === 0x10 ? 5 : (b[p + 1] ?? 0) + 6;
+    const raw = b.subarray(p, p + size);
+    let frame: MbusFrame;
+    try {
+      frame = decodeMbusFrame(raw);
+    } catch (e) {
+      const detail = e instanceof OmrError ? (e.detail ?? e.message) : String(e);
+      const checksum = e instanceof MbusError && e.layer === 'checksum';
+      layers.push({ layer: 'M-Bus', summary: `frame at byte ${p}`, verdict: bad(t(checksum ? `checksum mismatch: the frame was damaged (${detail})` : detail, checksum ? `somme de contrôle fausse : la trame a été abîmée (${detail})` : detail), p), fields: [] });
       return layers;
     }
-    const len = b[p + 1]!;
-    const end = p + 4 + len;
-    if (end + 1 >= b.length || b[end + 1] !== 0x16) {
-      layers.push({ layer: 'M-Bus', summary: 'truncated frame', verdict: bad(t('the frame is cut short (no 16 stop byte where the length says)', 'la trame est coupée (pas d’octet de fin 16 à la longueur annoncée)'), p), fields: [] });
-      return layers;
-    }
-    let sum = 0;
-    for (let i = p + 4; i < end; i++) sum = (sum + b[i]!) & 0xff;
     const fields: Field[] = [
-      { name: 'C', value: `0x${b[p + 4]!.toString(16)}` },
-      { name: 'A', value: String(b[p + 5]) },
-      { name: 'CI', value: `0x${b[p + 6]!.toString(16)}` },
-      { name: 'checksum', value: sum === b[end] ? 'ok' : `0x${b[end]!.toString(16)} (computed 0x${sum.toString(16)})` },
+      { name: 'C', value: `0x${frame.control.toString(16)}` },
+      { name: 'A', value: String(frame.address) },
+      ...(frame.ci !== undefined ? [{ name: 'CI', value: `0x${frame.ci.toString(16)}` }] : []),
+      { name: 'checksum', value: 'ok' },
     ];
-    const layer: Layer = { layer: 'M-Bus', summary: `long frame, ${len} bytes`, verdict: sum === b[end] ? ok() : bad(t('M-Bus checksum mismatch: the frame was damaged', 'somme de contrôle M-Bus fausse : la trame a été abîmée'), end), fields };
+    if (frame.ci !== undefined && frame.ci < 0x20) fields.push({ name: 'segment', value: `${frame.ci & 0x0f}${frame.ci & 0x10 ? ' (last)' : ''}` }, { name: 'STSAP/DTSAP', value: `${frame.data[0]}/${frame.data[1]}` });
+    const layer: Layer = { layer: 'M-Bus', summary: frame.short ? 'short frame' : `long frame, ${raw.length - 6} bytes`, verdict: ok(), fields };
     layers.push(layer);
-    // DLMS over M-Bus: a CI from 00 to 1F numbers the segment (bit 4 marks the last) and is
-    // followed by the transport addresses STSAP and DTSAP; the APDU bytes come after them.
-    const ci = b[p + 6]!;
-    if (ci < 0x20) fields.push({ name: 'segment', value: `${ci & 0x0f}${ci & 0x10 ? ' (last)' : ''}` }, { name: 'STSAP/DTSAP', value: `${b[p + 7]}/${b[p + 8]}` });
-    parts.push(b.subarray(ci < 0x20 ? p + 9 : p + 7, end));
-    p = end + 2;
+    if (!frame.short) {
+      try {
+        // DLMS over M-Bus: the segments' APDU parts joined after the last one.
+        const apdu = assembler.push(frame);
+        if (apdu) layer.inner = [explainApdu(apdu, ctx)];
+      } catch (e) {
+        layer.verdict = bad(t((e as Error).message, (e as Error).message));
+      }
+    }
+    p += size;
   }
-  layers[layers.length - 1]!.inner = [explainApdu(concatAll(parts), ctx)];
   return layers;
 }
 
@@ -260,7 +258,7 @@ export function renderText(layers: Layer[], lang: 'en' | 'fr', indent = ''): str
   return out;
 }
 
-function renderData(n: import('./types').DataNode, indent: string): string {
+function renderData(n: DataNode, indent: string): string {
   let out = `${indent}${n.type}${n.value !== undefined && !n.children ? ` ${n.value}` : ''}${n.meaning ? `  = ${n.meaning}` : ''}\n`;
   for (const c of n.children ?? []) out += renderData(c, `${indent}  `);
   return out;
