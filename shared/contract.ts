@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { ErrorInfo } from './errors';
 import { MeterProfileSchema, SettingsPatchSchema, type Settings } from './settings';
-import type { AppInfo, PortInfo, Progress, SessionSummary, TraceEntry } from './types';
+import type { AppInfo, PortInfo, Progress, SessionSummary, TraceEntry, TraceExplanation } from './types';
 import type { Check, DoctorReport } from './doctor';
 import { MonitorStartSchema, type MonitorAnomalyEvent, type MonitorStats, type MonitorUpdate } from './monitor';
 import {
@@ -67,6 +67,14 @@ export const invokeChannels = {
   'sessions:rename': { request: SessionRenameSchema.strict(), response: type<SessionSummary>() },
   'sessions:delete': { request: SessionIdSchema.strict(), response: type<{ deleted: boolean }>() },
   'sessions:export': { request: ExportRequestSchema.strict(), response: type<ExportResult>() },
+  /**
+   * Explain frames of a trace (each one whole frame or line, hex; `**` where a secret was) layer
+   * by layer with a verdict, in the caller's language.
+   */
+  'trace:explain': {
+    request: z.object({ frames: z.array(z.string().max(65536).regex(/^[0-9a-fA-F*]*$/)).max(200), lang: z.enum(['en', 'fr']).optional() }).strict(),
+    response: type<TraceExplanation[]>(),
+  },
   /** Connection doctor: the ordered checks; the report is saved with the session when one is named. */
   'doctor:run': {
     request: ConnectOptionsSchema.extend({ target: z.string().max(512), sessionId: SessionIdSchema.shape.id.optional() }).strict(),

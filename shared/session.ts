@@ -90,6 +90,15 @@ export interface ProfileData {
   /** Each row: one text per column (exact values; time columns as ISO or COSEM text). */
   rows: string[][];
   capturePeriodS?: number;
+  /** The range asked for (ISO, as requested): a later read of the same range may continue this one. */
+  from?: string;
+  to?: string;
+  /**
+   * This profile continues an earlier read of the same range that was cut short: its first
+   * `rows` rows were kept from session `sessionId`, and the meter was asked for the rows after
+   * `after` (the last kept row's time) only.
+   */
+  continued?: { sessionId: string; rows: number; after: string };
 }
 
 export interface MeterEvent {

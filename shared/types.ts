@@ -103,6 +103,18 @@ export interface TraceEntry {
   summary: string;
 }
 
+/** One frame or line of a trace, explained (`trace:explain`). */
+export interface TraceExplanation {
+  /** Outermost layer first, one line each: `HDLC: I-frame … · GET.response: …`. */
+  summary: string;
+  /** Every layer checked and whole. */
+  ok: boolean;
+  /** What is wrong (the first failed layer's verdict). */
+  problem?: string;
+  /** The whole explanation, indented text, one field a line. */
+  text: string;
+}
+
 export interface AppInfo {
   name: string;
   version: string;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { OmrError } from '../../shared/errors';
 import { AlignService } from '../features/align/align';
 import { exportSession } from '../features/sessions/export';
+import { explainFrames } from '../features/sessions/trace-explain';
 import { SessionStore } from '../features/sessions/journal';
 import { Operations } from '../runtime/operations';
 import { ReadingService } from '../features/read/reading';
@@ -94,7 +95,11 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
   const align = new AlignService({ targets, settings, events, operations, ...(deps.alignGapMs !== undefined ? { gapMs: deps.alignGapMs } : {}) });
   const secrets = new SecretStore(join(deps.dataDir, 'secrets.json'), deps.encryptor);
   const counters = new InvocationCounterStore(join(deps.dataDir, 'dlms-counters.json'));
-  const reading = new ReadingService({ targets, settings, events, operations, sessions, lang, counters, secrets, ...(deps.dlmsTimeouts ? { dlmsTimeouts: deps.dlmsTimeouts } : {}) });
+  // The port step preselects the last port on which a read reached a meter (not one the doctor tried).
+  const onMeterReached = (target: string) => {
+    if (settings.get().lastPort !== target) settings.set({ lastPort: target });
+  };
+  const reading = new ReadingService({ targets, settings, events, operations, sessions, lang, counters, secrets, onMeterReached, ...(deps.dlmsTimeouts ? { dlmsTimeouts: deps.dlmsTimeouts } : {}) });
 
   const monitor = new MonitorService({
     targets,
@@ -148,7 +153,11 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
     },
     'align:start': (req) => align.start(req),
     'align:stop': (req) => align.stop(req.operationId),
-    'meter:identify': (req) => reading.identify(req),
+    'meter:identify': async (req) => {
+      const r = await reading.identify(req);
+      onMeterReached(req.target);
+      return r;
+    },
     'read:start': (req) => reading.start(req),
     'operation:cancel': (req) => ({ cancelled: operations.cancel(req.operationId) }),
     'sessions:list': () => sessions.listAsync(),
@@ -197,6 +206,7 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
         throw e;
       }
     },
+    'trace:explain': (req) => explainFrames(req.frames, req.lang ?? lang()),
     'secrets:status': () => ({ available: secrets.available() }),
     'secrets:set': (req) => {
       if (!settings.get().profiles.some((p) => p.id === req.profileId)) throw new OmrError('NOT_FOUND', `meter profile ${req.profileId}`);

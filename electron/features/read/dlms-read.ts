@@ -46,6 +46,8 @@ export interface DlmsReadOptions {
   /** Line speed of a direct HDLC link (default 9600). */
   directBaud?: number;
   plans: PlanSpec[];
+  /** An earlier read of the same profile range that was cut short (its rows are kept). */
+  resume?: PlanContext['resume'];
   /** Read identify first (default true). */
   identify?: boolean;
   lang?: Lang;
@@ -154,6 +156,7 @@ export async function runDlmsRead(o: DlmsReadOptions, cb: DlmsReadCallbacks = {}
     ...(cb.onProfileRows ? { onProfileRows: cb.onProfileRows } : {}),
     ...(cb.onProfile ? { onProfile: cb.onProfile } : {}),
     ...(cb.onEvents ? { onEvents: cb.onEvents } : {}),
+    ...(o.resume ? { resume: o.resume } : {}),
   };
   try {
     if (o.identify !== false) {

@@ -48,7 +48,7 @@ export interface PlanContext {
   lang?: Lang;
   onReadings?: (readings: Reading[]) => void;
   /** `done` counts objects, or rows of a profile; `bytes` the profile buffer bytes received. */
-  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number }) => void;
+  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number; rows?: number }) => void;
   onError?: (e: ErrorInfo) => void;
   onWarning?: (text: string) => void;
   /** A profile's columns, before its first row. */
@@ -58,9 +58,20 @@ export interface PlanContext {
   /** The whole profile, at the end. */
   onProfile?: (p: ProfileData) => void;
   onEvents?: (events: MeterEvent[]) => void;
+  /**
+   * An earlier read of the same profile range that was cut short: when its columns are the
+   * meter's, its rows are kept and the meter is asked only for the rows after its last one.
+   */
+  resume?: () => ProfileResume | undefined;
   signal?: AbortSignal;
   /** PC clock (tests). */
   now?: () => number;
+}
+
+/** Rows kept by an earlier read of the same range (see {@link PlanContext.resume}). */
+export interface ProfileResume {
+  sessionId: string;
+  profile: ProfileData;
 }
 
 /** One value object to read. */
@@ -328,14 +339,14 @@ interface GenericRead {
 /**
  * Capture objects, period and buffer (range-restricted on the first capture object when asked).
  * `beforeBuffer` is told the columns before the buffer is asked for, and may return a watcher of
- * the buffer's data blocks.
+ * the buffer's data blocks and a later start of the range.
  */
 async function readGeneric(
   ctx: PlanContext,
   obis: string,
   range: { from: string; to: string } | undefined,
   optional: boolean,
-  beforeBuffer?: (head: { captureObjects: CaptureObject[]; period?: number }) => ((b: DataBlock) => void) | undefined,
+  beforeBuffer?: (head: { captureObjects: CaptureObject[]; period?: number }) => { onBlock?: (b: DataBlock) => void; from?: string } | undefined,
 ): Promise<GenericRead | undefined> {
   checkCancel(ctx);
   ctx.onProgress?.({ label: `${obis} capture objects`, done: 0 });
@@ -361,14 +372,15 @@ async function readGeneric(
   checkCancel(ctx);
   ctx.onProgress?.({ label: `${obis} buffer`, done: 0 });
   const sort = captureObjects[0];
+  const before = beforeBuffer?.({ captureObjects, ...(period !== undefined ? { period } : {}) });
+  const onBlock = before?.onBlock;
   const access = range
     ? rangeAccess({
         ...(sort ? { restricting: { classId: sort.classId, obis: sort.obis, attribute: sort.attribute, dataIndex: sort.dataIndex } } : {}),
-        from: parseBound(range.from, ctx.run.meterDeviation),
+        from: parseBound(before?.from ?? range.from, ctx.run.meterDeviation),
         to: parseBound(range.to, ctx.run.meterDeviation),
       })
     : undefined;
-  const onBlock = beforeBuffer?.({ captureObjects, ...(period !== undefined ? { period } : {}) });
   const [buf] = await ctx.session.get([{ classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.buffer, ...(access ? { access } : {}) }], onBlock ? { onBlock } : {});
   const fb = fatal(ctx, [buf!]);
   if (fb) throw fb;
@@ -388,21 +400,47 @@ export async function profilePlan(ctx: PlanContext, obis: string, range: { from:
   const ln = norm(obis);
   let asm: ProfileAssembler | undefined;
   const stream = new ArrayStream();
+  /** Rows kept from an earlier read of this range (they come first). */
+  let kept: string[][] = [];
+  let after: string | undefined;
+  let continued: ProfileData['continued'];
   const handOver = (rows: string[][]) => {
-    if (rows.length) ctx.onProfileRows?.(ln, rows);
+    // After a continued read, a row the meter sends again (at or before the last kept one) is dropped.
+    const fresh = after === undefined ? rows : rows.filter((r) => !(r[0]! <= after!));
+    if (fresh.length) ctx.onProfileRows?.(ln, fresh);
+    return fresh;
   };
+  let handed = 0;
   const g = await readGeneric(ctx, ln, range, false, (head) => {
     asm = new ProfileAssembler(ln, head.captureObjects, ctx.session.scalers, head.period, ctx.lang ?? 'en');
-    ctx.onProfileStart?.(asm.head());
-    return (b) => {
-      let rows: string[][] = [];
-      try {
-        rows = asm!.add(stream.block(b));
-      } catch {
-        // A row that does not fit the columns: the whole buffer, at the end, reports it.
-      }
-      handOver(rows);
-      ctx.onProgress?.({ label: `${ln} buffer`, done: asm!.data.rows.length, bytes: stream.bytes });
+    const start: ProfileData = { ...asm.head(), from: range.from, to: range.to };
+    const resume = continuation(ctx.resume?.(), start, range, ctx.run.meterDeviation);
+    let from: string | undefined;
+    if (resume) {
+      kept = resume.rows;
+      after = kept[kept.length - 1]![0]!;
+      from = resume.from;
+      asm.seed(kept[kept.length - 1]!);
+      start.rows = kept;
+      continued = { sessionId: resume.sessionId, rows: kept.length, after };
+      start.continued = continued;
+      warn(ctx, `${ln}: ${kept.length} rows kept from session ${resume.sessionId}; the meter is asked for the rows after ${after} only`);
+    }
+    ctx.onProfileStart?.(start);
+    const label = after ? `${ln} buffer (after ${after}; ${kept.length} rows kept)` : `${ln} buffer`;
+    ctx.onProgress?.({ label, done: kept.length, rows: kept.length, bytes: 0 });
+    return {
+      ...(from ? { from } : {}),
+      onBlock: (b) => {
+        let rows: string[][] = [];
+        try {
+          rows = asm!.add(stream.block(b));
+        } catch {
+          // A row that does not fit the columns: the whole buffer, at the end, reports it.
+        }
+        handed += handOver(rows).length;
+        ctx.onProgress?.({ label, done: kept.length + handed, rows: kept.length + handed, bytes: stream.bytes });
+      },
     };
   });
   if (!g || !asm) return undefined;
@@ -410,16 +448,43 @@ export async function profilePlan(ctx: PlanContext, obis: string, range: { from:
   const streamed = asm.data.rows.length;
   if (whole.type === 'array' && streamed > 0) {
     // The rows not handed over yet (the last block's, or all of them without block transfer).
-    handOver(asm.add(whole.value.slice(streamed)));
+    handed += handOver(asm.add(whole.value.slice(streamed))).length;
   } else if (streamed === 0) {
     const p = decodeProfileBuffer(whole, g.captureObjects, ctx.session.scalers);
-    handOver(asm.add(p.rows.map((r) => ({ type: 'structure', value: r.cells.map((c) => c.raw) }) as DlmsValue)));
+    handed += handOver(asm.add(p.rows.map((r) => ({ type: 'structure', value: r.cells.map((c) => c.raw) }) as DlmsValue))).length;
   }
-  const data = asm.data;
+  const fresh = after === undefined ? asm.data.rows : asm.data.rows.filter((r) => !(r[0]! <= after!));
+  const data: ProfileData = { ...asm.data, rows: [...kept, ...fresh], from: range.from, to: range.to, ...(continued ? { continued } : {}) };
   ctx.run.profile = data;
   ctx.onProfile?.(data);
-  ctx.onProgress?.({ label: `${ln} ${data.rows.length} rows`, done: data.rows.length, total: data.rows.length, bytes: stream.bytes });
+  ctx.onProgress?.({ label: `${ln} ${data.rows.length} rows`, done: data.rows.length, total: data.rows.length, rows: data.rows.length, bytes: stream.bytes });
   return data;
+}
+
+/** Seconds after a wall-clock time text of a profile row (`2026-11-30T10:15:00`), as the ISO bound of a range. */
+function boundAfter(rowTime: string, meterDeviation: number | undefined): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(rowTime);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  // The inverse of parseBound: the meter's wall time back to an instant.
+  const ms = meterDeviation !== undefined ? Date.UTC(y, mo - 1, d, h, mi, se) + meterDeviation * 60_000 : new Date(y, mo - 1, d, h, mi, se).getTime();
+  return new Date(ms + 1000).toISOString();
+}
+
+/**
+ * The rows an earlier read of this range kept, and where to ask from now: only when it read the
+ * same profile, same range start, same columns, and its last row is inside the range.
+ */
+function continuation(r: ProfileResume | undefined, now: ProfileData, range: { from: string; to: string }, meterDeviation?: number): { sessionId: string; rows: string[][]; from: string } | undefined {
+  const p = r?.profile;
+  if (!r || !p || !p.rows.length || p.obis !== now.obis || p.from !== range.from) return undefined;
+  const same = p.columns.length === now.columns.length && p.columns.every((c, i) => c.obis === now.columns[i]!.obis && c.attribute === now.columns[i]!.attribute && (c.scaler ?? 0) === (now.columns[i]!.scaler ?? 0));
+  if (!same) return undefined;
+  const rows = p.rows.filter((row) => row.length === p.columns.length);
+  const last = rows[rows.length - 1]?.[0];
+  const from = last ? boundAfter(last, meterDeviation) : undefined;
+  if (!from || Date.parse(from) >= Date.parse(range.to)) return undefined;
+  return { sessionId: r.sessionId, rows, from };
 }
 
 export async function eventsPlan(ctx: PlanContext, logs: string[] = EVENT_LOGS, range?: { from: string; to: string }): Promise<MeterEvent[]> {
@@ -441,7 +506,14 @@ const READABLE = new Set([1, 3, 4, 6]);
 /** Classes whose value (attribute 2) discover reads. */
 const VALUE_CLASSES = new Set<number>([Data.id, Register.id, ExtendedRegister.id, DemandRegister.id, Clock.id]);
 
-/** Object list → every readable attribute 2 of Data, Register, Extended and Demand registers, Clock. */
+/** How far back discover reads the load profile (the object list says nothing of a range). */
+export const DISCOVER_PROFILE_HOURS = 24;
+
+/**
+ * Object list → every readable attribute 2 of Data, Register, Extended and Demand registers and
+ * Clock, each once (what identify already read is not read again); then the load profile over the
+ * last {@link DISCOVER_PROFILE_HOURS} hours and the event logs the list names.
+ */
 export async function discoverPlan(ctx: PlanContext): Promise<void> {
   checkCancel(ctx);
   ctx.onProgress?.({ label: 'object list', done: 0 });
@@ -458,8 +530,17 @@ export async function discoverPlan(ctx: PlanContext): Promise<void> {
     return a === undefined ? e.attributes.length === 0 : READABLE.has(a.access);
   };
   const items: ValueItem[] = [];
+  // Each object once: a list naming one twice, or what identify read already, is not read again.
+  const seen = new Set(ctx.run.readings.map((r) => r.obis));
+  const already = seen.size;
+  let twice = 0;
   for (const e of entries) {
     if (!VALUE_CLASSES.has(e.classId) || !readable(e, VALUE_ATTRIBUTE)) continue;
+    if (seen.has(e.logicalName)) {
+      twice++;
+      continue;
+    }
+    seen.add(e.logicalName);
     const sa = scalerAttribute(e.classId);
     if (sa !== undefined && !readable(e, sa)) {
       warn(ctx, `${e.logicalName}: scaler_unit not readable by this client, skipped`);
@@ -467,8 +548,24 @@ export async function discoverPlan(ctx: PlanContext): Promise<void> {
     }
     items.push({ obis: e.logicalName, classId: e.classId });
   }
-  warn(ctx, `object list: ${entries.length} objects, ${items.length} values to read`);
+  const generics = entries.filter((e) => e.classId === ProfileGeneric.id && readable(e, ProfileGeneric.attr.buffer));
+  const logs = generics.filter((e) => /^0-0:99\.98\.\d+\*255$/.test(e.logicalName)).map((e) => e.logicalName);
+  const profiles = generics.filter((e) => /^1-\d+:99\.\d+\.\d+\*255$/.test(e.logicalName)).map((e) => e.logicalName);
+  const profile = profiles.includes(LOAD_PROFILE_OBIS) ? LOAD_PROFILE_OBIS : profiles[0];
+  warn(
+    ctx,
+    `object list: ${entries.length} objects, ${items.length} values to read` +
+      (twice ? ` (${twice} already read${already ? ' by identify' : ''}, not read again)` : '') +
+      (profile ? `; load profile ${profile}: the last ${DISCOVER_PROFILE_HOURS} hours` : '') +
+      (profiles.length > 1 ? ` (${profiles.filter((p) => p !== profile).join(', ')} not read: choose them with the profile plan)` : '') +
+      (logs.length ? `; event logs ${logs.join(', ')}` : ''),
+  );
   await readValues(ctx, items, 'discover');
+  if (profile) {
+    const to = new Date((ctx.now ?? Date.now)());
+    await profilePlan(ctx, profile, { from: new Date(to.getTime() - DISCOVER_PROFILE_HOURS * 3600_000).toISOString(), to: to.toISOString() });
+  }
+  if (logs.length) await eventsPlan(ctx, logs);
 }
 
 export interface PlanSpec {

@@ -146,6 +146,14 @@ export class ProfileAssembler {
     return { ...this.data, rows: [] };
   }
 
+  /**
+   * The row before the first one to come (kept by an earlier read): a time left out of the next
+   * row (null-data, compressed profiles) follows from it.
+   */
+  seed(previous: string[]): void {
+    this.previous = previous;
+  }
+
   /** Rows of these buffer elements, appended to {@link data} and returned. */
   add(elements: DlmsValue[]): string[][] {
     if (!elements.length) return [];

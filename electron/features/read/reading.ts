@@ -13,9 +13,11 @@ import { openAssociation, PUBLIC_CLIENT_SAP, type DlmsAddress, type DlmsKeys, ty
 import { defaultClientSap, runDlmsRead } from './dlms-read';
 import type { EventBus } from '../../runtime/events';
 import { iecOptions, runIec } from './iec';
+import { defaultSessionName } from './session-name';
 import type { SessionJournal, SessionStore } from '../sessions/journal';
 import type { Operation, Operations } from '../../runtime/operations';
-import { identifyPlan, PlanRun, type PlanSpec } from './plans';
+import { identifyPlan, LOAD_PROFILE_OBIS, PlanRun, type PlanSpec, type ProfileResume } from './plans';
+import { formatObis, parseObis } from '../../engine/dlms/obis-code';
 import type { SettingsService } from '../settings/settings';
 import type { Targets } from '../ports/targets';
 
@@ -32,7 +34,12 @@ export interface ReadingDeps {
   dlmsTimeouts?: { responseTimeoutMs?: number; maxRetries?: number; identifyResponseTimeoutMs?: number };
   /** Passwords kept through the system keychain, per meter profile (see secrets.ts). */
   secrets?: { get(profileId: string): string | undefined };
+  /** A read reached a meter on this target (its identification came): the app remembers the port. */
+  onMeterReached?: (target: string) => void;
 }
+
+/** Sessions looked at, newest first, for an earlier read of the same profile range to continue. */
+const RESUME_LOOKBACK = 20;
 
 /** Does this request read through DLMS/COSEM? */
 export function usesDlms(req: Pick<ReadRequest, 'plan' | 'protocol' | 'dlms'>): boolean {
@@ -213,12 +220,19 @@ export class ReadingService {
   private async inSession(req: ParsedRead, body: (s: SessionRun) => Promise<void>): Promise<ReadStarted> {
     const { targets, events, operations, sessions } = this.deps;
     const opened = await targets.open(req.target, req.simFaults ? { simFaults: req.simFaults } : {});
-    const journal = sessions.create(req.name ?? `${req.target} ${new Date().toLocaleString('sv-SE')}`, req.target);
+    const journal = sessions.create(req.name ?? defaultSessionName(req.target, this.deps.lang()), req.target);
     const op = operations.start('read', journal.id);
     const trace = new TraceSink(journal, events);
     const now = () => new Date().toISOString();
+    let reached = false;
     const common = {
-      onIdentity: (identity: MeterIdentity) => journal.append({ k: 'identity', t: now(), identity }),
+      onIdentity: (identity: MeterIdentity) => {
+        journal.append({ k: 'identity', t: now(), identity });
+        if (!reached) {
+          reached = true;
+          this.deps.onMeterReached?.(req.target);
+        }
+      },
       onReadings: (readings: Reading[]) => {
         journal.append({ k: 'readings', t: now(), readings });
         events.emit('session:readings', { sessionId: journal.id, readings });
@@ -244,6 +258,36 @@ export class ReadingService {
     return { operationId: op.id, sessionId: journal.id };
   }
 
+  /**
+   * The newest earlier read of the same load profile range on the same target that was cut short
+   * (cancelled, failed, interrupted) and kept rows: the plan continues after its last row.
+   */
+  private earlierProfile(req: ParsedRead, plans: PlanSpec[]): (ProfileResume & { identity?: MeterIdentity }) | undefined {
+    const spec = plans.find((p) => p.plan === 'profile');
+    if (!spec?.from) return undefined;
+    let obis: string;
+    try {
+      obis = formatObis(parseObis(spec.profileObis ?? LOAD_PROFILE_OBIS));
+    } catch {
+      return undefined;
+    }
+    const candidates = this.deps.sessions
+      .list()
+      .filter((s) => s.target === req.target && (s.profileRowCount ?? 0) > 0 && (s.state === 'cancelled' || s.state === 'failed' || s.state === 'interrupted'))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, RESUME_LOOKBACK);
+    for (const c of candidates) {
+      let profile;
+      try {
+        profile = this.deps.sessions.load(c.id).profile;
+      } catch {
+        continue;
+      }
+      if (profile && profile.obis === obis && profile.from === spec.from && profile.rows.length) return { sessionId: c.id, profile, ...(c.identity ? { identity: c.identity } : {}) };
+    }
+    return undefined;
+  }
+
   /** A DLMS read: mode E (or direct HDLC / wrapper), association, identify, plans, release. */
   private async startDlms(req: ParsedRead): Promise<ReadStarted> {
     const { settings, events } = this.deps;
@@ -252,7 +296,14 @@ export class ReadingService {
     if (resolved.auth === 'hls-gmac' && !resolved.keys) throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the keys and the client system title');
     const lang = this.deps.lang();
     const t = this.deps.dlmsTimeouts;
+    const earlier = this.earlierProfile(req, resolved.plans);
     return this.inSession(req, async ({ link, journal, op, trace, now, common }) => {
+        // Another meter on the same port: its rows are not continued.
+        let resume: (ProfileResume & { identity?: MeterIdentity }) | undefined = earlier;
+        const onIdentity = (identity: MeterIdentity) => {
+          if (resume?.identity && resume.identity.raw !== identity.raw) resume = undefined;
+          common.onIdentity(identity);
+        };
         const result = await runDlmsRead(
           {
             link,
@@ -266,13 +317,21 @@ export class ReadingService {
             ...(req.address ? { iecAddress: req.address } : {}),
             direct: resolved.direct,
             plans: resolved.plans,
+            resume: () => resume,
             lang,
             signal: op.controller.signal,
           },
           {
             ...common,
-            onProgress: (p) => events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) }),
-            onWarning: (text) => journal.append({ k: 'warning', t: now(), text }),
+            onIdentity,
+            onProgress: (p) => {
+              events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}), ...(p.rows !== undefined ? { rows: p.rows } : {}) });
+            },
+            onWarning: (text) => {
+              journal.append({ k: 'warning', t: now(), text });
+              // A continued profile read says so in the trace too.
+              if (text.includes(' rows kept from session ')) trace.push({ t: now(), dir: 'info', hex: '', summary: text });
+            },
             onError: (error) => journal.append({ k: 'error', t: now(), error }),
             // Columns first, then rows as they are decoded: a read cut off keeps every complete row.
             onProfileStart: (profile) => journal.append({ k: 'profile', t: now(), profile }),

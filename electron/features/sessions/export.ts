@@ -12,6 +12,7 @@ import { QUANTITIES, QUANTITY_IDS } from '../../../shared/monitor';
 import type { CsvDialect } from '../../../shared/settings';
 import { resolveDialect, writeCsv, type Cell, type Column } from './csv';
 import { pushesTable } from './pushes-csv';
+import { meterTimeCell, pcTimeCell, sessionMeterTime } from './csv-time';
 
 export type ExportKind = 'readings' | 'profile' | 'events' | 'polls' | 'anomalies' | 'pushes';
 
@@ -30,13 +31,14 @@ export interface CsvTable {
  * `omr read --csv` alike). `Verified` is `no` for a value whose message failed its check or was
  * cut short (Reading.verified === false).
  */
-export function readingsTable(readings: Iterable<Reading>, lang: Lang): CsvTable {
+export function readingsTable(readings: Iterable<Reading>, lang: Lang, o: { meterTime?: string } = {}): CsvTable {
   const h = HEADERS[lang];
   return {
     columns: [{ header: h.obis! }, { header: h.name! }, { header: h.address! }, { header: h.value!, numeric: true }, { header: h.unit! }, { header: h.scaler! }, { header: h.captureTime! }, { header: h.readAt! }, { header: h.source! }, { header: h.extra! }, { header: h.verified! }],
     rows: (function* () {
       for (const r of readings) {
-        yield [r.obis, obisName(r.obis, lang) ?? '', r.address, r.value, r.unit, r.scaler, r.captureTime, r.readAt, r.source, (r.extra ?? []).join(' | '), r.verified === false ? h.no : h.yes];
+        // Meter time: the value's own capture time, else the meter's clock as the session read it.
+        yield [r.obis, obisName(r.obis, lang) ?? '', r.address, r.value, r.unit, r.scaler, meterTimeCell(r.captureTime) ?? o.meterTime, pcTimeCell(r.readAt), r.source, (r.extra ?? []).join(' | '), r.verified === false ? h.no : h.yes];
       }
     })(),
   };
@@ -45,7 +47,10 @@ export function readingsTable(readings: Iterable<Reading>, lang: Lang): CsvTable
 export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvTable {
   const h = HEADERS[lang];
   if (kind === 'pushes') return pushesTable(s.pushes ?? [], lang);
-  if (kind === 'readings') return readingsTable(s.readings, lang);
+  if (kind === 'readings') {
+    const meterTime = sessionMeterTime(s.readings);
+    return readingsTable(s.readings, lang, meterTime ? { meterTime } : {});
+  }
   if (kind === 'polls') {
     // One column per quantity, with its unit; numbers exact as polled.
     const qs = QUANTITY_IDS.filter((q) => (s.polls ?? []).some((p) => p.values?.[q] !== undefined));
@@ -58,7 +63,7 @@ export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvT
       columns: [{ header: h.readAt! }, { header: h.ok! }, { header: h.reactionMs!, numeric: true }, { header: h.durationMs!, numeric: true }, ...qs.map((q) => ({ header: label(q), numeric: true })), { header: h.error! }],
       rows: (function* () {
         for (const p of s.polls ?? []) {
-          yield [p.t, p.ok ? '1' : '0', p.reactionMs, p.durationMs, ...qs.map((q) => p.values?.[q]), p.error ? `${p.error.code}: ${p.error.detail ?? p.error.message}` : ''];
+          yield [pcTimeCell(p.t), p.ok ? '1' : '0', p.reactionMs, p.durationMs, ...qs.map((q) => p.values?.[q]), p.error ? `${p.error.code}: ${p.error.detail ?? p.error.message}` : ''];
         }
       })(),
     };
@@ -66,7 +71,7 @@ export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvT
   if (kind === 'anomalies') {
     return {
       columns: [{ header: h.time! }, { header: h.rule! }, { header: h.channel! }, { header: h.measured!, numeric: true }, { header: h.threshold!, numeric: true }, { header: h.side! }, { header: h.unit! }],
-      rows: (s.anomalies ?? []).map((a) => [a.t, a.rule, a.channel, a.value, a.threshold, a.side, a.unit]),
+      rows: (s.anomalies ?? []).map((a) => [pcTimeCell(a.t), a.rule, a.channel, a.value, a.threshold, a.side, a.unit]),
     };
   }
   if (kind === 'profile') {
@@ -74,12 +79,15 @@ export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvT
     if (!p) return { columns: [{ header: h.time! }], rows: [] };
     return {
       columns: p.columns.map((c, i) => ({ header: `${c.name ?? obisName(c.obis, lang) ?? c.obis}${c.unit ? ` (${c.unit})` : ''}`, numeric: i > 0 })),
-      rows: p.rows,
+      // Time columns (meter wall time) as spreadsheets read them; values exact.
+      rows: (function* () {
+        for (const row of p.rows) yield row.map((c) => meterTimeCell(c));
+      })(),
     };
   }
   return {
     columns: [{ header: h.log! }, { header: h.time! }, { header: h.code!, numeric: true }, { header: h.text! }],
-    rows: s.events.map((e) => [e.log, e.time, String(e.code), e.text]),
+    rows: s.events.map((e) => [e.log, meterTimeCell(e.time), String(e.code), e.text]),
   };
 }
 

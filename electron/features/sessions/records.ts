@@ -13,6 +13,13 @@ export type JournalRecord =
   | { k: 'meta'; t: string; id: string; name: string; target?: string }
   | { k: 'identity'; t: string; identity: MeterIdentity }
   | { k: 'readings'; t: string; readings: Reading[] }
+  /**
+   * A readout's data lines as they arrive, before the message's checksum (`verified: false`):
+   * they replace the provisional readings from index `from` on. The next `readings` record (the
+   * checked message, or what was kept of a cut-off one) supersedes them; with none after them
+   * (a killed process), they are the session's last readings, unverified.
+   */
+  | { k: 'provisional'; t: string; from: number; readings: Reading[] }
   | { k: 'error'; t: string; error: ErrorInfo }
   | { k: 'warning'; t: string; text: string }
   | { k: 'trace'; t: string; entries: TraceEntry[] }
@@ -47,12 +54,17 @@ export interface SummaryFold {
   summary: SessionSummary;
   /** A `state` record was seen (else the session was interrupted). */
   sawState: boolean;
+  /** The profile the `profileRows` records add to (as {@link replay} does). */
+  profileObis?: string;
+  /** Provisional readings not yet superseded by a `readings` record. */
+  provisional?: number;
 }
 
 export function newFold(id: string): SummaryFold {
   return { summary: { id, createdAt: '', updatedAt: '', name: id, readingCount: 0, errorCount: 0, state: 'interrupted' }, sawState: false };
 }
 
+const validFrom = (from: unknown): from is number => typeof from === 'number' && Number.isInteger(from) && from >= 0;
 const validPoll = (r: { ok?: unknown; t?: unknown }) => typeof r.ok === 'boolean' && typeof r.t === 'string';
 const validPush = (r: { frame?: unknown }) => !!r.frame && typeof r.frame === 'object' && Array.isArray((r.frame as { values?: unknown }).values);
 
@@ -66,6 +78,7 @@ export function foldRecord(f: SummaryFold, r: JournalRecord): void {
   switch (r.k) {
     case 'meta':
       s.name = r.name;
+      if (typeof r.target === 'string') s.target = r.target;
       s.state = 'open';
       break;
     case 'identity':
@@ -73,9 +86,25 @@ export function foldRecord(f: SummaryFold, r: JournalRecord): void {
       break;
     case 'readings':
       if (Array.isArray(r.readings)) s.readingCount += r.readings.length;
+      f.provisional = 0;
+      break;
+    case 'provisional':
+      if (Array.isArray(r.readings) && validFrom(r.from)) f.provisional = Math.min(f.provisional ?? 0, r.from) + r.readings.length;
       break;
     case 'error':
       s.errorCount++;
+      break;
+    case 'profile':
+      if (r.profile && typeof r.profile === 'object') {
+        f.profileObis = r.profile.obis;
+        s.profileRowCount = Array.isArray(r.profile.rows) ? r.profile.rows.length : 0;
+      }
+      break;
+    case 'profileRows':
+      if (f.profileObis !== undefined && f.profileObis === r.obis && Array.isArray(r.rows)) s.profileRowCount = (s.profileRowCount ?? 0) + r.rows.length;
+      break;
+    case 'events':
+      if (Array.isArray(r.events)) s.eventCount = (s.eventCount ?? 0) + r.events.length;
       break;
     case 'rename':
       if (r.name !== undefined) s.name = r.name;
@@ -105,6 +134,7 @@ export function foldRecord(f: SummaryFold, r: JournalRecord): void {
 export function foldSummary(f: SummaryFold): SessionSummary {
   const s = { ...f.summary };
   if (!f.sawState || s.state === 'open') s.state = 'interrupted';
+  s.readingCount += f.provisional ?? 0;
   return s;
 }
 
@@ -119,6 +149,8 @@ export function replay(id: string, lines: Iterable<string>): SessionData {
 export class SessionCollector {
   private readonly fold: SummaryFold;
   private readonly s: Omit<SessionData, keyof SessionSummary> = { readings: [], errors: [], trace: [], events: [], warnings: [], doctorReports: [] };
+  /** A readout's unverified lines not yet superseded (see the `provisional` record). */
+  private provisional: Reading[] = [];
   constructor(id: string) {
     this.fold = newFold(id);
   }
@@ -134,6 +166,13 @@ export class SessionCollector {
     switch (r.k) {
       case 'readings':
         if (Array.isArray(r.readings)) for (const x of r.readings) s.readings.push(x);
+        this.provisional = [];
+        break;
+      case 'provisional':
+        if (Array.isArray(r.readings) && validFrom(r.from)) {
+          this.provisional.length = Math.min(this.provisional.length, r.from);
+          for (const x of r.readings) this.provisional.push({ ...x, verified: false });
+        }
         break;
       case 'error':
         s.errors.push(r.error);
@@ -177,7 +216,8 @@ export class SessionCollector {
   }
 
   result(): SessionData {
-    return { ...foldSummary(this.fold), ...this.s };
+    const readings = this.provisional.length ? [...this.s.readings, ...this.provisional] : this.s.readings;
+    return { ...foldSummary(this.fold), ...this.s, readings };
   }
 }
 
