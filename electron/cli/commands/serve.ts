@@ -17,6 +17,7 @@ import { startStation } from '../../features/station/server';
 import { EXIT, parse, printError, UsageError, type CliIo, faultsFrom, targetFrom } from '../options';
 
 import { toErrorInfo } from '../../../shared/errors';
+import { customerPortFrom, CUSTOMER_PORT_OPTIONS, CUSTOMER_PORT_USAGE, startCustomerPort } from './serve-listen';
 
 export const SERVE_USAGE = `Usage: omr serve [--listen 127.0.0.1:8450] [--port PATH | --tcp HOST:PORT | --simulator] [options]
 
@@ -46,7 +47,7 @@ export const SERVE_USAGE = `Usage: omr serve [--listen 127.0.0.1:8450] [--port P
 
   --no-pace            simulator only: answer at once
   --fault NAME         simulator only: inject a fault
-`;
+${CUSTOMER_PORT_USAGE}`;
 
 /**
  * The installed package's root: the folder above this file whose package.json is ours. The build
@@ -112,6 +113,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       'no-discovery': { type: 'boolean' },
       'no-pace': { type: 'boolean' },
       fault: { type: 'string', multiple: true },
+      ...CUSTOMER_PORT_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     SERVE_USAGE,
@@ -153,6 +155,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`the --mqtt-… options need --mqtt URL\n\n${SERVE_USAGE}`);
   }
 
+  const customerPort = customerPortFrom(values, SERVE_USAGE);
+  if (customerPort && target && customerPort.target === target) throw new UsageError(`the customer port and the meter's port must differ\n\n${SERVE_USAGE}`);
+
   const renderer = rendererDir(values.renderer, io.env);
   const dataDir = resolve(values['data-dir'] ?? io.env.OMR_DATA_DIR ?? join(homedir(), '.optical-meter-reader'));
   const version = (packageRoot()?.version ?? '0.0.0');
@@ -167,7 +172,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     hasUdevadm: () => hasExecutable('udevadm'),
     ...(io.env.LANG ? { locale: io.env.LANG.replace('_', '-') } : {}),
     portWatchMs: 2000,
-    targets: { virtualMeter: { pace: !values['no-pace'], faults } },
+    targets: { virtualMeter: { pace: !values['no-pace'], faults }, ...(customerPort?.p1Meter ? { p1Meter: customerPort.p1Meter } : {}) },
     onInternalError: (channel, e) => log(`[${channel}] ${e instanceof Error ? e.message : String(e)}`),
   });
   // The browser's port step starts on the station's meter.
@@ -188,7 +193,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     log,
   });
   const publisher = mqtt ? new MqttPublisher(mqtt, { events: services.events, sessions: services.sessions, version, log }) : undefined;
-  if (publisher) station.setExtraStatus(() => ({ mqtt: publisher.status() }));
+  const listening = customerPort ? startCustomerPort(services, customerPort, io) : undefined;
+  if (publisher || listening) station.setExtraStatus(() => ({ ...(publisher ? { mqtt: publisher.status() } : {}), ...(listening ? { listen: listening.status() } : {}) }));
 
   io.stdout.write(`Meter station on ${station.url}${target ? ` — meter: ${target}` : ''}\n`);
   io.stdout.write(`Data folder: ${dataDir}\n`);
@@ -209,10 +215,12 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     else printError(io, started.error);
   }
 
+  await listening?.started;
   await waitForStop(io.signal);
   io.stdout.write('Stopping…\n');
   try {
     // Monitors first: their journals are complete before the station goes.
+    listening?.close();
     await services.dispose();
     await publisher?.close();
     await station.close();

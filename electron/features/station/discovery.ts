@@ -40,6 +40,8 @@ export function numericState(value: string): string | undefined {
 export function isPublishable(r: Reading): boolean {
   if (r.history !== undefined && r.history !== '') return false;
   if (/\*(?!255$)\d+$/.test(r.obis)) return false;
+  // P1: the DSMR version (x-x:0.2.8) and an M-Bus device type (0-n:24.1.0) are numbers, not measurements.
+  if (/^\d+-\d+:(0\.2\.8|24\.1\.0)/.test(r.obis)) return false;
   return numericState(r.value) !== undefined && !/^0-0:(96\.1|0\.0|0\.2|97\.97)/.test(r.obis) && !/^1-0:0\.[0-9]\./.test(r.obis);
 }
 
@@ -69,6 +71,10 @@ export function sensorKind(obis: string, unit: string): SensorKind {
       return { device_class: 'current', state_class: 'measurement', unit: u };
     case 'Hz':
       return { device_class: 'frequency', state_class: 'measurement', unit: u };
+    case 'm3':
+    case 'm³':
+      // Gas or water volume (P1 0-n:24.2.1): a meter index that only grows.
+      return /^0-\d+:24\.2\./.test(obis) ? { device_class: 'gas', state_class: 'total_increasing', unit: 'm³' } : { state_class: 'measurement', unit: 'm³' };
     case 's':
       return { state_class: 'measurement', unit: u, icon: 'mdi:clock-alert-outline' };
     case '':
@@ -96,6 +102,8 @@ export interface Topics {
 export const availabilityTopic = (t: Topics, id: string) => `${t.base}/${id}/availability`;
 export const stateTopic = (t: Topics, id: string, key: string) => `${t.base}/${id}/${key}`;
 export const pollTopic = (t: Topics, id: string) => `${t.base}/${id}/poll`;
+/** Customer-port frames and telegrams (one JSON message each). */
+export const pushTopic = (t: Topics, id: string) => `${t.base}/${id}/push`;
 export const discoveryTopic = (t: Topics, id: string, key: string) => `${t.discoveryPrefix}/sensor/${id}/${key}/config`;
 
 const MAKERS: Record<string, string> = { LGZ: 'Landis+Gyr', ISK: 'Iskraemeco', ITF: 'Itron', EMH: 'EMH metering', ELS: 'Elster', KFM: 'Kaifa', SAG: 'Siemens', ABB: 'ABB', EBZ: 'eBZ', HAG: 'Hager', ESY: 'EasyMeter' };

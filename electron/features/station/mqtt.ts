@@ -11,9 +11,10 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { hostname } from 'node:os';
 import type { MonitorPoll, MonitorStats } from '../../../shared/monitor';
 import type { MeterIdentity, Reading } from '../../../shared/types';
+import type { ListenFrameEvent } from '../../../shared/listen';
 import type { EventBus } from '../../runtime/events';
 import type { SessionStore } from '../sessions/journal';
-import { availabilityTopic, discoveryTopic, isPublishable, numericState, pollTopic, sensorConfig, sensorKey, stateTopic, type DeviceInfo, type Topics } from './discovery';
+import { availabilityTopic, discoveryTopic, isPublishable, numericState, pollTopic, pushTopic, sensorConfig, sensorKey, stateTopic, type DeviceInfo, type Topics } from './discovery';
 import { pollReadings } from './state';
 
 export interface MqttOptions {
@@ -55,6 +56,8 @@ export interface MqttStatus {
   /** Messages handed to mqtt.js and not acknowledged yet (waiting for the broker). */
   pending: number;
   polls: number;
+  /** Customer-port frames and telegrams handed on (refused ones without their values). */
+  pushes: number;
   reconnects: number;
   lastError?: string;
 }
@@ -76,6 +79,7 @@ export class MqttPublisher {
   private published = 0;
   private pending = 0;
   private polls = 0;
+  private pushes = 0;
   private reconnects = 0;
   private lastError: string | undefined;
   private backoffMs: number;
@@ -140,6 +144,8 @@ export class MqttPublisher {
       } else if (channel === 'session:readings') {
         const p = payload as { sessionId: string; readings: Reading[] };
         this.onReadings(p.sessionId, p.readings);
+      } else if (channel === 'listen:frame') {
+        this.onPush(payload as ListenFrameEvent);
       }
     });
   }
@@ -161,6 +167,7 @@ export class MqttPublisher {
       published: this.published,
       pending: this.pending,
       polls: this.polls,
+      pushes: this.pushes,
       reconnects: this.reconnects,
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
@@ -200,6 +207,35 @@ export class MqttPublisher {
       this.announceAll();
     }
     this.publishReadings(readings);
+  }
+
+  /**
+   * A frame or telegram heard on the customer port: its summary as JSON on `<base>/<id>/push`,
+   * and, when it passed its checks, each numeric value as a sensor state like a poll's. A refused
+   * frame (bad CRC, wrong key, cut short…) gives its verdict only: its values are never published.
+   */
+  private onPush(e: ListenFrameEvent): void {
+    this.pushes++;
+    const f = e.frame;
+    const good = f.verdict.status !== 'bad';
+    this.publish(
+      pushTopic(this.topics, this.deviceId),
+      JSON.stringify({
+        sessionId: e.sessionId,
+        n: f.n,
+        t: f.t,
+        kind: f.kind,
+        ...(f.list ? { list: f.list.name } : {}),
+        verdict: { status: f.verdict.status, layer: f.verdict.layer, ...(f.verdict.code ? { code: f.verdict.code } : {}) },
+        ...(f.meterTime ? { meterTime: f.meterTime } : {}),
+        ...(good ? { values: f.values.map((v) => ({ obis: v.obis, value: v.value, unit: v.unit })) } : {}),
+      }),
+      false,
+    );
+    if (!good) return;
+    const source: Reading['source'] = f.kind === 'p1' ? 'readout' : 'dlms';
+    // `#n` positions have no OBIS code: nothing to name a sensor after.
+    this.publishReadings(f.values.filter((v) => !v.obis.startsWith('#')).map((v) => ({ obis: v.obis, address: v.obis, value: v.value, unit: v.unit, readAt: f.t, source })));
   }
 
   private publishReadings(readings: readonly Reading[]): void {
