@@ -34,6 +34,8 @@ put('0-0:96.7.21*255', 'Number of power failures', 'Nombre de coupures de couran
 put('0-0:96.7.9*255', 'Number of long power failures', 'Nombre de coupures longues');
 put('1-0:0.9.1*255', 'Local time', 'Heure locale');
 put('1-0:0.9.2*255', 'Local date', 'Date locale');
+put('1-0:0.1.2*255', 'Time of the last billing reset', 'Date de la dernière remise à zéro');
+put('0-0:0.1.2*255', 'Time of the last billing reset', 'Date de la dernière remise à zéro');
 put('1-0:0.0.0*255', 'Meter identifier', 'Identifiant du compteur');
 // --- profiles and logs ----------------------------------------------------------------------------
 put('1-0:99.1.0*255', 'Load profile 1', 'Courbe de charge 1');

@@ -27,6 +27,20 @@ export const MeterProfileSchema = z.object({
 });
 export type MeterProfile = z.infer<typeof MeterProfileSchema>;
 
+/**
+ * The client an IDIS meter (the E450 among them) gives each security level: the public client
+ * reads without security, the reading client with a password (LLS), the management client with
+ * keys (HLS).
+ */
+export const CLIENT_SAP_FOR: Readonly<Record<MeterProfile['auth'], number>> = { none: 16, lls: 32, 'hls-gmac': 1 };
+
+/** The profiles of a fresh installation: the three clients a Landis+Gyr E450 has. */
+export const E450_PROFILES: readonly MeterProfile[] = [
+  { id: 'e450-public', name: 'E450 public client', protocol: 'dlms', clientSap: 16, serverLogical: 1, serverPhysical: 17, auth: 'none', hasStoredSecret: false },
+  { id: 'e450-reading', name: 'E450 reading client (password)', protocol: 'dlms', clientSap: 32, serverLogical: 1, serverPhysical: 17, auth: 'lls', hasStoredSecret: false },
+  { id: 'e450-management', name: 'E450 management client (HLS)', protocol: 'dlms', clientSap: 1, serverLogical: 1, serverPhysical: 17, auth: 'hls-gmac', hasStoredSecret: false },
+];
+
 export const WindowBoundsSchema = z.object({
   x: z.number().int().optional(),
   y: z.number().int().optional(),
@@ -68,7 +82,7 @@ export const SettingsSchema = z.object({
   fixedBaud: z.boolean().default(false),
   lastPort: z.string().max(512).optional(),
   window: WindowBoundsSchema.optional(),
-  profiles: z.array(MeterProfileSchema).max(100).default([]),
+  profiles: z.array(MeterProfileSchema).max(100).default(() => E450_PROFILES.map((p) => ({ ...p }))),
   /** Monitoring mode: the anomaly rules (the defaults of shared/monitor.ts when absent). */
   monitor: MonitorRulesSchema.optional(),
 });

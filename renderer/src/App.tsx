@@ -9,6 +9,7 @@ import { IdentifyStep } from './steps/IdentifyStep';
 import { PortStep } from './steps/PortStep';
 import { ReadStep } from './steps/ReadStep';
 import { ReviewStep } from './steps/ReviewStep';
+import { useIdentify } from './stores/identify';
 import { wireEvents } from './wiring';
 import { ListenButton, ListenSlot } from './components/ListenView';
 
@@ -30,6 +31,8 @@ function StepContent({ step }: { step: Step }) {
 /** Enter on nothing in particular (the page, a heading, text) goes to the next step. */
 function isPlainTarget(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return true;
+  // The step's heading holds the focus after a step change (tabIndex -1): Enter there goes on.
+  if (el.matches('h2[tabindex="-1"]')) return true;
   return !el.closest('button, a, input, select, textarea, [role="tab"], [tabindex], dialog, form');
 }
 
@@ -37,6 +40,8 @@ export function App() {
   const { t } = useTranslation();
   const { step, goTo, next, back, lang, setLang, info, init, initError, selectedPort, dialog, openDialog } = useApp();
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
+  const panel = useRef<HTMLElement>(null);
+  const identifying = useIdentify((s) => s.loading);
   useEffect(() => {
     let off: (() => void) | undefined;
     try {
@@ -49,7 +54,23 @@ export function App() {
   }, [init]);
 
   const index = STEPS.indexOf(step);
-  const canNext = index < STEPS.length - 1 && (step !== 'port' || !!selectedPort);
+  // Identify is left once the meter has answered (or failed): leaving earlier would drop the choice made there.
+  const canNext = index < STEPS.length - 1 && (step !== 'port' || !!selectedPort) && (step !== 'identify' || !identifying);
+
+  // A new step: focus goes to its heading, so that a screen reader says where we are and Tab
+  // starts from the top of the step. Not when the arrow keys move along the step tabs.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (document.activeElement?.getAttribute('role') === 'tab') return;
+    const heading = panel.current?.querySelector<HTMLElement>('h2');
+    if (!heading) return;
+    if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+    heading.focus();
+  }, [step]);
 
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
@@ -115,7 +136,7 @@ export function App() {
           </button>
         ))}
       </nav>
-      <main id="step-panel" role="tabpanel" aria-labelledby={`tab-${step}`} className="panel">
+      <main ref={panel} id="step-panel" role="tabpanel" aria-labelledby={`tab-${step}`} className="panel">
         {initError ? <ErrorBox error={initError} /> : null}
         <StepContent step={step} />
       </main>

@@ -50,13 +50,98 @@ export function formatBytes(bytes: number, locale: string): string {
 
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
-/** An ISO time in the UI locale (date and time to the second); other text is shown as is. */
-export function formatDateTime(text: string | undefined, locale: string): string {
+/**
+ * An ISO time in the UI locale, unambiguous in both languages: the month is a word, the year has
+ * four digits and the hours run 00–23 (`3 Dec 2026, 01:35:41`, `3 déc. 2026, 01:35:41`); other text
+ * is shown as is.
+ */
+export function formatDateTime(text: string | undefined, locale: string, withSeconds = true): string {
   if (!text) return '';
   if (!ISO_LIKE.test(text)) return text;
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) return text;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium' }).format(ms);
+  return new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(withSeconds ? { second: '2-digit' as const } : {}),
+    hourCycle: 'h23',
+  }).format(ms);
+}
+
+const groupCache = new Map<string, string>();
+/** The digit-group separator of a locale (`,` in English, a narrow no-break space in French). */
+export function groupMark(locale: string): string {
+  let mark = groupCache.get(locale);
+  if (mark === undefined) {
+    mark = new Intl.NumberFormat(locale).formatToParts(12345).find((p) => p.type === 'group')?.value ?? ',';
+    groupCache.set(locale, mark);
+  }
+  return mark;
+}
+
+/** Units shown with the k prefix (energy and power), and the number of decimals kept at least. */
+const KILO: Record<string, { unit: string; shift: number }> = {
+  Wh: { unit: 'kWh', shift: -3 },
+  kWh: { unit: 'kWh', shift: 0 },
+  MWh: { unit: 'kWh', shift: 3 },
+  varh: { unit: 'kvarh', shift: -3 },
+  kvarh: { unit: 'kvarh', shift: 0 },
+  VAh: { unit: 'kVAh', shift: -3 },
+  kVAh: { unit: 'kVAh', shift: 0 },
+  W: { unit: 'kW', shift: -3 },
+  kW: { unit: 'kW', shift: 0 },
+  var: { unit: 'kvar', shift: -3 },
+  kvar: { unit: 'kvar', shift: 0 },
+  VA: { unit: 'kVA', shift: -3 },
+  kVA: { unit: 'kVA', shift: 0 },
+};
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/** Moves the decimal point of exact decimal digits by `shift` places (no float on the way). */
+function shiftDecimal(int: string, frac: string, shift: number): [string, string] {
+  const digits = int + frac;
+  let point = int.length + shift;
+  let all = digits;
+  if (point < 0) {
+    all = '0'.repeat(-point) + all;
+    point = 0;
+  }
+  if (point > all.length) all = all + '0'.repeat(point - all.length);
+  return [all.slice(0, point) || '0', all.slice(point)];
+}
+
+export interface MeterQuantity {
+  /** The value as shown: one unit per kind, digits grouped, the locale's decimal mark. */
+  value: string;
+  unit: string;
+  /** The meter's own text (value and unit as sent), for a tooltip or a second line. */
+  meter: string;
+  /** True when the shown text differs from the meter's. */
+  converted: boolean;
+}
+
+/**
+ * A meter value for display, the same way whichever protocol read it: energy in kWh (kvarh, kVAh)
+ * and power in kW (kvar, kVA) with at least 3 decimals, other quantities with the decimals sent;
+ * leading zeros dropped and digits grouped. Only the decimal point moves: every digit the meter
+ * sent is kept. Anything that is not a plain decimal number is shown as is.
+ */
+export function meterQuantity(value: string, unit: string, locale: string): MeterQuantity {
+  const meter = unit ? `${value} ${unit}` : value;
+  const m = DECIMAL.exec(value.trim());
+  if (!m) return { value: displayExact(value, locale), unit, meter, converted: false };
+  const kilo = KILO[unit];
+  let [int, frac] = kilo ? shiftDecimal(m[2]!, m[3] ?? '', kilo.shift) : [m[2]!, m[3] ?? ''];
+  if (kilo && frac.length < 3) frac = frac.padEnd(3, '0');
+  int = int.replace(/^0+(?=\d)/, '');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, groupMark(locale));
+  const sign = m[1] === '-' && /[1-9]/.test(int + frac) ? '-' : '';
+  const shown = `${sign}${grouped}${frac ? decimalMark(locale) + frac : ''}`;
+  const shownUnit = kilo?.unit ?? unit;
+  return { value: shown, unit: shownUnit, meter, converted: `${shown} ${shownUnit}` !== meter };
 }
 
 /** A time of day with milliseconds, for the frame trace. */

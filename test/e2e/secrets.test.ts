@@ -35,10 +35,10 @@ describe('stored passwords', () => {
     await profile.getByLabel('Security').selectOption('lls');
     await profile.getByLabel('Store the password (encrypted by the system)').fill('00000000');
     await settings.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => services.settings.get().profiles[0]?.hasStoredSecret).toBe(true);
+    await expect.poll(() => services.settings.get().profiles.find((p) => p.name === 'E450 LLS')?.hasStoredSecret).toBe(true);
     await expect.poll(() => profile.textContent()).toContain('A password is stored for this profile: leave the field empty to keep it.');
     await page.screenshot({ path: 'docs/screenshots/settings-secret-en.png' });
-    const id = services.settings.get().profiles[0]!.id;
+    const id = services.settings.get().profiles.find((p) => p.name === 'E450 LLS')!.id;
     expect(new SecretStore(join(services.dataDir, 'secrets.json'), fakeKeychain).get(id)).toBe('00000000');
     expect(readFileSync(join(services.dataDir, 'settings.json'), 'utf8')).not.toContain('00000000');
     expect(readFileSync(join(services.dataDir, 'secrets.json'), 'utf8')).not.toContain('00000000');
@@ -72,7 +72,7 @@ describe('stored passwords', () => {
     await page.getByTestId('open-settings').click();
     await page.getByTestId('dialog-settings').getByRole('button', { name: 'Forget the stored password' }).click();
     await page.getByTestId('dialog-settings').getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => services.settings.get().profiles[0]?.hasStoredSecret).toBe(false);
+    await expect.poll(() => services.settings.get().profiles.find((p) => p.name === 'E450 LLS')?.hasStoredSecret).toBe(false);
     expect(existsSync(join(services.dataDir, 'secrets.json'))).toBe(false);
     expect(app.errors).toEqual([]);
     await app.close();

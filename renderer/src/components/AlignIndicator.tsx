@@ -3,6 +3,22 @@ import type { AlignUpdate } from '../../../shared/session';
 
 type Look = 'pass' | 'fail' | 'idle';
 
+/**
+ * The light's look and the hint under it, from the same update, so that they never disagree:
+ * a green light (last answer OK) never comes with "answers come and go" unless a recent try
+ * really failed, and a red one never with "steady".
+ */
+export function alignView(update: AlignUpdate | undefined): { look: Look; hint: string } {
+  if (!update) return { look: 'idle', hint: 'searching' };
+  if (update.state === 'steady') return { look: 'pass', hint: 'steady' };
+  if (update.tries === 0) return { look: 'idle', hint: update.state };
+  if (update.lastOk) {
+    const mixed = update.recent.some((ok) => !ok);
+    return { look: 'pass', hint: mixed && update.state === 'unstable' ? 'unstable' : update.running ? 'holding' : update.state };
+  }
+  return { look: 'fail', hint: update.state };
+}
+
 /** The big pass/fail light, with a symbol and words so that it never relies on colour alone. */
 export function AlignIndicator({ update, starting }: { update?: AlignUpdate; starting: boolean }) {
   const { t } = useTranslation();

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { obisName } from '../../../shared/obis';
 import type { Reading } from '../../../shared/types';
-import { displayExact, formatCount, intlLocale } from '../format';
+import { formatCount, intlLocale, meterQuantity } from '../format';
 import { useApp } from '../store';
 
 /** The last few readings as they come, and how many so far. */
@@ -28,14 +28,21 @@ export function LiveReadings({ readings, last = 6 }: { readings: Reading[]; last
             </tr>
           </thead>
           <tbody>
-            {shown.map((r, i) => (
-              <tr key={readings.length - shown.length + i}>
-                <td className="mono">{r.obis}</td>
-                <td>{obisName(r.obis, lang) ?? ''}</td>
-                <td className="num mono">{displayExact(r.value, locale)}</td>
-                <td>{r.unit}</td>
-              </tr>
-            ))}
+            {shown.map((r, i) => {
+              // One unit per kind of register; the meter's own text beside it when it differs.
+              const q = meterQuantity(r.value, r.unit, locale);
+              return (
+                <tr key={readings.length - shown.length + i} data-obis={r.obis}>
+                  <td className="mono">{r.obis}</td>
+                  <td>{obisName(r.obis, lang) ?? ''}</td>
+                  <td className="num mono" title={q.converted ? t('read.meterText', { text: q.meter }) : undefined}>
+                    <span data-testid="live-value">{q.value}</span>
+                    {q.converted ? <span className="meter-text" data-testid="live-meter-text">{t('read.meterText', { text: q.meter })}</span> : null}
+                  </td>
+                  <td data-testid="live-unit">{q.unit}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : null}

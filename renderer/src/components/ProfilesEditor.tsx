@@ -1,14 +1,24 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { MeterProfile } from '../../../shared/settings';
+import { CLIENT_SAP_FOR, type MeterProfile } from '../../../shared/settings';
 
 const AUTHS: readonly MeterProfile['auth'][] = ['none', 'lls', 'hls-gmac'];
 
-function NumberField({ label, value, min, max, onChange }: { label: string; value: number; min: number; max: number; onChange(v: number): void }) {
-  return (
+function NumberField({ label, value, min, max, help, onChange }: { label: string; value: number; min: number; max: number; help?: { id: string; text: string }; onChange(v: number): void }) {
+  const field = (
     <label>
       {label}
-      <input type="number" value={Number.isFinite(value) ? value : ''} min={min} max={max} step={1} required onChange={(e) => onChange(e.target.valueAsNumber)} />
+      <input type="number" value={Number.isFinite(value) ? value : ''} min={min} max={max} step={1} required aria-describedby={help?.id} onChange={(e) => onChange(e.target.valueAsNumber)} />
     </label>
+  );
+  if (!help) return field;
+  return (
+    <div className="with-help">
+      {field}
+      <span id={help.id} className="help">
+        {help.text}
+      </span>
+    </div>
   );
 }
 
@@ -66,7 +76,15 @@ export function ProfilesEditor({
   onSecret?(profileId: string, value: string | null | undefined): void;
 }) {
   const { t } = useTranslation();
+  // Profiles whose client SAP the user typed: it no longer follows the security level.
+  const [sapSet, setSapSet] = useState<ReadonlySet<string>>(new Set());
   const patch = (i: number, p: Partial<MeterProfile>) => onChange(profiles.map((x, k) => (k === i ? { ...x, ...p } : x)));
+  /** A new security level brings its usual client (public 16, reading 32, management 1) unless the SAP was chosen. */
+  const setAuth = (i: number, auth: MeterProfile['auth']) => {
+    const p = profiles[i]!;
+    const follows = !sapSet.has(p.id) && p.clientSap === CLIENT_SAP_FOR[p.auth];
+    patch(i, follows ? { auth, clientSap: CLIENT_SAP_FOR[auth] } : { auth });
+  };
   return (
     <fieldset className="profiles">
       <legend>{t('settings.profiles')}</legend>
@@ -84,12 +102,22 @@ export function ProfilesEditor({
               <option value="readout">{t('read.protocol.readout')}</option>
             </select>
           </label>
-          <NumberField label={t('settings.clientSap')} value={p.clientSap} min={1} max={127} onChange={(v) => patch(i, { clientSap: v })} />
+          <NumberField
+            label={t('settings.clientSap')}
+            value={p.clientSap}
+            min={1}
+            max={127}
+            help={{ id: `sap-help-${p.id}`, text: t('settings.clientSapHelp') }}
+            onChange={(v) => {
+              setSapSet((s) => new Set(s).add(p.id));
+              patch(i, { clientSap: v });
+            }}
+          />
           <NumberField label={t('settings.serverLogical')} value={p.serverLogical} min={0} max={16383} onChange={(v) => patch(i, { serverLogical: v })} />
           <NumberField label={t('settings.serverPhysical')} value={p.serverPhysical} min={0} max={16383} onChange={(v) => patch(i, { serverPhysical: v })} />
           <label>
             {t('settings.authLabel')}
-            <select value={p.auth} onChange={(e) => patch(i, { auth: e.target.value as MeterProfile['auth'] })}>
+            <select value={p.auth} onChange={(e) => setAuth(i, e.target.value as MeterProfile['auth'])}>
               {AUTHS.map((a) => (
                 <option key={a} value={a}>
                   {t(`settings.auth.${a}`)}

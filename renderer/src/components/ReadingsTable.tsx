@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTranslation } from 'react-i18next';
 import { obisName } from '../../../shared/obis';
 import type { Reading } from '../../../shared/types';
-import { displayExact, formatCount, formatDateTime, intlLocale } from '../format';
+import { displayExact, formatCount, formatDateTime, intlLocale, meterQuantity } from '../format';
 import { useApp } from '../store';
 
 const ROW = 36;
@@ -53,6 +53,8 @@ export function ReadingsTable({ readings }: { readings: Reading[] }) {
           <div className="vspace" style={{ height: virtual.getTotalSize() }}>
             {virtual.getVirtualItems().map((item) => {
               const { r, name } = rows[item.index]!;
+              // One unit per kind of register, whichever protocol read it; the meter's text beside it.
+              const q = meterQuantity(r.value, r.unit, locale);
               return (
                 <div key={item.key} className="vrow" role="row" aria-rowindex={item.index + 2} style={{ transform: `translateY(${item.start}px)`, height: ROW }}>
                   <span role="cell" className="mono" title={r.address}>
@@ -61,8 +63,9 @@ export function ReadingsTable({ readings }: { readings: Reading[] }) {
                   <span role="cell" title={name}>
                     {name}
                   </span>
-                  <span role="cell" className="num mono">
-                    {displayExact(r.value, locale)}
+                  <span role="cell" className="num mono" title={q.converted ? q.meter : undefined}>
+                    {q.value}
+                    {q.converted ? <span className="muted meter-text-inline"> {q.meter}</span> : null}
                     {r.verified === false ? (
                       <span className="badge unverified" title={t('table.unverifiedHelp')} data-testid="unverified">
                         {t('table.unverified')}
@@ -70,7 +73,7 @@ export function ReadingsTable({ readings }: { readings: Reading[] }) {
                     ) : null}
                     {r.extra?.length ? <span className="muted"> ({r.extra.map((x) => displayExact(x, locale)).join(' · ')})</span> : null}
                   </span>
-                  <span role="cell">{r.unit}</span>
+                  <span role="cell">{q.unit}</span>
                   <span role="cell">{formatDateTime(r.captureTime ?? r.readAt, locale)}</span>
                 </div>
               );

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AlignIndicator, RecentTries } from '../components/AlignIndicator';
+import { AlignIndicator, alignView, RecentTries } from '../components/AlignIndicator';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatCount, formatPercent, intlLocale } from '../format';
 import { useApp } from '../store';
@@ -11,7 +11,6 @@ export function AlignStep() {
   const selectedPort = useApp((s) => s.selectedPort);
   const locale = intlLocale(useApp((s) => s.lang));
   const goTo = useApp((s) => s.goTo);
-  const next = useApp((s) => s.next);
   const { update, starting, error, start, stop } = useAlign();
 
   // Diagnostics run while this step is shown: leaving it (Next, Back, a tab, closing the
@@ -30,7 +29,7 @@ export function AlignStep() {
   if (!selectedPort) {
     return (
       <section aria-labelledby="align-title">
-        <h2 id="align-title">{t('align.title')}</h2>
+        <h2 id="align-title" tabIndex={-1}>{t('align.title')}</h2>
         <p>{t('common.noPort')}</p>
         <button type="button" onClick={() => goTo('port')}>
           {t('common.choosePort')}
@@ -42,15 +41,16 @@ export function AlignStep() {
   const running = starting || !!update?.running;
   const steady = update?.state === 'steady';
   const windowSize = update?.recent.length ?? 0;
+  const view = alignView(update);
   return (
     <section aria-labelledby="align-title">
-      <h2 id="align-title">{t('align.title')}</h2>
+      <h2 id="align-title" tabIndex={-1}>{t('align.title')}</h2>
       <p className="intro">{t('align.intro')}</p>
       <div className="align-grid">
         <AlignIndicator update={update} starting={starting} />
         <div className="align-facts">
-          <p className={`hint state-${update?.state ?? 'searching'}`} data-testid="align-hint" data-state={update?.state ?? ''}>
-            {steady ? t('align.hint.steady') : t(`align.hint.${update?.state ?? 'searching'}`)}
+          <p className={`hint state-${view.hint}`} data-testid="align-hint" data-state={update?.state ?? ''} data-hint={view.hint}>
+            {t(`align.hint.${view.hint}`)}
           </p>
           <dl className="facts">
             <dt>{t('align.successRate')}</dt>
@@ -95,11 +95,6 @@ export function AlignStep() {
             ↻ {t('align.restart')}
           </button>
         )}
-        {steady ? (
-          <button type="button" className="primary big" onClick={next}>
-            {t('align.goOn')} →
-          </button>
-        ) : null}
       </div>
     </section>
   );

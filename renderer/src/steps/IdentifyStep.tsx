@@ -43,7 +43,7 @@ export function IdentifyStep() {
   if (!selectedPort) {
     return (
       <section aria-labelledby="identify-title">
-        <h2 id="identify-title">{t('identify.title')}</h2>
+        <h2 id="identify-title" tabIndex={-1}>{t('identify.title')}</h2>
         <p>{t('common.noPort')}</p>
         <button type="button" onClick={() => goTo('port')}>
           {t('common.choosePort')}
@@ -56,14 +56,15 @@ export function IdentifyStep() {
   const maker = id ? makerName(id.manufacturer) : undefined;
   return (
     <section aria-labelledby="identify-title">
-      <h2 id="identify-title">{t('identify.title')}</h2>
+      <h2 id="identify-title" tabIndex={-1}>{t('identify.title')}</h2>
       <p className="intro">{t('identify.intro')}</p>
       <div className="toolbar">
         <button type="button" onClick={() => void identify(selectedPort)} disabled={loading}>
           ↻ {t('identify.again')}
         </button>
         {loading ? (
-          <span role="status" aria-live="polite" className="busy">
+          <span role="status" aria-live="polite" className="busy" data-testid="identify-busy">
+            <span className="spinner" aria-hidden="true" />
             {t('identify.asking')}
           </span>
         ) : null}
@@ -136,7 +137,7 @@ export function IdentifyStep() {
           ) : null}
         </div>
       ) : null}
-      <ReadChoice modeE={shown?.modes.modeE ?? false} identified={!!shown} />
+      <ReadChoice modeE={shown?.modes.modeE ?? false} identified={!!shown} loading={loading} />
     </section>
   );
 }

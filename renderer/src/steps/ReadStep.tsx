@@ -1,19 +1,23 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorBox } from '../components/ErrorBox';
 import { LiveReadings } from '../components/LiveReadings';
 import { MonitorPanel } from '../components/MonitorPanel';
 import { useMonitor } from '../stores/monitor';
 import { ProgressBar } from '../components/ProgressBar';
+import { ReadOptions } from '../components/ReadChoice';
 import { useApp } from '../store';
 import { useIdentify } from '../stores/identify';
-import { PLANS, useRead } from '../stores/read';
+import { PLANS, rangeProblem, useRead } from '../stores/read';
 
 export function ReadStep() {
   const { t } = useTranslation();
   const selectedPort = useApp((s) => s.selectedPort);
   const goTo = useApp((s) => s.goTo);
-  const protocol = useIdentify((s) => (s.target === selectedPort && s.result ? s.protocol : undefined));
+  const modeE = useIdentify((s) => (s.target === selectedPort && s.result ? s.result.modes.modeE : undefined));
   const r = useRead();
+  const [checked, setChecked] = useState(false);
+  const problem = r.plan === 'profile' ? rangeProblem(r.from, r.to) : undefined;
   const busy = r.status === 'starting' || r.status === 'running';
   const mode = useMonitor((s) => s.mode);
   const setMode = useMonitor((s) => s.setMode);
@@ -22,7 +26,7 @@ export function ReadStep() {
   if (!selectedPort) {
     return (
       <section aria-labelledby="read-title">
-        <h2 id="read-title">{t('read.title')}</h2>
+        <h2 id="read-title" tabIndex={-1}>{t('read.title')}</h2>
         <p>{t('common.noPort')}</p>
         <button type="button" onClick={() => goTo('port')}>
           {t('common.choosePort')}
@@ -43,7 +47,7 @@ export function ReadStep() {
   if (mode === 'monitor') {
     return (
       <section aria-labelledby="read-title">
-        <h2 id="read-title">{t('monitor.title')}</h2>
+        <h2 id="read-title" tabIndex={-1}>{t('monitor.title')}</h2>
         {modes}
         <p className="intro">{t('monitor.intro')}</p>
         <MonitorPanel target={selectedPort} />
@@ -52,13 +56,17 @@ export function ReadStep() {
   }
   return (
     <section aria-labelledby="read-title">
-      <h2 id="read-title">{t('read.title')}</h2>
+      <h2 id="read-title" tabIndex={-1}>{t('read.title')}</h2>
       {modes}
       <p className="intro">{t('read.intro')}</p>
       <form
         className="read-form"
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
+          // The dates are checked here, in the app's language (not by the browser's bubble).
+          setChecked(true);
+          if (problem) return;
           void r.start(selectedPort);
         }}
       >
@@ -79,20 +87,25 @@ export function ReadStep() {
             <div className="range">
               <label>
                 {t('read.from')}
-                <input type="date" value={r.from} max={r.to} required onChange={(e) => r.setRange(e.target.value, r.to)} />
+                <input type="date" value={r.from} required aria-invalid={checked && !!problem} aria-describedby={checked && problem ? 'range-problem' : undefined} onChange={(e) => r.setRange(e.target.value, r.to)} data-testid="range-from" />
               </label>
               <label>
                 {t('read.to')}
-                <input type="date" value={r.to} min={r.from} required onChange={(e) => r.setRange(r.from, e.target.value)} />
+                <input type="date" value={r.to} required aria-invalid={checked && !!problem} aria-describedby={checked && problem ? 'range-problem' : undefined} onChange={(e) => r.setRange(r.from, e.target.value)} data-testid="range-to" />
               </label>
+              {checked && problem ? (
+                <p className="field-error" id="range-problem" role="alert" data-testid="range-problem">
+                  {t(problem)}
+                </p>
+              ) : null}
             </div>
           ) : null}
           <label className="name">
             {t('read.name')}
             <input type="text" value={r.name} maxLength={200} placeholder={t('read.namePlaceholder')} onChange={(e) => r.setName(e.target.value)} />
           </label>
+          <ReadOptions modeE={modeE ?? false} identified={modeE !== undefined} />
         </fieldset>
-        <p className="help">{protocol ? t('read.via', { protocol: t(`read.protocol.${protocol}`) }) : t('read.viaAuto')}</p>
         <div className="toolbar">
           <button type="submit" className="primary big" disabled={busy} data-testid="read-start">
             ▶ {t('read.start')}
@@ -107,21 +120,18 @@ export function ReadStep() {
       {busy ? <ProgressBar progress={r.progress} /> : null}
       {r.status === 'done' ? (
         <div className="success" role="status" data-testid="read-ended" data-state="done">
-          ✓ {t('read.done', { count: r.readings.length })}{' '}
-          <button type="button" className="primary" onClick={() => goTo('review')}>
-            {t('read.toReview')} →
-          </button>
+          ✓ {t('read.done', { count: r.readings.length })}
         </div>
       ) : null}
       {r.status === 'cancelled' ? (
         <div className="notice" role="status" data-testid="read-ended" data-state="cancelled">
-          ■ {t('read.cancelled', { count: r.readings.length })}
+          ■ {r.readings.length ? t('read.cancelled', { count: r.readings.length }) : t('read.cancelledNone')}
         </div>
       ) : null}
       {r.status === 'failed' ? (
         <div data-testid="read-ended" data-state="failed">
           {r.error ? <ErrorBox error={r.error} /> : null}
-          {r.sessionId ? <p>{t('read.kept', { count: r.readings.length })}</p> : null}
+          {r.sessionId ? <p data-testid="read-kept">{r.readings.length ? t('read.kept', { count: r.readings.length }) : t('read.keptNone')}</p> : null}
         </div>
       ) : null}
       {r.status !== 'idle' && r.status !== 'starting' ? <LiveReadings readings={r.readings} /> : null}

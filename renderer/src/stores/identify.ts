@@ -19,6 +19,8 @@ interface IdentifyState {
   loading: boolean;
   error?: ErrorInfo;
   protocol: ReadProtocol;
+  /** The technician picked the protocol (else, before an identification, the read chooses). */
+  chosen: boolean;
   profileId?: string;
   password: string;
   identify(target: string): Promise<void>;
@@ -35,6 +37,7 @@ let generation = 0;
 export const useIdentify = create<IdentifyState>((set) => ({
   loading: false,
   protocol: 'readout',
+  chosen: false,
   password: '',
   identify(target) {
     const gen = ++generation;
@@ -44,7 +47,7 @@ export const useIdentify = create<IdentifyState>((set) => ({
       try {
         const result = await call('meter:identify', { target });
         if (gen !== generation) return;
-        set({ result, at: new Date().toISOString(), loading: false, ...(result.modes.modeE ? {} : { protocol: 'readout' as const }) });
+        set({ result, at: new Date().toISOString(), loading: false, ...(result.modes.modeE ? {} : { protocol: 'readout' as const, chosen: false }) });
       } catch (e) {
         if (gen === generation) set({ error: errorOf(e), loading: false });
       }
@@ -52,7 +55,7 @@ export const useIdentify = create<IdentifyState>((set) => ({
     return running;
   },
   idle: () => running,
-  setProtocol: (protocol) => set({ protocol }),
+  setProtocol: (protocol) => set({ protocol, chosen: true }),
   setProfile: (profileId) => set({ profileId }),
   setPassword: (password) => set({ password }),
 }));

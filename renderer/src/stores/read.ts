@@ -8,7 +8,9 @@ import type { ErrorInfo } from '../../../shared/errors';
 import type { OperationEnded, ReadPlan, ReadRequest, SessionReadingsEvent } from '../../../shared/session';
 import type { Progress, Reading } from '../../../shared/types';
 import { call, errorOf } from '../api';
-import { dayToIso, isoDay } from '../format';
+import i18n from '../i18n';
+import { dayToIso, formatDateTime, intlLocale, isoDay } from '../format';
+import { useApp } from '../store';
 import { useAlign } from './align';
 import { useIdentify } from './identify';
 import { endedOf } from './operations';
@@ -17,6 +19,19 @@ import { useReview } from './review';
 export type ReadStatus = 'idle' | 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export const PLANS: readonly ReadPlan[] = ['readout', 'billing', 'instantaneous', 'profile', 'events', 'discover'];
+
+/** The load profile's dates, checked in the app's language: the text key of the problem, if any. */
+export function rangeProblem(from: string, to: string): 'read.dateMissing' | 'read.dateOrder' | undefined {
+  if (!dayToIso(from) || !dayToIso(to)) return 'read.dateMissing';
+  return from > to ? 'read.dateOrder' : undefined;
+}
+
+/** A session title in words: the meter (the demo meter by name) and the time, to the minute. */
+function sessionName(target: string): string {
+  const { ports, lang } = useApp.getState();
+  const meter = ports.find((p) => p.path === target)?.kind === 'virtual' ? i18n.t('port.demoName') : target;
+  return i18n.t('read.sessionName', { meter, date: formatDateTime(new Date().toISOString(), intlLocale(lang), false) });
+}
 
 interface ReadState {
   plan: ReadPlan;
@@ -59,6 +74,7 @@ export const useRead = create<ReadState>((set, get) => ({
   async start(target) {
     const { plan, from, to, name, status } = get();
     if (status === 'starting' || status === 'running') return;
+    if (plan === 'profile' && rangeProblem(from, to)) return;
     set({ status: 'starting', error: undefined, readings: [], progress: undefined, operationId: undefined, sessionId: undefined, cancelling: false });
     early.clear();
     // The port must be free: no alignment or identification still holding it.
@@ -67,13 +83,15 @@ export const useRead = create<ReadState>((set, get) => ({
     await useIdentify.getState().idle();
     const id = useIdentify.getState();
     const identified = id.target === target && !!id.result;
+    // A protocol the technician picked holds, also when the identification had not finished.
+    const protocol = identified || id.chosen ? id.protocol : 'auto';
     const request: ReadRequest = {
       target,
       plan,
-      protocol: identified ? id.protocol : 'auto',
-      ...(identified && id.protocol === 'dlms' && id.profileId ? { profileId: id.profileId } : {}),
+      protocol,
+      ...(protocol === 'dlms' && id.profileId ? { profileId: id.profileId } : {}),
       ...(id.password ? { password: id.password } : {}),
-      ...(name.trim() ? { name: name.trim() } : {}),
+      name: name.trim() || sessionName(target),
     };
     if (plan === 'profile') {
       const f = dayToIso(from);

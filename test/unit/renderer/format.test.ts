@@ -46,8 +46,10 @@ describe('locale helpers', () => {
   it('formats ISO times in the locale and leaves other text as is', () => {
     const iso = '2024-05-01T10:20:30.000Z';
     const fr = formatDateTime(iso, 'fr-FR');
-    expect(fr).toMatch(/^\d{2}\/\d{2}\/\d{4}/);
-    expect(fr).toContain(':30');
+    // Unambiguous: the month as a word, four-digit year, 24-hour clock.
+    expect(fr).toMatch(/^\d{1,2} mai 2024,? \d{2}:\d{2}:30$/);
+    expect(formatDateTime(iso, 'en-US')).toMatch(/^(May 1, 2024|1 May 2024),? \d{2}:\d{2}:30$/);
+    expect(formatDateTime(iso, 'en-GB', false)).toMatch(/^1 May 2024,? \d{2}:\d{2}$/);
     expect(formatDateTime('24-05-01 00:00', 'fr-FR')).toBe('24-05-01 00:00');
     expect(formatDateTime(undefined, 'fr-FR')).toBe('');
   });
