@@ -39,6 +39,8 @@ export const ListenStartSchema = z.object({
   /** Quiet time that ends a message (ms). */
   silenceMs: z.number().int().min(20).max(60_000).optional(),
   name: z.string().max(200).optional(),
+  /** Language of the verdicts (the caller's UI); default: the main side's. */
+  lang: z.enum(['en', 'fr']).optional(),
 });
 export type ListenStartRequest = z.input<typeof ListenStartSchema>;
 

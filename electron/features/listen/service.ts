@@ -133,7 +133,7 @@ export class ListenService {
       signal: op.controller.signal,
       onResult: (r) => {
         if (storageError) return;
-        const frame = frameOf(r, counts.messages + 1, new Date().toISOString(), lang());
+        const frame = frameOf(r, counts.messages + 1, new Date().toISOString(), req.lang ?? lang());
         try {
           journal.append({ k: 'push', t: frame.t, frame });
         } catch (e) {

@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import { P1_DEMO_PORT, type ListenCounts, type ListenFrame, type ListenFrameEvent, type ListenLine } from '../../../shared/listen';
 import type { OperationEnded } from '../../../shared/session';
 import { call, errorOf } from '../api';
+import { useApp } from '../store';
 import { useAlign } from './align';
 import { useIdentify } from './identify';
 import { endedOf } from './operations';
@@ -87,6 +88,8 @@ export const useListen = create<ListenState>((set, get) => ({
         target,
         line,
         allowPlain,
+        // Verdicts in the UI's language, whatever the main side's is.
+        lang: useApp.getState().lang,
         ...(enc ? { keys: { encryptionKey: enc, ...(auth ? { authenticationKey: auth } : {}) } } : {}),
       });
       set({ status: 'running', operationId: started.operationId, sessionId: started.sessionId });
