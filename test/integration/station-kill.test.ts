@@ -52,16 +52,33 @@ function setup() {
 }
 
 describe('kill -9 keeps what was received', () => {
-  it('omr read (readout): the identity and the frames journaled before the kill', async () => {
+  it('omr read (readout): the identity, the frames and the data lines journaled before the kill', async () => {
     const { dataDir, store } = setup();
     const child = startOmr(['read', '--simulator', '--data-dir', dataDir]);
     const t0 = Date.now();
-    const before = await waitForSession(store, child, (s) => !!s.identity && s.trace.length > 0);
+    // Killed mid-message: some data lines are in (unverified), the data message has not ended.
+    const before = await waitForSession(store, child, (s) => !!s.identity && s.trace.length > 0 && s.readings.length >= 3);
     const back = await killAndReload(store, child);
-    console.log(`readout: killed ${Date.now() - t0} ms in, identity ${back.identity?.raw}, ${back.trace.length} frames`);
+    console.log(`readout: killed ${Date.now() - t0} ms in, identity ${back.identity?.raw}, ${back.trace.length} frames, ${before.readings.length} lines seen before the kill, ${back.readings.length} kept`);
     expect(back.identity).toEqual(before.identity);
     expect(back.trace.length).toBeGreaterThanOrEqual(before.trace.length);
     expect(back.trace.slice(0, before.trace.length)).toEqual(before.trace);
+    expect(back.readings.slice(0, before.readings.length)).toEqual(before.readings);
+    expect(back.readingCount).toBe(back.readings.length);
+    // Received before the BCC: kept, marked unverified, each whole (an OBIS code and a value group).
+    for (const r of back.readings) expect(r).toMatchObject({ verified: false, source: 'readout', address: expect.stringMatching(/\S/) });
+    expect(back.readings.some((r) => r.value !== '')).toBe(true);
+    // The next read of the same meter goes to its end: each reading once, verified.
+    const whole = setup();
+    const again = startOmr(['read', '--simulator', '--no-pace', '--data-dir', whole.dataDir]);
+    expect(await again.exited).toBe(0);
+    const done = onlySession(whole.store)!;
+    expect(done.state).toBe('done');
+    expect(done.readings.every((r) => r.verified === undefined)).toBe(true);
+    expect(new Set(done.readings.map((r) => r.address)).size).toBe(done.readings.length);
+    expect(back.readings.length).toBeLessThan(done.readings.length);
+    // The same data sets in the same order (the simulated meter's values move with its clock).
+    expect(back.readings.map((r) => r.address)).toEqual(done.readings.slice(0, back.readings.length).map((r) => r.address));
   });
 
   it('omr read (DLMS registers): every reading journaled before the kill', async () => {

@@ -154,6 +154,7 @@ ${READ_USAGE}`);
         onTrace: (e) => (trace.push(e), rec.trace(e)),
         onIdentity: rec.identity,
         onReadings: rec.readings,
+        onPartialReadings: rec.partialReadings,
         ...(progress ? { onProgress: (bytes: number) => io.stderr.write(`\r  reading… ${bytes} bytes`) } : {}),
         onWarning: (w) => (rec.warning(`${w.code}: ${w.detail}`), io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w.code}: ${w.detail}\n`)),
       },

@@ -12,6 +12,12 @@ export type IecEvent =
   | { type: 'identity'; identity: MeterIdentity }
   /** Readings as parsed: a whole data block (`complete`), or what was read before a failure. */
   | { type: 'readings'; readings: Reading[]; complete: boolean }
+  /**
+   * A readout's data lines as each arrives, before the message's BCC is checked (`verified:
+   * false`): they replace the provisional readings from index `from` on. The `readings` event of
+   * the same data message (verified, or what was kept of a cut-off one) supersedes them all.
+   */
+  | { type: 'partialReadings'; from: number; readings: Reading[] }
   /** Programming mode: the meter answered a register with an error code (the read goes on). */
   | { type: 'registerError'; error: RegisterError }
   /** Bytes received in the data phase so far (readout or programming answers). */

@@ -4,13 +4,13 @@
  * its `!` end line too, even with a good BCC: READOUT_INCOMPLETE).
  */
 import { OmrError } from '../../../shared/errors';
-import { EOT, ETX, STX, decodeDataMessage, latin1 } from './codec';
+import { EOT, ETX, LF, STX, decodeDataMessage, latin1 } from './codec';
 import { GARBAGE_AFTER_SWITCH } from './options';
 import type { Reading } from '../../../shared/types';
 import { dataSetToReading, parseDataBlock, type DataSet } from './readout';
 import type { Session } from './session';
 import { fallBack } from './sign-on';
-import type { DataState } from './states';
+import type { DataState, LineWatch } from './states';
 
 export function dataByte(run: Session, st: DataState, b: number, now: number): void {
   const m = st.msg;
@@ -28,11 +28,43 @@ export function dataByte(run: Session, st: DataState, b: number, now: number): v
   m.buf.push(b);
   if (m.awaitingBcc) return dataComplete(run, st, now);
   if (b === ETX || b === EOT) m.awaitingBcc = true;
+  else if (b === LF) lineArrived(run, st, now);
   if (m.buf.length > run.o.maxMessageBytes) {
     keepPartial(run, st, now);
     return run.fail(new OmrError('GARBLED', `data message longer than ${run.o.maxMessageBytes} bytes without an end`));
   }
   run.setDeadline(now + run.timing.interCharMaxMs);
+}
+
+/**
+ * A data line has ended (LF): its readings go out at once as `partialReadings`, unverified, so a
+ * read cut off by anything (a killed process included) has kept every whole line. A line that
+ * starts with `(` continues the last data set: the lines from that set's line are parsed again
+ * and replace its readings.
+ */
+function lineArrived(run: Session, st: DataState, now: number): void {
+  const m = st.msg;
+  const w: LineWatch = (st.lines ??= { lineStart: 1, tailFrom: undefined, tailCount: 0, count: 0 });
+  const end = m.buf.length;
+  const line = latin1(Uint8Array.from(m.buf.slice(w.lineStart, end)));
+  const lineStart = w.lineStart;
+  w.lineStart = end;
+  const readAt = new Date(now).toISOString();
+  const unverified = (sets: DataSet[]) => readingsOf(sets, readAt).map((r) => ({ ...r, verified: false }));
+  if (/^[ \t]*\(/.test(line) && w.tailFrom !== undefined) {
+    const readings = unverified(parseDataBlock(latin1(Uint8Array.from(m.buf.slice(w.tailFrom, end)))).sets);
+    const from = w.count - w.tailCount;
+    w.count = from + readings.length;
+    w.tailCount = readings.length;
+    run.emit({ type: 'partialReadings', from, readings });
+    return;
+  }
+  const readings = unverified(parseDataBlock(line).sets);
+  if (!readings.length) return;
+  run.emit({ type: 'partialReadings', from: w.count, readings });
+  w.tailFrom = lineStart;
+  w.tailCount = readings.length;
+  w.count += readings.length;
 }
 
 /** Bytes of the data message so far (for progress), or undefined before its STX. */

@@ -52,6 +52,24 @@ export interface DataState {
   msg: Assembly;
   /** The line was just switched: silence or garbage means the meter ignored the switch. */
   afterSwitch: boolean;
+  /** Data lines handed over as they arrive, before the BCC (created with the first line). */
+  lines?: LineWatch;
+}
+
+/**
+ * The data lines of a data message handed over so far, unverified. A line that starts with `(`
+ * continues the last data set of an earlier line: the lines from `tailFrom` are parsed again and
+ * their readings replace the last `tailCount` ones.
+ */
+export interface LineWatch {
+  /** Index in the message buffer where the next line starts. */
+  lineStart: number;
+  /** Index where the line holding the last data set handed over starts (none yet: undefined). */
+  tailFrom: number | undefined;
+  /** Readings that line (and its continuations) gave. */
+  tailCount: number;
+  /** Readings handed over so far. */
+  count: number;
 }
 
 /** The switch failed: the line goes back to 300 baud. */

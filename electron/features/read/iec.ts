@@ -19,6 +19,11 @@ export const DEFAULT_PROGRAMMING_READS = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2
 export interface IecCallbacks {
   onIdentity?: (identity: MeterIdentity) => void;
   onReadings?: (readings: Reading[]) => void;
+  /**
+   * A readout's data lines as they arrive, unverified (before the BCC): they replace the
+   * provisional readings from index `from` on; the next onReadings supersedes them all.
+   */
+  onPartialReadings?: (from: number, readings: Reading[]) => void;
   /** Programming mode: a register the meter answered with an error code (`ER12`). */
   onRegisterError?: (error: RegisterError) => void;
   onProgress?: (bytes: number) => void;
@@ -108,7 +113,8 @@ async function runIecOnce(link: Link, options: IecClientOptions, format: '7E1' |
         const readings = e.complete ? e.readings : e.readings.map((r) => ({ ...r, verified: false }));
         result.readings.push(...readings);
         if (readings.length) cb.onReadings?.(readings);
-      } else if (e.type === 'registerError') {
+      } else if (e.type === 'partialReadings') cb.onPartialReadings?.(e.from, e.readings);
+      else if (e.type === 'registerError') {
         (result.registerErrors ??= []).push(e.error);
         cb.onRegisterError?.(e.error);
       } else if (e.type === 'progress') cb.onProgress?.(e.bytes);

@@ -14,6 +14,7 @@ import { defaultClientSap, runDlmsRead } from './dlms-read';
 import type { EventBus } from '../../runtime/events';
 import { iecOptions, runIec } from './iec';
 import { defaultSessionName } from './session-name';
+import { TraceBatch } from './recorder';
 import type { SessionJournal, SessionStore } from '../sessions/journal';
 import type { Operation, Operations } from '../../runtime/operations';
 import { identifyPlan, LOAD_PROFILE_OBIS, PlanRun, type PlanSpec, type ProfileResume } from './plans';
@@ -109,20 +110,19 @@ interface SessionRun {
 }
 
 class TraceSink {
-  private batch: TraceEntry[] = [];
+  private readonly batch: TraceBatch;
   constructor(
     private readonly journal: SessionJournal,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.batch = new TraceBatch(journal);
+  }
   push = (e: TraceEntry): void => {
-    this.batch.push(e);
     this.events.emit('trace', { ...e, sessionId: this.journal.id });
-    if (this.batch.length >= 32) this.flush();
+    this.batch.push(e);
   };
   flush(): void {
-    if (!this.batch.length) return;
-    this.journal.append({ k: 'trace', t: new Date().toISOString(), entries: this.batch });
-    this.batch = [];
+    this.batch.flush();
   }
 }
 
@@ -204,6 +204,8 @@ export class ReadingService {
           ...common,
           onProgress: (bytes) => events.emit('operation:progress', { operationId: op.id, label: 'readout', done: bytes, bytes }),
           onWarning: (w) => journal.append({ k: 'warning', t: now(), text: `${w.code}: ${w.detail}` }),
+          // Each data line as it arrives, unverified: a read cut off by a kill keeps them.
+          onPartialReadings: (from, readings) => journal.append({ k: 'provisional', t: now(), from, readings }),
           onTrace: trace.push,
         },
         op.controller.signal,
