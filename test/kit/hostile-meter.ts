@@ -89,6 +89,7 @@ function obisText(req: AttributeRequest): string {
 export function hostileValue(req: AttributeRequest, impostor = false): DlmsValue {
   const obis = obisText(req);
   if (req.attribute === 3) return { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] };
+  if (obis.startsWith('0-0:43.1.')) return { type: 'double-long-unsigned', value: 5000 }; // invocation counters
   if (req.classId === 8) return { type: 'octet-string', value: '07ea071206103a00ff800000' };
   if (req.classId === 1) return { type: 'octet-string', value: hex(new TextEncoder().encode(impostor ? 'IMPOSTOR' : `HOSTILE-${obis.length}`)) };
   let h = 0;

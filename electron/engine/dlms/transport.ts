@@ -184,7 +184,12 @@ export class HdlcTransport implements DlmsTransport {
     this.vs = (this.vs + 1) & 7;
     // Position of the information field inside the frame: flag, format (2), addresses, control, HCS (2).
     const infoAt = 1 + 2 + this.server.size + this.client.size + 1 + 2;
-    const redact = seg.redact?.map(([a, b]): [number, number] => [a + infoAt, b + infoAt]);
+    // A frame that carries a secret (an LLS password) is redacted from its format field to its
+    // FCS except the addresses and control: the length fields, the HCS and FCS and the BER lengths
+    // around the password derive from it (with the FCS, an 8-digit password falls to a few
+    // thousand candidates).
+    const length = encodeFrame(f).length;
+    const redact: [number, number][] | undefined = seg.redact?.length ? [[1, 3], [infoAt - 2, length - 1]] : undefined;
     return this.transmit(f, now, true, redact);
   }
 

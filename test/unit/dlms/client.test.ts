@@ -1,3 +1,4 @@
+import { redactedHex } from '../../../electron/runtime/driver';
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { OmrError } from '../../../shared/errors';
@@ -106,9 +107,17 @@ describe('DLMS client over HDLC', () => {
     const run = drive(client, meter);
     expect(run.failed).toEqual({ code: 'AUTH_REJECTED', detail: 'rejected-permanent, acse-service-user: authentication-failure' });
     const aarqFrame = run.sent[1]!;
-    expect(aarqFrame.redact).toHaveLength(1);
-    const [s, e] = aarqFrame.redact![0]!;
-    expect(new TextDecoder().decode(aarqFrame.bytes.slice(s, e))).toBe('00000001');
+    // Redacted: the format (length) field, and everything from the HCS to the FCS (the password,
+    // the BER lengths around it, HCS and FCS); the flags, addresses and control stay.
+    const n = aarqFrame.bytes.length;
+    const hcsAt = 1 + 2 + 2 + 1 + 1; // flag, format, server address (2 bytes), client, control
+    expect(aarqFrame.redact).toEqual([
+      [1, 3],
+      [hcsAt, n - 1],
+    ]);
+    const at = Buffer.from(aarqFrame.bytes).indexOf(Buffer.from('00000001'));
+    expect(at).toBeGreaterThan(hcsAt);
+    expect(redactedHex(aarqFrame.bytes, aarqFrame.redact)).toMatch(/^7e\*\*\*\*[0-9a-f]{8}(\*\*)+7e$/);
     expect(decodeAarq(meter.apdus[0]!).mechanism).toBe('lls');
     // The link is closed after the refusal; the password is never retried.
     expect(meter.received.map((f) => f.control.kind)).toEqual(['SNRM', 'I', 'DISC']);
