@@ -2,7 +2,8 @@
  * The customer-port view in Debian's Chromium against the real services and the built-in
  * virtual P1 meter (every third telegram with a bad CRC): telegrams seen live, the bad one
  * flagged with its layer and remedy and its values not shown, listening going on after it, the
- * list's values always from a good telegram, the session saved and its pushes exported to CSV;
+ * list's values always from a good telegram, the session saved, its pushes exported to CSV, and
+ * the session reopened from Sessions;
  * both languages, screenshots into docs/screenshots/listen-{en,fr}.png.
  */
 import { readFileSync } from 'node:fs';
@@ -77,6 +78,17 @@ async function listenFlow(lang: 'en' | 'fr') {
     expect(csv.filter((r) => r.endsWith(t.bad)).length).toBe(badFrames);
     const goodValues = session.pushes!.filter((f) => f.verdict.status === 'good').reduce((n, f) => n + f.values.length, 0);
     expect(csv.filter((r) => r.includes(t.good)).length).toBe(goodValues);
+
+    // Listed and reopened like any session: the review shows its lists and every frame.
+    await view.getByRole('button', { name: /Close|Fermer/ }).click();
+    await page.getByTestId('open-sessions').click();
+    await page.getByTestId(`session-${session.id}`).getByRole('button').first().click();
+    const reopened = page.getByTestId('listen-session');
+    await reopened.waitFor();
+    expect(Number(await reopened.getAttribute('data-frames'))).toBe(session.pushes!.length);
+    expect(await reopened.locator('[data-testid="listen-frame"][data-layer="crc-bad"]').count()).toBe(badFrames);
+    expect(await reopened.locator('[data-testid^="listen-list-"][data-list-id]').count()).toBe(1);
+    expect(await page.getByTestId('export-pushes').isEnabled()).toBe(true);
     expect(app.errors).toEqual([]);
   } finally {
     await app.close();

@@ -1,102 +1,16 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LISTEN_LINES, P1_DEMO_PORT, type ListenFrame, type ListenLine, type ListenValue } from '../../../shared/listen';
-import { obisName } from '../../../shared/obis';
-import { displayExact, formatCount, formatDateTime, intlLocale } from '../format';
+import { LISTEN_LINES, P1_DEMO_PORT, type ListenLine } from '../../../shared/listen';
+import { formatCount, intlLocale } from '../format';
 import { useApp } from '../store';
-import { useListen, type ListenList } from '../stores/listen';
+import { useListen } from '../stores/listen';
 import { useReview } from '../stores/review';
 import { Dialog } from './Dialog';
 import { ErrorBox } from './ErrorBox';
 import { ExportPanel } from './ExportPanel';
+import { FramesTable, ListCard } from './ListenFrames';
 
 const LINES = Object.keys(LISTEN_LINES) as ListenLine[];
-const BADGE = { good: 'badge head', warning: 'badge unverified', bad: 'badge first' } as const;
-
-function Verdict({ f }: { f: ListenFrame }) {
-  const { t } = useTranslation();
-  const v = f.verdict;
-  return (
-    <div data-testid="listen-verdict" data-status={v.status} data-layer={v.layer}>
-      <span className={BADGE[v.status]}>{t(`listen.status.${v.status}`)}</span>
-      {v.layer !== 'ok' ? <> {t('listen.layer', { layer: v.layer })}</> : null}
-      {v.status !== 'good' ? (
-        <>
-          <br />
-          {v.message}
-          {v.detail ? <span className="mono"> ({v.detail})</span> : null}
-          {v.remedy ? (
-            <>
-              <br />→ {v.remedy}
-            </>
-          ) : null}
-        </>
-      ) : null}
-      {f.uncheckedCount ? (
-        <>
-          <br />
-          <em data-testid="listen-unchecked">{t('listen.unchecked', { count: f.uncheckedCount })}</em>
-        </>
-      ) : null}
-    </div>
-  );
-}
-
-function Values({ values, locale }: { values: readonly ListenValue[]; locale: string }) {
-  const { t } = useTranslation();
-  const lang = useApp((s) => s.lang);
-  return (
-    <table className="readings" data-testid="listen-values">
-      <thead>
-        <tr>
-          <th>{t('listen.col.obis')}</th>
-          <th />
-          <th>{t('listen.col.value')}</th>
-          <th>{t('listen.col.unit')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {values.map((v) => (
-          <tr key={v.obis} data-obis={v.obis}>
-            <td className="mono">{v.obis}</td>
-            <td>{v.obis.startsWith('#') ? (v.type ?? '') : (obisName(v.obis, lang) ?? '')}</td>
-            <td className="mono num">
-              {displayExact(v.value, locale)}
-              {v.raw !== undefined && v.raw !== v.value ? <span className="muted"> ({v.raw})</span> : null}
-            </td>
-            <td>{v.unit}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function ListCard({ l, index, locale }: { l: ListenList; index: number; locale: string }) {
-  const { t } = useTranslation();
-  return (
-    <section className="card" data-testid={`listen-list-${index}`} data-list-id={l.id} data-heard={l.heard}>
-      <h3>
-        {l.name}
-        {l.operator ? <span className="muted"> · {l.operator}</span> : null} <span className="muted">· {formatCount(l.heard, locale)}</span>
-      </h3>
-      {l.last.verdict.status === 'bad' ? (
-        <p className="notice" role="status" data-testid="listen-list-bad">
-          {t('listen.lastBad', { message: l.last.verdict.message })}
-        </p>
-      ) : null}
-      {l.lastGood ? (
-        <>
-          <p className="muted">{formatDateTime(l.lastGood.t, locale)}{l.lastGood.meterTime ? ` · ${l.lastGood.meterTime}` : ''}</p>
-          <Values values={l.lastGood.values} locale={locale} />
-        </>
-      ) : (
-        <p>{t('listen.noValues')}</p>
-      )}
-    </section>
-  );
-}
-
 /** The customer-port view: what the meter sends by itself, frame by frame, with its verdict. */
 export function ListenView() {
   const { t } = useTranslation();
@@ -193,35 +107,7 @@ export function ListenView() {
         <ListCard key={l.id} l={l} index={i} locale={locale} />
       ))}
       {(s.status === 'ended' || s.status === 'failed') && review && review.id === s.sessionId ? <ExportPanel session={review} /> : null}
-      {s.frames.length > 0 ? (
-        <>
-          <h3>{t('listen.frames')}</h3>
-          <table className="readings" data-testid="listen-frames">
-            <thead>
-              <tr>
-                <th>{t('listen.col.n')}</th>
-                <th>{t('listen.col.time')}</th>
-                <th>{t('listen.col.kind')}</th>
-                <th>{t('listen.col.list')}</th>
-                <th>{t('listen.col.verdict')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.frames.map((f) => (
-                <tr key={f.n} data-testid="listen-frame" data-n={f.n} data-status={f.verdict.status} data-layer={f.verdict.layer} data-values={f.values.length}>
-                  <td className="num">{f.n}</td>
-                  <td>{formatDateTime(f.t, locale)}</td>
-                  <td>{t(`listen.kind.${f.kind}`)}</td>
-                  <td>{f.list?.name ?? ''}</td>
-                  <td>
-                    <Verdict f={f} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      <FramesTable frames={s.frames} locale={locale} />
       <p className="muted">{t('listen.saved')}</p>
     </Dialog>
   );

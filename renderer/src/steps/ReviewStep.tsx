@@ -7,6 +7,7 @@ import { ProfileChart } from '../components/ProfileChart';
 import { ReadingsTable } from '../components/ReadingsTable';
 import { SessionHeader } from '../components/SessionHeader';
 import { TraceTable } from '../components/TraceTable';
+import { ListenSessionFrames } from '../components/ListenFrames';
 import { formatCount, intlLocale } from '../format';
 import { useApp } from '../store';
 import { useReview, type ReviewTab } from '../stores/review';
@@ -49,6 +50,7 @@ export function ReviewStep() {
       <h2 id="review-title">{t('review.title')}</h2>
       {error ? <ErrorBox error={error} /> : null}
       <SessionHeader session={session} />
+      {session.pushes ? <ListenSessionFrames session={session} /> : null}
       <div className="subtabs" role="tablist" aria-label={t('review.title')}>
         {TABS.map((k, i) => (
           <button
