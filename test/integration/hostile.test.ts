@@ -24,7 +24,7 @@ function residentMb(pid: number): number | undefined {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? /VmRSS:\s+(\d+)/.exec(s)?.[1]);
-    return kb / 1024;
+    return Number.isFinite(kb) ? kb / 1024 : undefined; // a process being reaped has no sizes
   } catch {
     return undefined;
   }
