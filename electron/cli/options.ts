@@ -18,7 +18,8 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit status: 0 complete, 1 failed, 2 usage, 3 partial (a read that got some of what was asked; `omr read`). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
 
 export class UsageError extends Error {}
 

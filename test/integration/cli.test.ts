@@ -48,6 +48,27 @@ describe('omr command line', () => {
     expect(csv.split('\r\n').length).toBe(json.readings.length + 2);
   });
 
+  it('DLMS with the public client (the default): identification read, billing and instantaneous not in its object list: exit 3, listed', async () => {
+    const { io: i, out } = io();
+    const code = await runCli(['read', '--simulator', '--no-pace', '--protocol', 'dlms', '--json'], i);
+    expect(code).toBe(3);
+    const json = JSON.parse(out.stdout);
+    expect(json.status).toBe('partial');
+    // What an E450's public client may read: logical device name, serial, firmware, clock.
+    expect(json.readings.map((r: { obis: string }) => r.obis)).toEqual(['0-0:42.0.0*255', '0-0:96.1.0*255', '1-0:0.2.0*255', '0-0:1.0.0*255']);
+    expect(json.dlms).toMatchObject({ serialNumber: '62707394' });
+    // Nothing the object list hides was asked for, so nothing was refused.
+    expect(json.errors).toEqual([]);
+    expect(json.warnings.at(-1)).toMatch(/^not read, not in this client's object list: 1-0:1\.8\.0\*255, .*1-0:32\.7\.0\*255/);
+    expect(out.stderr).toMatch(/omr: partial read: \n {2}not read, not in this client's object list: 1-0:1\.8\.0\*255.*\n {2}→ .*--password.*\n$/);
+    // With the reading client the same read is complete.
+    const reader = io();
+    expect(await runCli(['read', '--simulator', '--no-pace', '--protocol', 'dlms', '--password', '00000000', '--json'], reader.io)).toBe(0);
+    const full = JSON.parse(reader.out.stdout);
+    expect(full.status).toBe('complete');
+    expect(full.readings.some((r: { obis: string }) => r.obis === '1-0:1.8.0*255')).toBe(true);
+  });
+
   it('exits 1 with one typed error line and its remedy, and still prints what it had', async () => {
     const { io: i, out } = io();
     const code = await runCli(['read', '--simulator', '--no-pace', '--fault', 'flip', '--json'], i);

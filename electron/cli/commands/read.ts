@@ -12,6 +12,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings';
 import { SimFaultSchema, type SimFault } from '../../../shared/target';
 import type { Reading, TraceEntry } from '../../../shared/types';
 import { obisName } from '../../../shared/obis';
+import { parseObis } from '../../engine/dlms/obis-code';
 import { resolveDialect, writeCsv } from '../../features/sessions/csv';
 import { readingsTable } from '../../features/sessions/export';
 import { iecOptions, runIec, SIGN_ON_FORMATS, type SignOnFormat } from '../../features/read/iec';
@@ -51,7 +52,9 @@ export const READ_USAGE = `Usage: omr read (--port PATH | --tcp HOST:PORT | --si
   --obis LIST          registers to read, comma separated (1-0:1.8.0,1-0:32.7.0; CLASS/OBIS)
   --profile OBIS       read this load profile (1-0:99.1.0) between --from and --to (ISO)
   --from ISO --to ISO  profile / event bounds (default: the last 24 hours)
-  --events             read the standard and power-quality event logs
+  --events             read the event logs: the standard log (0-0:99.98.0) and the power
+                       quality log (0-0:99.98.4) of an E450
+  --event-log OBIS     read this event log instead (repeatable, or comma separated)
   --discover           read the object list and every readable value
 
   --max-baud N         highest baud rate to propose (default ${DEFAULT_SETTINGS.maxBaud})
@@ -63,6 +66,10 @@ export const READ_USAGE = `Usage: omr read (--port PATH | --tcp HOST:PORT | --si
   --data-dir DIR       where the session is saved (default OMR_DATA_DIR or ~/.optical-meter-reader)
   --fault NAME         simulator only: inject a fault (${SimFaultSchema.options.join(', ')})
   --no-pace            simulator only: answer at once instead of at the real line speed
+
+ Exit status: 0 everything asked was read; 3 partial (DLMS: some objects refused, missing or
+ not in the client's object list: listed on stderr and in the JSON warnings, what was read is
+ printed); 1 failed (the read ended on an error; what was read before it is printed); 2 usage.
 `;
 
 function intOption(v: string | undefined, name: string, min: number, max: number, usage: string): number | undefined {
@@ -100,6 +107,7 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       events: { type: 'boolean' },
+      'event-log': { type: 'string', multiple: true },
       discover: { type: 'boolean' },
       json: { type: 'boolean' },
       csv: { type: 'string' },
@@ -132,7 +140,7 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
 ${READ_USAGE}`);
   const password = values.password ?? io.env.OMR_PASSWORD;
   const dataDir = resolve(values['data-dir'] ?? io.env.OMR_DATA_DIR ?? join(homedir(), '.optical-meter-reader'));
-  const dlmsFlags = ['hdlc-direct', 'wrapper', 'client-sap', 'server-logical', 'server-physical', 'auth', 'key-file', 'counter-obis', 'obis', 'profile', 'from', 'to', 'events', 'discover'] as const;
+  const dlmsFlags = ['hdlc-direct', 'wrapper', 'client-sap', 'server-logical', 'server-physical', 'auth', 'key-file', 'counter-obis', 'obis', 'profile', 'from', 'to', 'events', 'event-log', 'discover'] as const;
   const dlmsAsked = dlmsFlags.filter((f) => values[f] !== undefined);
   if (protocol === 'readout' && dlmsAsked.length) throw new UsageError(`--${dlmsAsked[0]} needs --protocol dlms or auto\n\n${READ_USAGE}`);
   if (protocol === 'dlms' || (protocol === 'auto' && dlmsAsked.length)) {
@@ -269,7 +277,15 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
   const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
   if (obis.length) plans.push({ plan: 'billing', obis });
   if (str('profile') !== undefined) plans.push({ plan: 'profile', profileObis: str('profile')!, ...range });
-  if (flag('events')) plans.push({ plan: 'events', ...range });
+  const logs = ((values['event-log'] as string[] | undefined) ?? []).flatMap((l) => l.split(',')).map((x) => x.trim()).filter(Boolean);
+  for (const l of logs) {
+    try {
+      parseObis(l);
+    } catch {
+      throw new UsageError(`--event-log wants an OBIS code (0-0:99.98.0), got '${l}'\n\n${READ_USAGE}`);
+    }
+  }
+  if (flag('events') || logs.length) plans.push({ plan: 'events', ...(logs.length ? { logs } : {}), ...range });
   if (flag('discover')) plans.push({ plan: 'discover' });
   if (!plans.length) plans.push({ plan: 'billing' }, { plan: 'instantaneous' });
 
@@ -318,6 +334,11 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
   rec.finish(io.signal?.aborted ? 'cancelled' : result.error ? 'failed' : 'done', result.error && result.error.code !== 'CANCELLED' ? result.error : undefined);
   const run = result.run;
   const errors: ErrorInfo[] = [...run.errors, ...(result.error ? [result.error] : [])];
+  // Partial: the read went to its end, but some objects asked for were refused, missing or hidden.
+  // Hidden objects of a default list that a meter may not have (optional) alone do not make it partial.
+  const hidden = run.unread.map((u) => u.obis);
+  const notRead = [...run.errors.map((e) => `not read: ${e.detail ?? e.message} (${e.code})`), ...(hidden.length ? [`not read, not in this client's object list: ${hidden.join(', ')}`] : [])];
+  const status = result.error ? 'failed' : run.errors.length || run.unread.some((u) => !u.optional) ? 'partial' : 'complete';
   if (values.trace) writeFileSync(values.trace as string, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
   if (values.csv) {
     await writeCsv(values.csv as string, {
@@ -337,7 +358,8 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
           readings: run.readings.map((r: Reading) => ({ obis: r.obis, value: r.value, unit: r.unit, ...(r.scaler !== undefined ? { scaler: r.scaler } : {}), ...(r.raw !== undefined ? { raw: r.raw } : {}), ...(r.captureTime ? { captureTime: r.captureTime } : {}) })),
           ...(run.profile ? { profile: { obis: run.profile.obis, columns: run.profile.columns, rows: run.profile.rows, ...(run.profile.capturePeriodS !== undefined ? { capturePeriodS: run.profile.capturePeriodS } : {}) } } : {}),
           ...(plans.some((p) => p.plan === 'events') ? { events: run.events } : {}),
-          warnings: run.warnings,
+          status,
+          warnings: status === 'partial' ? [...run.warnings, ...notRead] : run.warnings,
           errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
         },
         null,
@@ -354,7 +376,7 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
     const rows = run.readings.map((r) => [r.obis, r.value, r.unit, obisName(r.obis, 'en') ?? '']);
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
     for (const r of rows) io.stdout.write(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)} ${r[2]!.padEnd(w[2]!)}  ${r[3]}\n`);
-    io.stdout.write(`${run.readings.length} readings\n`);
+    io.stdout.write(`${run.readings.length} readings${status === 'partial' ? ` (partial: ${run.errors.length + hidden.length} not read)` : ''}\n`);
     if (run.profile) {
       const p = run.profile;
       io.stdout.write(`Profile ${p.obis}: ${p.rows.length} rows${p.capturePeriodS ? `, every ${p.capturePeriodS} s` : ''}\n  ${p.columns.map((c) => `${c.name ?? c.obis}${c.unit ? ` [${c.unit}]` : ''}`).join(' | ')}\n`);
@@ -362,9 +384,15 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
     }
     for (const e of run.events) io.stdout.write(`${e.time}  ${e.log}  ${String(e.code).padStart(3)}  ${e.text}\n`);
   }
-  if (errors.length) {
-    printError(io, errors.find((e) => e === result!.error) ?? errors[0]!);
+  if (result.error) {
+    printError(io, result.error);
     return EXIT.failed;
+  }
+  if (status === 'partial') {
+    io.stderr.write(`omr: partial read: ${notRead.map((l) => `\n  ${l}`).join('')}\n`);
+    const remedy = run.errors[0]?.remedy ?? (hidden.length ? 'Read them with a client that may (the reading client: --password).' : undefined);
+    if (remedy) io.stderr.write(`  → ${remedy}\n`);
+    return EXIT.partial;
   }
   return EXIT.ok;
 }

@@ -13,6 +13,7 @@ import type { Link } from '../../link/types';
 import { openAssociation, type DlmsAddress, type DlmsKeys, type InvocationCounterStore, type OpenedAssociation } from './dlms-session';
 import { iecOptions, runIec } from './iec';
 import { identifyPlan, PlanRun, runPlan, type PlanContext, type PlanSpec } from './plans';
+import { readVisibility } from './visibility';
 
 export interface DlmsReadCallbacks {
   onIdentity?: (identity: MeterIdentity) => void;
@@ -50,6 +51,11 @@ export interface DlmsReadOptions {
   resume?: PlanContext['resume'];
   /** Read identify first (default true). */
   identify?: boolean;
+  /**
+   * Read the association's object list first and ask only for what it shows this client
+   * (default: for the public client, whose list is short, when a plan reads registers).
+   */
+  objectList?: boolean;
   lang?: Lang;
   signal?: AbortSignal;
   releaseGraceMs?: number;
@@ -159,6 +165,15 @@ export async function runDlmsRead(o: DlmsReadOptions, cb: DlmsReadCallbacks = {}
     ...(o.resume ? { resume: o.resume } : {}),
   };
   try {
+    if (o.objectList ?? (o.auth === 'none' && o.plans.some((p) => p.plan === 'billing' || p.plan === 'instantaneous'))) {
+      const v = await readVisibility(session);
+      if (v.visible) ctx.visible = v.visible;
+      else if (v.failure) {
+        const text = `object list not read (${v.failure.code}): every object is asked for`;
+        run.warnings.push(text);
+        cb.onWarning?.(text);
+      }
+    }
     if (o.identify !== false) {
       const id = await identifyPlan(ctx);
       cb.onDlmsIdentity?.(id);

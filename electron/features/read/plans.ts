@@ -40,6 +40,8 @@ export class PlanRun {
   identity?: NonNullable<IdentifyResult['dlms']>;
   /** The deviation the meter's clock states (minutes, Blue Book sign), once identify read it. */
   meterDeviation?: number;
+  /** Objects asked for and not read because this client's object list hides them. */
+  unread: { obis: string; optional: boolean }[] = [];
 }
 
 export interface PlanContext {
@@ -66,6 +68,11 @@ export interface PlanContext {
   signal?: AbortSignal;
   /** PC clock (tests). */
   now?: () => number;
+  /**
+   * Whether this client may read an attribute, from the association's object list when it was
+   * read (visibility.ts); objects it hides are not asked for.
+   */
+  visible?: (obis: string, attribute: number) => boolean;
 }
 
 /** Rows kept by an earlier read of the same range (see {@link PlanContext.resume}). */
@@ -204,6 +211,15 @@ async function loadScalers(ctx: PlanContext, items: { obis: string; classId: num
  */
 export async function readValues(ctx: PlanContext, items: ValueItem[], label = 'read'): Promise<Map<string, { value: DlmsValue; text: ValueText; readAt: number }>> {
   const out = new Map<string, { value: DlmsValue; text: ValueText; readAt: number }>();
+  const seen = ctx.visible;
+  if (seen) {
+    const hidden = items.filter((i) => !seen(i.obis, VALUE_ATTRIBUTE));
+    if (hidden.length) {
+      items = items.filter((i) => seen(i.obis, VALUE_ATTRIBUTE));
+      ctx.run.unread.push(...hidden.map((i) => ({ obis: i.obis, optional: !!i.optional })));
+      warn(ctx, `${label}: not in this client's object list, not asked for: ${hidden.map((i) => i.obis).join(', ')}`);
+    }
+  }
   if (!items.length) return out;
   checkCancel(ctx);
   const now = ctx.now ?? Date.now;
@@ -574,6 +590,8 @@ export interface PlanSpec {
   obis?: string[];
   /** profile: the profile generic (default the load profile 1-0:99.1.0). */
   profileObis?: string;
+  /** events: the event logs (profile generic objects) to read (default {@link EVENT_LOGS}). */
+  logs?: string[];
   from?: string;
   to?: string;
 }
@@ -597,7 +615,7 @@ export async function runPlan(ctx: PlanContext, spec: PlanSpec): Promise<void> {
       return;
     }
     case 'events':
-      await eventsPlan(ctx, EVENT_LOGS, spec.from && spec.to ? { from: spec.from, to: spec.to } : undefined);
+      await eventsPlan(ctx, spec.logs?.length ? spec.logs : EVENT_LOGS, spec.from && spec.to ? { from: spec.from, to: spec.to } : undefined);
       return;
     case 'discover':
       await discoverPlan(ctx);

@@ -20,7 +20,8 @@ function io(env: NodeJS.ProcessEnv = {}) {
   const out = { stdout: '', stderr: '' };
   stdout.on('data', (c) => (out.stdout += c));
   stderr.on('data', (c) => (out.stderr += c));
-  return { io: { stdout, stderr, env }, out };
+  // Each read saves a session: into a folder of its own, never the user's data folder.
+  return { io: { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')), ...env } }, out };
 }
 
 let meter: Awaited<ReturnType<typeof dlmsOnTcp>> | undefined;
@@ -88,28 +89,66 @@ describe('omr read over DLMS', () => {
     expect(json.events.length).toBeGreaterThan(0);
   });
 
+  it('--event-log reads the logs named (repeatable or comma separated), not the default pair; a bad OBIS is a usage error', async () => {
+    const { port, meter } = await serve('hdlc');
+    const { io: i, out } = io();
+    const code = await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', PASSWORD, '--event-log', '0-0:99.98.4', '--from', localDay(300), '--to', localDay(0), '--json'], i);
+    expect(code).toBe(0);
+    const json = JSON.parse(out.stdout);
+    expect(json.events.length).toBeGreaterThan(0);
+    expect(new Set(json.events.map((e: { log: string }) => e.log))).toEqual(new Set(['0-0:99.98.4*255']));
+    expect(meter.events.some((e) => e.type === 'request' && e.detail.includes('0-0:99.98.0'))).toBe(false);
+    const two = io();
+    expect(await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', PASSWORD, '--event-log', '0-0:99.98.4,0-0:99.98.0', '--json'], two.io)).toBe(0);
+    expect(new Set(JSON.parse(two.out.stdout).events.map((e: { log: string }) => e.log))).toEqual(new Set(['0-0:99.98.4*255', '0-0:99.98.0*255']));
+    const bad = io();
+    expect(await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--event-log', 'log-one'], bad.io)).toBe(2);
+    expect(bad.out.stderr).toMatch(/--event-log wants an OBIS code/);
+  });
+
   it('the IEC 62056-47 wrapper over TCP', async () => {
     const { port, meter } = await serve('wrapper');
     const { io: i, out } = io();
     const code = await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--wrapper', '--obis', '1-0:1.8.0', '--json'], i);
     const json = JSON.parse(out.stdout);
     expect(json.readings.find((r: { obis: string }) => r.obis === '0-0:96.1.0*255')?.value).toBe(meter.state.data.serial);
-    // The public client may not read energy: READ_DENIED, exit 1, what was read printed.
+    // The public client's object list leaves energy out: not asked for, a partial read (exit 3)
+    // that says what it could not read; what was read is printed.
     expect(meter.tap.aarqs().map((a) => a.sap)).toEqual([16]);
-    expect(json.errors.map((e: { code: string }) => e.code)).toEqual(['READ_DENIED']);
-    expect(code).toBe(1);
+    expect(meter.events.some((e) => e.type === 'request' && e.detail.includes('1-0:1.8.0'))).toBe(false);
+    expect(json.errors).toEqual([]);
+    expect(json.status).toBe('partial');
+    expect(json.warnings).toContain("not read, not in this client's object list: 1-0:1.8.0*255");
+    expect(code).toBe(3);
   });
 
-  it('exit 1 with one typed error line and remedy; what was read is still printed', async () => {
+  it('the public client without its object list (refused): every object asked for, the refusals reported, exit 3', async () => {
+    const { port, meter } = await serve('hdlc', { deny: ['0-0:40.0.0*255/2'] });
+    const { io: i, out } = io();
+    const code = await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--obis', '1-0:1.8.0', '--json'], i);
+    expect(code).toBe(3);
+    const json = JSON.parse(out.stdout);
+    expect(json.status).toBe('partial');
+    expect(json.warnings[0]).toMatch(/^object list not read \(READ_DENIED\)/);
+    expect(json.errors.map((e: { code: string }) => e.code)).toEqual(['READ_DENIED']);
+    expect(json.warnings.at(-1)).toMatch(/^not read: 1-0:1\.8\.0\*255 attribute 2: .* \(READ_DENIED\)$/);
+    expect(meter.events.some((e) => e.type === 'request' && e.detail.includes('1-0:1.8.0'))).toBe(true);
+    expect(out.stderr).toMatch(/omr: partial read: \n {2}not read: 1-0:1\.8\.0\*255 attribute 2: .*\n {2}→ .+\n$/);
+    expect(out.stderr).not.toMatch(/^omr: [A-Z_]+: /m);
+  });
+
+  it('a refused object: exit 3 (partial), listed on stderr and in the JSON warnings; a failed read: exit 1 with one typed error line', async () => {
     const { port } = await serve('hdlc', { deny: ['1-0:2.8.0*255/2'] });
     const { io: i, out } = io();
     const code = await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', PASSWORD, '--json'], i);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     const json = JSON.parse(out.stdout);
+    expect(json.status).toBe('partial');
     expect(json.errors).toEqual([expect.objectContaining({ code: 'READ_DENIED' })]);
+    expect(json.warnings).toContainEqual(expect.stringMatching(/^not read: 1-0:2\.8\.0\*255 attribute 2: .*\(READ_DENIED\)$/));
     expect(json.readings.length).toBeGreaterThan(20);
-    expect(out.stderr).toMatch(/\nomr: READ_DENIED: .*\n {2}→ .+\n$/);
-    expect(out.stderr.split('\n').filter((l) => /^omr: [A-Z_]+: /.test(l))).toHaveLength(1);
+    expect(out.stderr).toMatch(/\nomr: partial read: \n {2}not read: 1-0:2\.8\.0\*255.*\n {2}→ .+\n$/);
+    expect(out.stderr).not.toMatch(/^omr: [A-Z_]+: /m);
 
     const bad = io();
     expect(await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', 'wrong'], bad.io)).toBe(1);
