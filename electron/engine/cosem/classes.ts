@@ -6,7 +6,7 @@
  * names live in the registry (./registry.ts).
  */
 import { OmrError } from '../../../shared/errors';
-import { formatValue, integerText, type DlmsValue } from '../dlms/axdr';
+import { float32Text, formatValue, integerText, type DlmsValue } from '../dlms/axdr';
 import { unhex } from '../dlms/bytes';
 import { decodeDateTime, formatDateTime, toIsoLocal, type CosemDateTime } from '../dlms/datetime';
 import { formatObis } from '../dlms/obis-code';
@@ -48,7 +48,8 @@ export interface ValueText {
 export function numericText(v: DlmsValue): string | undefined {
   const i = integerText(v);
   if (i !== undefined) return i;
-  if ((v.type === 'float32' || v.type === 'float64') && Number.isFinite(v.value)) return String(v.value);
+  if (v.type === 'float32' && Number.isFinite(v.value)) return float32Text(v.value);
+  if (v.type === 'float64' && Number.isFinite(v.value)) return String(v.value);
   return undefined;
 }
 

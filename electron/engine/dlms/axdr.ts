@@ -443,6 +443,20 @@ export function integerText(v: DlmsValue): string | undefined {
   }
 }
 
+/**
+ * The shortest decimal text that reads back as the same float32 (230.1 for the float32 nearest
+ * 230.1, which as a double prints 230.10000610351562). Non-finite values as String() gives them.
+ */
+export function float32Text(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const f = Math.fround(x);
+  for (let p = 1; p <= 9; p++) {
+    const t = Number(f.toPrecision(p));
+    if (Math.fround(t) === f) return String(t);
+  }
+  return String(f);
+}
+
 /** A one-line readable rendering of a value (trace, tables). */
 export function formatValue(v: DlmsValue): string {
   switch (v.type) {
@@ -463,6 +477,8 @@ export function formatValue(v: DlmsValue): string {
     case 'long64':
     case 'long64-unsigned':
       return v.value.toString();
+    case 'float32':
+      return float32Text(v.value);
     case 'octet-string':
       return octetStringText(v.value);
     case 'visible-string':

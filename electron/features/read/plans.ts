@@ -331,15 +331,19 @@ export async function registersPlan(ctx: PlanContext, items: ValueItem[], label:
 }
 
 /**
- * A range bound as the meter's wall time, deviation and status "not specified" (FIELD-NOTES:
- * some meters answer nothing otherwise). When the meter's clock stated its deviation (identify),
- * the bound is converted to the meter's local time; else the PC's local time is used (the
- * technician stands next to the meter).
+ * A range bound as the meter's wall time, deviation and status "not specified" (some meters
+ * answer nothing otherwise). The wall time at the bound follows the daylight saving rules of the
+ * zone in force at the bound, not today's offset: a bound in summer read in winter is the
+ * summer wall time. When the meter's clock stated a deviation (identify) that the PC's zone has
+ * at `nowMs` too, the meter keeps the PC's zone and the PC's rules give the wall time on both
+ * sides of a change; when it stated another deviation (a meter on UTC, another zone), that fixed
+ * offset is used; without one, the PC's local time (the technician stands next to the meter).
  */
-export function parseBound(iso: string, meterDeviation?: number): CosemDateTime {
+export function parseBound(iso: string, meterDeviation?: number, nowMs: number = Date.now()): CosemDateTime {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) throw new OmrError('INVALID_REQUEST', `not a date: ${iso}`);
-  if (meterDeviation !== undefined) {
+  // Blue Book deviation and getTimezoneOffset share a sign: minutes from local time to UTC (CET −60).
+  if (meterDeviation !== undefined && meterDeviation !== new Date(nowMs).getTimezoneOffset()) {
     const m = new Date(d.getTime() - meterDeviation * 60_000);
     return cosemDateTime({ year: m.getUTCFullYear(), month: m.getUTCMonth() + 1, day: m.getUTCDate(), hour: m.getUTCHours(), minute: m.getUTCMinutes(), second: m.getUTCSeconds() });
   }
