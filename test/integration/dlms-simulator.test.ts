@@ -114,7 +114,7 @@ describe('DLMS against the simulator', () => {
     stderr.on('data', (c) => (out.stderr += c));
     const to = new Date(Math.floor(Date.now() / DAY) * DAY);
     const from = new Date(to.getTime() - 2 * DAY);
-    const code = await runCli(['read', '--simulator', '--no-pace', '--protocol', 'dlms', '--password', PASSWORD, '--obis', '1-0:1.8.0,1-0:31.7.0', '--profile', '1-0:99.1.0', '--from', from.toISOString(), '--to', to.toISOString(), '--json'], { stdout, stderr, env: {} });
+    const code = await runCli(['read', '--simulator', '--no-pace', '--protocol', 'dlms', '--password', PASSWORD, '--obis', '1-0:1.8.0,1-0:31.7.0', '--profile', '1-0:99.1.0', '--from', from.toISOString(), '--to', to.toISOString(), '--json'], { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) } });
     const json = JSON.parse(out.stdout);
     expect(json.errors).toEqual([]);
     expect(code).toBe(0);
