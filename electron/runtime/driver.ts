@@ -58,11 +58,19 @@ export interface DriverOptions<E> {
   now?: () => number;
 }
 
-/** Hex of sent bytes with the secret ranges replaced by `**` per byte. */
+/** Hex of sent bytes with each secret stretch replaced by one `**` (its length is not shown). */
 export function redactedHex(bytes: Uint8Array, redact: [number, number][] = []): string {
   let out = '';
+  let hidden = false;
   for (let i = 0; i < bytes.length; i++) {
-    out += redact.some(([s, e]) => i >= s && i < e) ? '**' : bytes[i]!.toString(16).padStart(2, '0');
+    if (redact.some(([s, e]) => i >= s && i < e)) {
+      // One marker per hidden stretch, whatever its length: the length of a password is a secret too.
+      if (!hidden) out += '**';
+      hidden = true;
+    } else {
+      out += bytes[i]!.toString(16).padStart(2, '0');
+      hidden = false;
+    }
   }
   return out;
 }

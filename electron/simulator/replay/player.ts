@@ -62,7 +62,69 @@ function controlMask(c: number): number {
   return 0xff;
 }
 
+/** The index in `expected` of a redacted frame's control byte: after the two addresses. */
+function redactedControl(expected: (number | null)[]): number {
+  let i = expected.indexOf(null) + 1;
+  for (let addr = 0; addr < 2 && i > 0; addr++) {
+    while (i < expected.length && expected[i] !== null && (expected[i]! & 1) === 0) i++;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Match a recorded request with redacted stretches (`null`: any number of bytes) against a whole
+ * received request: every byte outside the stretches in order, the sequence bits of an HDLC
+ * control byte free. A small glob match, bounded by the two lengths.
+ */
+function globMatches(expected: (number | null)[], got: number[]): boolean {
+  const control = expected[0] === FLAG ? redactedControl(expected) : -1;
+  const same = (ei: number, g: number) => {
+    const e = expected[ei]!;
+    return ei === control ? (e & controlMask(e)) === (g & controlMask(e)) : e === g;
+  };
+  let ei = 0;
+  let gi = 0;
+  let star = -1;
+  let resume = 0;
+  while (gi < got.length) {
+    if (ei < expected.length && expected[ei] !== null && same(ei, got[gi]!)) {
+      ei++;
+      gi++;
+    } else if (ei < expected.length && expected[ei] === null) {
+      star = ei++;
+      resume = gi;
+    } else if (star >= 0) {
+      ei = star + 1;
+      gi = ++resume;
+    } else return false;
+  }
+  while (ei < expected.length && expected[ei] === null) ei++;
+  return ei === expected.length;
+}
+
+/**
+ * How many received bytes make the request when the recording does not say (it has redacted
+ * stretches): an HDLC frame by its own length field, an IEC command or data message up to the
+ * byte after ETX/EOT, a line up to CR LF. Undefined while incomplete.
+ */
+function requestLength(expected: (number | null)[], buf: number[]): number | undefined {
+  if (!expected.includes(null)) return buf.length >= expected.length ? expected.length : undefined;
+  if (buf[0] === FLAG) {
+    if (buf.length < 3) return undefined;
+    const n = (((buf[1]! & 0x07) << 8) | buf[2]!) + 2;
+    return buf.length >= n ? n : undefined;
+  }
+  if (buf[0] === 0x01 || buf[0] === 0x02) {
+    const end = buf.findIndex((b, i) => i > 0 && (b === 0x03 || b === 0x04));
+    return end >= 0 && buf.length >= end + 2 ? end + 2 : undefined;
+  }
+  const lf = buf.findIndex((b, i) => i > 0 && b === 0x0a && buf[i - 1] === 0x0d);
+  return lf >= 0 ? lf + 1 : undefined;
+}
+
 function matches(expected: (number | null)[], got: number[]): boolean {
+  if (expected.includes(null)) return globMatches(expected, got);
   const layout = expected[0] === FLAG ? frameLayout(expected, 0) : undefined;
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i];
@@ -78,6 +140,17 @@ function matches(expected: (number | null)[], got: number[]): boolean {
     if (e !== g) return false;
   }
   return true;
+}
+
+/** Whether what has come so far can still become the expected request. */
+function prefixMatches(expected: (number | null)[], got: number[]): boolean {
+  if (expected.includes(null)) {
+    // Only the bytes before the first stretch are known to sit at fixed places.
+    const fixed = expected.indexOf(null);
+    return matches(expected.slice(0, Math.min(fixed, got.length)) as number[], got.slice(0, Math.min(fixed, got.length)));
+  }
+  const n = Math.min(expected.length, got.length);
+  return matches(expected.slice(0, n), got.slice(0, n));
 }
 
 /** Give the answer's frames the sequence numbers and invoke-id the request calls for, then fix the checks. */
@@ -115,7 +188,7 @@ function adapt(answer: Uint8Array, request: number[]): Uint8Array {
 export class ReplayPlayer {
   private buf: number[] = [];
   private next = 0;
-  private last?: { request: number[]; actions: ReplayAction[] };
+  private last?: { request: (number | null)[]; actions: ReplayAction[] };
   private finished = false;
 
   constructor(
@@ -137,8 +210,11 @@ export class ReplayPlayer {
       while (this.buf.length > 1 && this.buf[0] === FLAG && this.buf[1] === FLAG) this.buf.shift();
       if (!this.buf.length) break;
       const step = this.script.steps[this.next];
-      if (this.last && this.buf.length >= this.last.request.length && matches(this.last.request, this.buf.slice(0, this.last.request.length)) && !(step && this.buf.length >= step.request.length && matches(step.request, this.buf.slice(0, step.request.length)))) {
-        const request = this.buf.splice(0, this.last.request.length);
+      const lastLength = this.last ? requestLength(this.last.request, this.buf) : undefined;
+      const stepLength = step ? requestLength(step.request, this.buf) : undefined;
+      const isStep = step !== undefined && stepLength !== undefined && matches(step.request, this.buf.slice(0, stepLength));
+      if (this.last && lastLength !== undefined && !isStep && matches(this.last.request, this.buf.slice(0, lastLength))) {
+        const request = this.buf.splice(0, lastLength);
         actions.push(...this.adaptAll(this.last.actions, request));
         events.push({ type: 'repeated', step: this.next - 1 });
         continue;
@@ -149,20 +225,19 @@ export class ReplayPlayer {
         this.buf = [];
         break;
       }
-      const n = Math.min(this.buf.length, step.request.length);
-      if (!matches(step.request.slice(0, n), this.buf.slice(0, n))) {
+      if (stepLength === undefined ? !prefixMatches(step.request, this.buf) : !isStep) {
         events.push({ type: 'diverged', step: this.next, expected: hex(step.request), got: hex(this.buf), expectedSummary: step.summary });
         this.buf = [];
         break;
       }
-      if (this.buf.length < step.request.length) {
+      if (stepLength === undefined) {
         if (this.buf.length > this.maxBuffer) this.buf = [];
         break;
       }
-      const request = this.buf.splice(0, step.request.length);
+      const request = this.buf.splice(0, stepLength);
       actions.push(...this.adaptAll(step.actions, request));
       events.push({ type: 'answered', step: this.next, summary: step.summary });
-      this.last = { request: step.request.map((x, i) => x ?? request[i]!), actions: step.actions };
+      this.last = { request: step.request, actions: step.actions };
       this.next++;
       if (this.next === this.script.steps.length) events.push({ type: 'finished', steps: this.next });
     }

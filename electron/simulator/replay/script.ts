@@ -6,7 +6,8 @@
  * the reader made meanwhile (`info` "line 9600 8N1"), which the replaying meter makes too.
  *
  * What must match for a request to be answered (the rule `omr simulate --replay` documents):
- * - every byte, except bytes the trace redacted (`**`, a password), which match anything;
+ * - every byte, except what the trace redacted (`**`, a password and what derives from it: a
+ *   stretch of any length, since the trace does not say how long it was), which matches anything;
  * - in an HDLC frame, the control field's sequence numbers N(S)/N(R) and the HCS/FCS, which are
  *   recomputed, and the invoke-id of a GET/SET/ACTION request, which the answer then carries;
  * - an HDLC frame may arrive with or without an extra opening flag.
@@ -17,7 +18,7 @@ import type { LineSettings } from '../../link/types';
 export type ReplayAction = { type: 'send'; bytes: Uint8Array } | { type: 'line'; line: Pick<LineSettings, 'baudRate' | 'dataBits' | 'parity'> };
 
 export interface ReplayStep {
-  /** The request bytes; `null` where the trace redacted a byte. */
+  /** The request bytes; `null` where the trace redacted a stretch (of unknown length). */
   request: (number | null)[];
   summary: string;
   actions: ReplayAction[];

@@ -117,7 +117,7 @@ describe('DLMS client over HDLC', () => {
     ]);
     const at = Buffer.from(aarqFrame.bytes).indexOf(Buffer.from('00000001'));
     expect(at).toBeGreaterThan(hcsAt);
-    expect(redactedHex(aarqFrame.bytes, aarqFrame.redact)).toMatch(/^7e\*\*\*\*[0-9a-f]{8}(\*\*)+7e$/);
+    expect(redactedHex(aarqFrame.bytes, aarqFrame.redact)).toMatch(/^7e\*\*[0-9a-f]{8}\*\*7e$/);
     expect(decodeAarq(meter.apdus[0]!).mechanism).toBe('lls');
     // The link is closed after the refusal; the password is never retried.
     expect(meter.received.map((f) => f.control.kind)).toEqual(['SNRM', 'I', 'DISC']);

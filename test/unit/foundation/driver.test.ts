@@ -93,6 +93,7 @@ describe('driver', () => {
   });
 
   it('redacts secret ranges in the trace hex', () => {
-    expect(redactedHex(Uint8Array.of(1, 2, 3, 4, 5), [[1, 3]])).toBe('01****0405');
+    expect(redactedHex(Uint8Array.of(1, 2, 3, 4, 5), [[1, 3]])).toBe('01**0405');
+    expect(redactedHex(Uint8Array.of(1, 2, 3, 4, 5, 6), [[1, 3], [3, 4], [5, 6]])).toBe('01**05**');
   });
 });
