@@ -82,7 +82,8 @@ describe('the wizard as a technician lives it', () => {
     expect(await alert.getByTestId('error-message').textContent()).not.toMatch(/acse|rejected-permanent/);
     expect(await alert.getByTestId('error-detail').textContent()).toContain('authentication-mechanism-name-not-recognised');
     // Nothing was read: said in words, not "the 0 readings".
-    expect(await page.getByTestId('read-kept').textContent()).toBe('Nothing had been read before the error.');
+    const kept = (await page.getByTestId('read-kept').textContent())!;
+    expect(kept).toMatch(/^Nothing had been (read|received) before the error\.$/);
 
     // A retry with the reading client from the same step: the password works.
     await page.getByTestId('read-profile').selectOption('e450-reading');
@@ -247,6 +248,8 @@ describe('the wizard as a technician lives it', () => {
     const remedy = page.getByRole('alert').getByTestId('error-remedy');
     await remedy.waitFor();
     expect(await remedy.textContent()).toMatch(/^Que faire : /);
+    // The hint beside it says the check stopped, not "looking for the meter".
+    expect(await page.getByTestId('align-hint').getAttribute('data-hint')).toBe('failed');
 
     // The session title in French words.
     await page.getByRole('tab', { name: /Port/ }).click();

@@ -2,7 +2,8 @@
  * The whole wizard in Debian's Chromium against the real services and the demo meter (and the
  * same meter behind a socat pty, through the hand-typed port field): align until steady,
  * identify, quick readout, review, CSV export checked cell by cell, sessions reopened, renamed
- * and deleted; both languages; screenshots of every step into docs/screenshots/.
+ * and deleted; both languages. The screenshots of the steps and dialogs come from
+ * test/e2e/a11y.test.ts (npm run screenshots); this file keeps those of the review's other tabs.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,7 +109,7 @@ function checkCsv(path: string, session: SessionData, lang: 'en' | 'fr'): string
   return rows;
 }
 
-/** Align (until steady), identify, read the quick readout, land on the review; screenshots on the way. */
+/** Align (until steady), identify, read the quick readout, land on the review. */
 async function walkWizard(page: Page, lang: 'en' | 'fr', port: { testId?: string; manual?: string }, visit: string) {
   const t = L[lang];
   await expect.poll(() => h2(page)).toBe(t.headings[0]);
@@ -118,7 +119,6 @@ async function walkWizard(page: Page, lang: 'en' | 'fr', port: { testId?: string
     await page.locator('#manual-port').press('Enter');
     await expect.poll(() => page.locator('.selected-port').textContent()).toContain(port.manual);
   }
-  await page.screenshot({ path: `${SHOTS}/port-${lang}.png` });
 
   await page.getByRole('button', { name: t.next }).click();
   await expect.poll(() => h2(page)).toBe(t.headings[1]);
@@ -126,13 +126,11 @@ async function walkWizard(page: Page, lang: 'en' | 'fr', port: { testId?: string
   expect(await page.getByTestId('align-light').getAttribute('data-look')).toBe('pass');
   expect(await page.getByTestId('align-light').textContent()).toContain(t.steady);
   expect(await page.getByTestId('align-rate').textContent()).toMatch(/\d/);
-  await page.screenshot({ path: `${SHOTS}/align-${lang}.png` });
 
   await page.getByRole('button', { name: t.next }).click();
   await expect.poll(() => h2(page)).toBe(t.headings[2]);
   await expect.poll(() => page.getByTestId('identity-maker').textContent(), { timeout: 30_000 }).toBe('Landis+Gyr (LGZ)');
   expect(await page.getByTestId('identity-type').textContent()).toBe('ZMF100AC.d2');
-  await page.screenshot({ path: `${SHOTS}/identify-${lang}.png` });
 
   await page.getByRole('button', { name: t.next }).click();
   await expect.poll(() => h2(page)).toBe(t.headings[3]);
@@ -141,7 +139,6 @@ async function walkWizard(page: Page, lang: 'en' | 'fr', port: { testId?: string
   await page.getByRole('button', { name: t.start }).click();
   await expect.poll(() => page.getByTestId('read-ended').getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
   await expect.poll(() => page.getByTestId('read-count').textContent()).toMatch(/^[1-9]\d* /);
-  await shot(page, `${SHOTS}/read-${lang}.png`);
 
   await page.getByRole('button', { name: t.next }).click();
   await expect.poll(() => h2(page)).toBe(t.headings[4]);
@@ -175,7 +172,6 @@ describe('the wizard against the demo meter', () => {
     expect(cells.slice(0, 4)).toEqual(['1-0:1.8.0*255', 'Active energy import (+A), total', `${shown.value} ${energy.value} kWh`, 'kWh']);
     await page.getByLabel('Filter').fill('');
     await expect.poll(() => page.getByTestId('readings-shown').textContent()).toBe(`${session.readings.length} of ${session.readings.length}`);
-    await shot(page, `${SHOTS}/review-en.png`);
 
     // The frame trace is there, tx and rx.
     await page.getByRole('tab', { name: /Frame trace/ }).click();
@@ -216,7 +212,6 @@ describe('the wizard against the demo meter', () => {
     await row.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => row.textContent()).toContain('Rue des Lilas 4, cellar');
     expect(services.sessions.load(summary!.id).location).toBe('Rue des Lilas 4, cellar');
-    await page.screenshot({ path: `${SHOTS}/sessions-en.png` });
     await row.getByRole('button', { name: 'Open' }).click();
     await expect.poll(() => h2(page)).toBe('Review and export');
     expect(await page.getByTestId('session-head').textContent()).toContain('Rue des Lilas 4, cellar');
@@ -232,7 +227,6 @@ describe('the wizard against the demo meter', () => {
     await settings.getByRole('group', { name: 'New profile' }).getByLabel('Name').fill('E450 reader');
     await settings.getByRole('group', { name: 'E450 reader' }).getByLabel('Client SAP').fill('1');
     await settings.getByRole('group', { name: 'E450 reader' }).getByLabel('Security').selectOption('lls');
-    await page.screenshot({ path: `${SHOTS}/settings-en.png` });
     await settings.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => services.settings.get().csvDialect).toBe('semicolon-comma');
     expect(services.settings.get().reactionTimeoutMs).toBe(2000);
@@ -277,7 +271,6 @@ describe('the wizard against the demo meter', () => {
     expect(shown.value).toContain(',');
     expect(cells.slice(0, 4)).toEqual(['1-0:1.8.0*255', 'Énergie active importée (+A), totale', `${shown.value} ${energy.value} kWh`, 'kWh']);
     await page.getByLabel('Filtrer').fill('');
-    await shot(page, `${SHOTS}/review-fr.png`);
 
     await page.getByTestId('export-readings').click();
     await page.getByTestId('export-result').waitFor();
@@ -285,11 +278,9 @@ describe('the wizard against the demo meter', () => {
 
     await page.getByTestId('open-sessions').click();
     await page.getByTestId(`session-${summary!.id}`).waitFor();
-    await page.screenshot({ path: `${SHOTS}/sessions-fr.png` });
     await page.keyboard.press('Escape');
     await page.getByTestId('open-settings').click();
     await page.getByTestId('dialog-settings').waitFor();
-    await page.screenshot({ path: `${SHOTS}/settings-fr.png` });
     await page.keyboard.press('Escape');
     expect(app.errors).toEqual([]);
     await app.close();

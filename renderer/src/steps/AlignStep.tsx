@@ -41,7 +41,8 @@ export function AlignStep() {
   const running = starting || !!update?.running;
   const steady = update?.state === 'steady';
   const windowSize = update?.recent.length ?? 0;
-  const view = alignView(update);
+  // The port could not be opened: no answer to wait for, the message below says why.
+  const hint = error && !update ? 'failed' : alignView(update).hint;
   return (
     <section aria-labelledby="align-title">
       <h2 id="align-title" tabIndex={-1}>{t('align.title')}</h2>
@@ -49,8 +50,8 @@ export function AlignStep() {
       <div className="align-grid">
         <AlignIndicator update={update} starting={starting} />
         <div className="align-facts">
-          <p className={`hint state-${view.hint}`} data-testid="align-hint" data-state={update?.state ?? ''} data-hint={view.hint}>
-            {t(`align.hint.${view.hint}`)}
+          <p className={`hint state-${hint}`} data-testid="align-hint" data-state={update?.state ?? ''} data-hint={hint}>
+            {t(`align.hint.${hint}`)}
           </p>
           <dl className="facts">
             <dt>{t('align.successRate')}</dt>

@@ -54,28 +54,30 @@ export function PortStep() {
         </p>
       ) : null}
       {!portsLoading && ports.length === 0 ? <p>{t('port.none')}</p> : null}
-      <ul className="port-list" role="radiogroup" aria-label={t('port.title')}>
-        {ports.map((p) => {
-          const checked = p.path === selectedPort && !manualPort;
-          return (
-            <li key={p.path}>
-              <label className={`port ${checked ? 'selected' : ''}`} data-testid={`port-${p.path}`}>
-                <input type="radio" name="port" value={p.path} checked={checked} onChange={() => void selectPort(p.path)} />
-                <span className="port-path">{p.kind === 'virtual' ? t('port.demoName') : p.path}</span>
-                {p.opticalHead ? <span className="badge head">◉ {t('port.opticalHead')}</span> : null}
-                {p.kind === 'virtual' ? <span className="badge demo">{t('port.demo')}</span> : null}
-                <span className="port-meta">
-                  {p.kind === 'virtual'
-                    ? t('port.demoHelp')
-                    : [p.headName, p.manufacturer, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.serialNumber, p.driver]
-                        .filter(Boolean)
-                        .join(' · ')}
-                </span>
-              </label>
-            </li>
-          );
-        })}
-      </ul>
+      <div role="radiogroup" aria-label={t('port.title')}>
+        <ul className="port-list">
+          {ports.map((p) => {
+            const checked = p.path === selectedPort && !manualPort;
+            return (
+              <li key={p.path}>
+                <label className={`port ${checked ? 'selected' : ''}`} data-testid={`port-${p.path}`}>
+                  <input type="radio" name="port" value={p.path} checked={checked} onChange={() => void selectPort(p.path)} />
+                  <span className="port-path">{p.kind === 'virtual' ? t('port.demoName') : p.path}</span>
+                  {p.opticalHead ? <span className="badge head">◉ {t('port.opticalHead')}</span> : null}
+                  {p.kind === 'virtual' ? <span className="badge demo">{t('port.demo')}</span> : null}
+                  <span className="port-meta">
+                    {p.kind === 'virtual'
+                      ? t('port.demoHelp')
+                      : [p.headName, p.manufacturer, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.serialNumber, p.driver]
+                          .filter(Boolean)
+                          .join(' · ')}
+                  </span>
+                </label>
+              </li>
+            );
+          })}
+        </ul>
+      </div>
       <ManualPort />
       {selectedPort ? (
         <p className="selected-port" role="status">
