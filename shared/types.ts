@@ -136,6 +136,8 @@ export interface Progress {
   bytes?: number;
   /** Load profile rows received so far (with those kept from an earlier read of the range). */
   rows?: number;
+  /** Load profile rows the range should hold (its length over the capture period): an estimate. */
+  rowsExpected?: number;
 }
 
 export interface SessionSummary {

@@ -115,12 +115,9 @@ export const useApp = create<AppState>((set, get) => ({
     });
   },
   async selectPort(path, manual = false) {
+    // Choosing a port (for the doctor, an alignment…) does not make it the last port: the main
+    // side remembers the port of the last read or identification that reached a meter.
     set({ selectedPort: path, manualPort: manual, portGone: undefined });
-    try {
-      set({ settings: await call('settings:set', { lastPort: path }) });
-    } catch (e) {
-      set({ portsError: errorOf(e) });
-    }
   },
   setManualText: (manualText) => set({ manualText }),
   async saveSettings(patch) {

@@ -19,7 +19,7 @@ export interface DlmsReadCallbacks {
   onIdentity?: (identity: MeterIdentity) => void;
   onDlmsIdentity?: (id: NonNullable<IdentifyResult['dlms']>) => void;
   onReadings?: (readings: Reading[]) => void;
-  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number; rows?: number }) => void;
+  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number; rows?: number; rowsExpected?: number }) => void;
   onWarning?: (text: string) => void;
   /** Per-object errors as they happen (the final error is in the result). */
   onError?: (e: ErrorInfo) => void;

@@ -50,7 +50,7 @@ export interface PlanContext {
   lang?: Lang;
   onReadings?: (readings: Reading[]) => void;
   /** `done` counts objects, or rows of a profile; `bytes` the profile buffer bytes received. */
-  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number; rows?: number }) => void;
+  onProgress?: (p: { label: string; done: number; total?: number; bytes?: number; rows?: number; rowsExpected?: number }) => void;
   onError?: (e: ErrorInfo) => void;
   onWarning?: (text: string) => void;
   /** A profile's columns, before its first row. */
@@ -448,7 +448,11 @@ export async function profilePlan(ctx: PlanContext, obis: string, range: { from:
     }
     ctx.onProfileStart?.(start);
     const label = after ? `${ln} buffer (after ${after}; ${kept.length} rows kept)` : `${ln} buffer`;
-    ctx.onProgress?.({ label, done: kept.length, rows: kept.length, bytes: 0 });
+    // What the range should hold (the meter may keep less): for a rate and a time left.
+    const span = Date.parse(range.to) - Date.parse(from ?? range.from);
+    const expected = head.period && span > 0 ? kept.length + Math.ceil(span / 1000 / head.period) : undefined;
+    const more = expected !== undefined ? { rowsExpected: expected } : {};
+    ctx.onProgress?.({ label, done: kept.length, rows: kept.length, bytes: 0, ...more });
     return {
       ...(from ? { from } : {}),
       onBlock: (b) => {
@@ -459,7 +463,7 @@ export async function profilePlan(ctx: PlanContext, obis: string, range: { from:
           // A row that does not fit the columns: the whole buffer, at the end, reports it.
         }
         handed += handOver(rows).length;
-        ctx.onProgress?.({ label, done: kept.length + handed, rows: kept.length + handed, bytes: stream.bytes });
+        ctx.onProgress?.({ label, done: kept.length + handed, rows: kept.length + handed, bytes: stream.bytes, ...more });
       },
     };
   });

@@ -327,7 +327,7 @@ export class ReadingService {
             ...common,
             onIdentity,
             onProgress: (p) => {
-              events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}), ...(p.rows !== undefined ? { rows: p.rows } : {}) });
+              events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}), ...(p.rows !== undefined ? { rows: p.rows } : {}), ...(p.rowsExpected !== undefined ? { rowsExpected: p.rowsExpected } : {}) });
             },
             onWarning: (text) => {
               journal.append({ k: 'warning', t: now(), text });

@@ -5,7 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Quantity } from '../../../shared/monitor';
 import { intlLocale } from '../format';
 import { useApp } from '../store';
-import { monitorSeries } from '../stores/monitor';
+import { monitorSeries, type MonitorSeries } from '../stores/monitor';
 
 const COLOURS = ['#0b63c5', '#c62828', '#1a7f37'];
 const HEIGHT = 200;
@@ -16,7 +16,7 @@ const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 720
  * growing arrays: a new poll calls setData once per animation frame, React does not re-render.
  * Anomalies of these quantities are marked with a red vertical line.
  */
-export function MonitorChart({ title, unit, quantities, labels, testId }: { title: string; unit: string; quantities: readonly Quantity[]; labels: readonly string[]; testId: string }) {
+export function MonitorChart({ title, unit, quantities, labels, testId, series = monitorSeries }: { title: string; unit: string; quantities: readonly Quantity[]; labels: readonly string[]; testId: string; series?: MonitorSeries }) {
   const { t } = useTranslation();
   const lang = useApp((s) => s.lang);
   const locale = intlLocale(lang);
@@ -29,8 +29,8 @@ export function MonitorChart({ title, unit, quantities, labels, testId }: { titl
     const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     const full = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium' });
     const num = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
-    const data = (): uPlot.AlignedData => [monitorSeries.x, ...quantities.map((q) => monitorSeries.y[q]!)] as uPlot.AlignedData;
-    const marksOf = () => monitorSeries.marks.filter((m) => quantities.includes(m.quantity));
+    const data = (): uPlot.AlignedData => [series.x, ...quantities.map((q) => series.y[q]!)] as uPlot.AlignedData;
+    const marksOf = () => series.marks.filter((m) => quantities.includes(m.quantity));
     const opts: uPlot.Options = {
       width: Math.max(320, el.clientWidth),
       height: HEIGHT,
@@ -72,12 +72,12 @@ export function MonitorChart({ title, unit, quantities, labels, testId }: { titl
       frame = requestAnimationFrame(() => {
         frame = 0;
         plot.setData(data());
-        fig.current?.setAttribute('data-points', String(monitorSeries.x.length));
+        fig.current?.setAttribute('data-points', String(series.x.length));
         fig.current?.setAttribute('data-marks', String(marksOf().length));
       });
     };
     update();
-    const off = monitorSeries.subscribe(update);
+    const off = series.subscribe(update);
     const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(320, el.clientWidth), height: HEIGHT }));
     ro.observe(el);
     return () => {
@@ -86,7 +86,7 @@ export function MonitorChart({ title, unit, quantities, labels, testId }: { titl
       ro.disconnect();
       plot.destroy();
     };
-  }, [quantities, labels, unit, locale, t]);
+  }, [quantities, labels, unit, locale, t, series]);
 
   return (
     <figure className="chart monitor-chart" data-testid={testId} ref={fig} data-points="0" data-marks="0">

@@ -9,10 +9,10 @@ import { ErrorBox } from './ErrorBox';
 import { ExportPanel } from './ExportPanel';
 import { MonitorChart } from './MonitorChart';
 
-const VOLTS: readonly Quantity[] = ['U1', 'U2', 'U3'];
-const AMPS: readonly Quantity[] = ['I1', 'I2', 'I3'];
-const POWER: readonly Quantity[] = ['P', 'Pexp'];
-const PHASES = ['L1', 'L2', 'L3'] as const;
+export const VOLTS: readonly Quantity[] = ['U1', 'U2', 'U3'];
+export const AMPS: readonly Quantity[] = ['I1', 'I2', 'I3'];
+export const POWER: readonly Quantity[] = ['P', 'Pexp'];
+export const PHASES = ['L1', 'L2', 'L3'] as const;
 
 /** The active rules in one line each, with their thresholds. */
 function rulesSummary(r: MonitorRules, t: (k: string, o?: Record<string, unknown>) => string): string[] {
@@ -28,7 +28,7 @@ function rulesSummary(r: MonitorRules, t: (k: string, o?: Record<string, unknown
   return out;
 }
 
-function AnomalyRow({ a, locale }: { a: MonitorAnomaly; locale: string }) {
+export function AnomalyRow({ a, locale }: { a: MonitorAnomaly; locale: string }) {
   const { t } = useTranslation();
   return (
     <tr>

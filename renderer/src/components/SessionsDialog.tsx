@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { ExportResult } from '../../../shared/session';
+import { savedKinds, type SavedKind } from '../saved';
 import type { SessionSummary } from '../../../shared/types';
 import { call, errorOf } from '../api';
 import { concreteDialect, formatBytes, formatCount, formatDateTime, intlLocale } from '../format';
@@ -67,7 +68,8 @@ function Row({ s }: { s: SessionSummary }) {
   const closeDialog = useApp((x) => x.closeDialog);
   const remove = useSessions((x) => x.remove);
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm'>('view');
-  const [exported, setExported] = useState<ExportResult>();
+  const [exported, setExported] = useState<{ what: SavedKind; result: ExportResult }>();
+  const kinds = savedKinds(s);
   const [error, setError] = useState<ErrorInfo>();
   const [busy, setBusy] = useState(false);
 
@@ -80,11 +82,12 @@ function Row({ s }: { s: SessionSummary }) {
       closeDialog();
     } else setError(useReview.getState().error);
   };
-  const exportReadings = async () => {
+  // Every part the session has, each to its own CSV file.
+  const exportKind = async (what: SavedKind) => {
     setBusy(true);
     setError(undefined);
     try {
-      setExported(await call('sessions:export', { id: s.id, what: 'readings', dialect }));
+      setExported({ what, result: await call('sessions:export', { id: s.id, what, dialect, lang }) });
     } catch (e) {
       setError(errorOf(e));
     }
@@ -98,7 +101,8 @@ function Row({ s }: { s: SessionSummary }) {
           {s.location ? <span className="muted"> · {s.location}</span> : null}
           <div className="muted small">
             {formatDateTime(s.createdAt, locale)}
-            {s.identity ? ` · ${makerName(s.identity.manufacturer) ?? s.identity.manufacturer} ${s.identity.ident}` : ''} · {t('sessions.readingCount', { count: s.readingCount, n: formatCount(s.readingCount, locale) })} ·{' '}
+            {s.identity ? ` · ${makerName(s.identity.manufacturer) ?? s.identity.manufacturer} ${s.identity.ident}` : ''} ·{' '}
+            {kinds.length ? kinds.map(({ kind, count }) => t(`read.saved.${kind}`, { count, n: formatCount(count, locale) })).join(' · ') : t('sessions.readingCount', { count: 0, n: formatCount(0, locale) })} ·{' '}
             <span className={`state ${s.state}`}>{t(`sessions.states.${s.state}`)}</span>
           </div>
           {s.note ? <div className="note small">{s.note}</div> : null}
@@ -111,9 +115,11 @@ function Row({ s }: { s: SessionSummary }) {
             <button type="button" onClick={() => setMode('rename')}>
               {t('sessions.rename')}
             </button>
-            <button type="button" onClick={() => void exportReadings()} disabled={busy || !s.readingCount}>
-              ⤓ {t('sessions.export')}
-            </button>
+            {kinds.map(({ kind }) => (
+              <button key={kind} type="button" onClick={() => void exportKind(kind)} disabled={busy} data-testid={`session-export-${kind}`}>
+                ⤓ {t('sessions.exportKind', { what: t(`export.${kind === 'profile' ? 'profile' : kind}`) })}
+              </button>
+            ))}
             <button type="button" className="danger" onClick={() => setMode('confirm')}>
               {t('sessions.delete')}
             </button>
@@ -135,11 +141,11 @@ function Row({ s }: { s: SessionSummary }) {
       {error ? <ErrorBox error={error} /> : null}
       {exported ? (
         <p className="success small" role="status">
-          ✓ {t('export.done', { what: t('export.readings'), rows: formatCount(exported.rows, locale), size: formatBytes(exported.bytes, locale) })} <span className="mono path">{exported.path}</span>
-          {exported.download ? (
+          ✓ {t('export.done', { what: t(`export.${exported.what}`), rows: formatCount(exported.result.rows, locale), size: formatBytes(exported.result.bytes, locale) })} <span className="mono path">{exported.result.path}</span>
+          {exported.result.download ? (
             <>
               {' '}
-              <a href={exported.download} download data-testid="session-download">
+              <a href={exported.result.download} download data-testid="session-download">
                 ⤓ {t('export.download')}
               </a>
             </>

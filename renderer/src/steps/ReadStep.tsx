@@ -5,6 +5,7 @@ import { LiveReadings } from '../components/LiveReadings';
 import { MonitorPanel } from '../components/MonitorPanel';
 import { useMonitor } from '../stores/monitor';
 import { ProgressBar } from '../components/ProgressBar';
+import { ReadResult } from '../components/ReadResult';
 import { ReadOptions } from '../components/ReadChoice';
 import { useApp } from '../store';
 import { useIdentify } from '../stores/identify';
@@ -120,18 +121,18 @@ export function ReadStep() {
       {busy ? <ProgressBar progress={r.progress} /> : null}
       {r.status === 'done' ? (
         <div className="success" role="status" data-testid="read-ended" data-state="done">
-          ✓ {t('read.done', { count: r.readings.length })}
+          ✓ <ReadResult status="done" sessionId={r.sessionId} liveReadings={r.readings.length} />
         </div>
       ) : null}
       {r.status === 'cancelled' ? (
         <div className="notice" role="status" data-testid="read-ended" data-state="cancelled">
-          ■ {r.readings.length ? t('read.cancelled', { count: r.readings.length }) : t('read.cancelledNone')}
+          ■ <ReadResult status="cancelled" sessionId={r.sessionId} liveReadings={r.readings.length} />
         </div>
       ) : null}
       {r.status === 'failed' ? (
         <div data-testid="read-ended" data-state="failed">
           {r.error ? <ErrorBox error={r.error} /> : null}
-          {r.sessionId ? <p data-testid="read-kept">{r.readings.length ? t('read.kept', { count: r.readings.length }) : t('read.keptNone')}</p> : null}
+          {r.sessionId ? <p data-testid="read-kept"><ReadResult status="failed" sessionId={r.sessionId} liveReadings={r.readings.length} /></p> : null}
         </div>
       ) : null}
       {r.status !== 'idle' && r.status !== 'starting' ? <LiveReadings readings={r.readings} /> : null}

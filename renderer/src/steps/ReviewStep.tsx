@@ -8,11 +8,15 @@ import { ReadingsTable } from '../components/ReadingsTable';
 import { SessionHeader } from '../components/SessionHeader';
 import { TraceTable } from '../components/TraceTable';
 import { ListenSessionFrames } from '../components/ListenFrames';
+import { SessionMonitorView } from '../components/SessionMonitorView';
 import { formatCount, intlLocale } from '../format';
 import { useApp } from '../store';
 import { useReview, type ReviewTab } from '../stores/review';
 
-const TABS: readonly ReviewTab[] = ['readings', 'profile', 'events', 'trace'];
+/** The tabs of a session: a monitoring session shows its polls first, as the live view did. */
+function tabsOf(s: { polls?: unknown[]; monitor?: unknown }): readonly ReviewTab[] {
+  return s.polls || s.monitor ? ['monitor', 'readings', 'trace'] : ['readings', 'profile', 'events', 'trace'];
+}
 
 export function ReviewStep() {
   const { t } = useTranslation();
@@ -21,6 +25,7 @@ export function ReviewStep() {
   const { session, loading, error, tab, setTab } = useReview();
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
 
+  const TABS = session ? tabsOf(session) : [];
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
     const delta = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
     if (!delta) return;
@@ -44,7 +49,7 @@ export function ReviewStep() {
       </section>
     );
   }
-  const counts: Record<ReviewTab, number> = { readings: session.readings.length, profile: session.profile?.rows.length ?? 0, events: session.events.length, trace: session.trace.length };
+  const counts: Record<ReviewTab, number> = { readings: session.readings.length, profile: session.profile?.rows.length ?? 0, events: session.events.length, trace: session.trace.length, monitor: session.polls?.length ?? 0 };
   return (
     <section aria-labelledby="review-title">
       <h2 id="review-title">{t('review.title')}</h2>
@@ -73,6 +78,7 @@ export function ReviewStep() {
         ))}
       </div>
       <div id="review-panel" role="tabpanel" aria-labelledby={`rtab-${tab}`} className="review-panel">
+        {tab === 'monitor' ? <SessionMonitorView session={session} /> : null}
         {tab === 'readings' ? session.readings.length ? <ReadingsTable readings={session.readings} /> : <p>{t('review.noReadings')}</p> : null}
         {tab === 'profile' ? session.profile ? <ProfileChart profile={session.profile} /> : <p>{t('review.noProfile')}</p> : null}
         {tab === 'events' ? <EventList events={session.events} /> : null}

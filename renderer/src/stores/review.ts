@@ -7,7 +7,15 @@ import { call, errorOf } from '../api';
 import { useApp } from '../store';
 
 export type ExportWhat = NonNullable<ExportRequest['what']>;
-export type ReviewTab = 'readings' | 'profile' | 'events' | 'trace';
+export type ReviewTab = 'readings' | 'profile' | 'events' | 'trace' | 'monitor';
+
+/** The tab a session opens on: its polls for a monitoring session, else its load profile, else its readings. */
+export function firstTab(s: SessionData): ReviewTab {
+  if (s.polls || s.monitor) return 'monitor';
+  if (s.profile?.rows.length) return 'profile';
+  if (!s.readings.length && s.events.length) return 'events';
+  return 'readings';
+}
 
 interface ReviewState {
   session?: SessionData;
@@ -35,7 +43,7 @@ export const useReview = create<ReviewState>((set, get) => ({
     try {
       const session = await call('sessions:get', { id });
       const same = get().session?.id === id;
-      set({ session, loading: false, ...(same ? {} : { exported: undefined, exportError: undefined, tab: 'readings' as const }) });
+      set({ session, loading: false, ...(same ? {} : { exported: undefined, exportError: undefined, tab: firstTab(session) }) });
       return true;
     } catch (e) {
       set({ loading: false, error: errorOf(e) });
