@@ -7,47 +7,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/run';
+import { omr, simulateOnTcp as simulate, stopSimulators } from '../kit/cli';
 
-function io(signal?: AbortSignal) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = { stdout: '', stderr: '' };
-  stdout.on('data', (c) => (out.stdout += c));
-  stderr.on('data', (c) => (out.stderr += c));
-  // omr read saves a session: into a temporary data folder, never the user's.
-  return { io: { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) }, ...(signal ? { signal } : {}) }, out };
-}
-
-const running: { stop: AbortController; done: Promise<number> }[] = [];
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    r.stop.abort();
-    await r.done;
-  }
-});
-
-/** Start `omr simulate … --tcp 0` and resolve with its port once it says it listens. */
-async function simulate(args: string[]): Promise<{ port: number; out: { stdout: string; stderr: string } }> {
-  const stop = new AbortController();
-  const { io: i, out } = io(stop.signal);
-  const done = runCli(['simulate', '--tcp', '0', ...args], i);
-  running.push({ stop, done });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out.stdout);
-    if (m) return { port: Number(m[1]), out };
-    if (Date.now() > deadline) throw new Error(`simulate did not listen: ${out.stdout}${out.stderr}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+afterEach(stopSimulators);
 
 async function read(args: string[]) {
-  const { io: i, out } = io();
-  const code = await runCli(['read', ...args, '--json'], i);
-  return { code, json: out.stdout ? JSON.parse(out.stdout) : undefined, stderr: out.stderr };
+  const r = await omr(['read', ...args, '--json']);
+  return { code: r.code, json: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
 }
 
 const strip = (readings: { obis: string; value: string; unit: string }[]) => readings.map((r) => ({ obis: r.obis, value: r.value, unit: r.unit }));
