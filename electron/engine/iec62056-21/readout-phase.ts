@@ -37,6 +37,13 @@ export function dataByte(run: Session, st: DataState, b: number, now: number): v
 }
 
 /**
+ * A data set continued over more than this many bytes is not handed over again for each further
+ * line (parsing it again each time would grow with its square); the message's own readings carry
+ * it whole.
+ */
+const MAX_CONTINUED_BYTES = 4096;
+
+/**
  * A data line has ended (LF): its readings go out at once as `partialReadings`, unverified, so a
  * read cut off by anything (a killed process included) has kept every whole line. A line that
  * starts with `(` continues the last data set: the lines from that set's line are parsed again
@@ -52,6 +59,7 @@ function lineArrived(run: Session, st: DataState, now: number): void {
   const readAt = new Date(now).toISOString();
   const unverified = (sets: DataSet[]) => readingsOf(sets, readAt).map((r) => ({ ...r, verified: false }));
   if (/^[ \t]*\(/.test(line) && w.tailFrom !== undefined) {
+    if (end - w.tailFrom > MAX_CONTINUED_BYTES) return;
     const readings = unverified(parseDataBlock(latin1(Uint8Array.from(m.buf.slice(w.tailFrom, end)))).sets);
     const from = w.count - w.tailCount;
     w.count = from + readings.length;

@@ -80,6 +80,21 @@ describe('data lines handed over as they arrive', () => {
     }
   });
 
+  it('a data set continued over thousands of lines is not parsed again for each (bounded work)', () => {
+    const lines = ['1.8.0(1)', ...Array.from({ length: 20_000 }, (_, i) => `(${i})`), '2.8.0(2)'];
+    const c = dataPhase();
+    const msg = encodeDataMessage(block(lines));
+    const t0 = performance.now();
+    const acts: A[] = [];
+    for (let i = 0; i < msg.length; i += 64) acts.push(...c.receive(msg.subarray(i, i + 64), 1000));
+    const ms = performance.now() - t0;
+    const final = ofType(acts, 'readings')[0]!.readings;
+    expect(final[0]!.extra).toHaveLength(20_000);
+    expect(fold(acts).map((r) => r.address)).toEqual(['1.8.0', '2.8.0']);
+    // Parsing the set again at each of 20 000 lines would be ~10^9 characters.
+    expect(ms).toBeLessThan(2_000);
+  });
+
   it('a readout cut off mid-line: the whole lines were handed over before the cut', () => {
     const c = dataPhase();
     const msg = encodeDataMessage(block(ZMD_LINES));
