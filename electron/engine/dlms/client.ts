@@ -13,24 +13,21 @@
  * The invocation counter (ciphered contexts) is an input kept per meter by the service layer;
  * the machine reports every counter it used (`invocationCounter` event and getter).
  */
-import { randomBytes } from 'node:crypto';
 import { errorInfo, OmrError } from '../../../shared/errors';
 import type { Action, Machine } from '../machine';
-import { aareRejection, decodeAare, decodeRlre, describeAarq, encodeAarqWithSecrets, encodeRlrq, type ApplicationContext, type Mechanism } from './acse';
+import { decodeAare, decodeRlre, type ApplicationContext } from './acse';
 import { hex } from './bytes';
-import { DEFAULT_LN_CONFORMANCE, hasConformance } from './conformance';
+import { hasConformance } from './conformance';
 import { formatObis, parseObis } from './obis-code';
-import { AssociationLn, CURRENT_ASSOCIATION_LN } from '../cosem/registry';
-import { cipherApdu, hlsGmac, isCipheredTag, verifyHlsGmac } from './security';
+import { cipherApdu, isCipheredTag } from './security';
 import { AssociationProtection } from './client-security';
 import type { DlmsTransport, TransportOut } from './transport';
 import { DEFAULT_EXCHANGE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_BYTES, type DlmsClientEvent, type DlmsClientOptions, type ResultItem } from './client-options';
 import { dataAccessError, TAG, type AttributeRequest, type GetDataResult } from './apdu';
-import { decodeInitiateResponse, encodeInitiateRequest } from './initiate';
-import { decodeConfirmedServiceError, serviceErrorOf } from './exception';
+import { serviceErrorOf } from './exception';
 import { encodeGetRequest, planGetRequests } from './get';
 import { stepGetAnswer } from './get-answer';
-import { decodeActionResponse, encodeActionRequest } from './action';
+import { buildAarq, buildRelease, checkHlsReply, readAare, type AssociationHost } from './client-association';
 
 export type { Authentication, ClientSecurity, DlmsClientEvent, DlmsClientOptions, ResultItem } from './client-options';
 export { describeResult } from './client-options';
@@ -80,6 +77,8 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   private exchangeWhat = '';
   private readonly exchangeTimeout: number;
   private readonly maxAnswerBytes: number;
+  /** What the association steps (client-association.ts) use of this client. */
+  private readonly host: AssociationHost;
 
   constructor(private readonly options: DlmsClientOptions) {
     this.transport = options.transport;
@@ -89,6 +88,14 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     this.protection = new AssociationProtection(options.security);
     this.exchangeTimeout = options.exchangeTimeoutMs ?? DEFAULT_EXCHANGE_TIMEOUT_MS;
     this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.host = {
+      options,
+      context: this.context,
+      ciphered: this.protection.ciphered,
+      useCounter: () => this.useCounter(),
+      nextInvokeId: () => this.nextInvokeId(),
+      decipher: (apdu, what) => this.decipher(apdu, what),
+    };
   }
 
   /** The last invocation counter used in a ciphered APDU (undefined before the first). */
@@ -281,50 +288,18 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   }
 
   private sendAarq(now: number): A[] {
-    const sec = this.options.security;
-    const auth = this.options.authentication;
-    const initiate = encodeInitiateRequest({ conformance: this.options.conformance ?? DEFAULT_LN_CONFORMANCE, maxReceivePduSize: this.options.maxReceivePduSize ?? 1024 });
-    const events: A[] = [];
-    let userInformation = initiate;
-    if (sec) {
-      const ic = this.useCounter();
-      userInformation = cipherApdu(initiate, sec.systemTitle, ic, sec.keys, { securityControl: sec.securityControl ?? 0x30 });
-      events.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
-    }
-    let authenticationValue: Uint8Array | undefined;
-    if (auth.mechanism === 'lls') authenticationValue = auth.password;
-    if (auth.mechanism === 'hls-gmac') {
-      this.challenge = (this.options.random ?? ((n: number) => new Uint8Array(randomBytes(n))))(this.options.challengeLength ?? 16);
-      authenticationValue = this.challenge;
-    }
-    const aarq = {
-      context: this.context,
-      mechanism: auth.mechanism as Mechanism,
-      ...(sec ? { callingApTitle: sec.systemTitle } : {}),
-      ...(authenticationValue ? { authenticationValue } : {}),
-      userInformation,
-    };
-    const { bytes, secret } = encodeAarqWithSecrets(aarq);
+    const q = buildAarq(this.host);
+    this.challenge = q.challenge;
     this.state = 'associating';
     this.protection.reset();
     this.startExchange(now, 'AARQ');
-    // The LLS password is a secret: redacted in the trace. (An HLS challenge is not secret.)
-    const redact = auth.mechanism === 'lls' && secret ? [secret] : undefined;
-    return [{ type: 'trace', summary: describeAarq(aarq) }, ...events, ...this.run(this.transport.send(bytes, now, 'AARQ', redact), now)];
+    return [...q.actions, ...this.run(this.transport.send(q.bytes, now, 'AARQ', q.redact), now)];
   }
 
   private sendRelease(now: number): A[] {
     this.state = 'releasing';
-    // In a ciphered association the RLRQ carries a ciphered InitiateRequest (meters refuse a
-    // release in clear there: Gurux answers it with an exception-response).
-    const sec = this.options.security;
-    if (sec && this.invocationCounter !== undefined) {
-      const initiate = encodeInitiateRequest({ conformance: this.options.conformance ?? DEFAULT_LN_CONFORMANCE, maxReceivePduSize: this.options.maxReceivePduSize ?? 1024 });
-      const ic = this.useCounter();
-      const userInformation = cipherApdu(initiate, sec.systemTitle, ic, sec.keys, { securityControl: sec.securityControl ?? 0x30 });
-      return [{ type: 'trace', summary: `RLRQ normal (glo-ciphered user-information, IC ${ic})` }, { type: 'event', event: { type: 'invocationCounter', used: ic } }, ...this.run(this.transport.send(encodeRlrq({ reason: 0, userInformation }), now, 'RLRQ'), now)];
-    }
-    return [{ type: 'trace', summary: 'RLRQ normal' }, ...this.run(this.transport.send(encodeRlrq(), now, 'RLRQ'), now)];
+    const r = buildRelease(this.host, this.invocationCounter !== undefined);
+    return [...r.actions, ...this.run(this.transport.send(r.bytes, now, 'RLRQ'), now)];
   }
 
   private fail(e: unknown, now: number, disconnect = true): A[] {
@@ -451,46 +426,17 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
 
   private onAare(raw: Uint8Array, now: number): A[] {
     const a = decodeAare(raw);
-    const out: A[] = [{ type: 'trace', summary: `AARE ${a.resultName} (${a.diagnosticSource}: ${a.diagnosticName})` }];
     if (a.respondingApTitle) this.serverSystemTitle = a.respondingApTitle;
-    if (a.result !== 0) {
-      if (a.userInformation && !a.serviceError && isCipheredTag(a.userInformation[0] ?? -1) && this.options.security) {
-        try {
-          const d = this.decipher(a.userInformation, 'AARE user-information');
-          const se = d.plain[0] === TAG.confirmedServiceError ? decodeConfirmedServiceError(d.plain) : undefined;
-          if (se) a.serviceError = se;
-        } catch {
-          // keep the plain rejection
-        }
-      }
-      return [...out, ...this.fail(aareRejection(a, this.options.authentication.mechanism), now)];
-    }
-    if (a.context !== undefined && a.context !== this.context) {
-      throw new OmrError(this.protection.ciphered ? 'SECURITY' : 'PROTOCOL_VIOLATION', `the AARE accepts application context ${a.context} where ${this.context} was asked for`);
-    }
-    // In a ciphered context the InitiateResponse must come ciphered (glo-initiate-response) with
-    // the association's security control: a plain one is SECURITY (see client-security.ts).
-    if (!a.userInformation) throw new OmrError('PROTOCOL_VIOLATION', 'AARE without InitiateResponse');
-    const d = this.decipher(a.userInformation, 'AARE InitiateResponse');
-    out.push(...d.actions);
-    if (d.plain[0] !== TAG.initiateResponse) throw new OmrError('PROTOCOL_VIOLATION', `AARE accepted with APDU 0x${(d.plain[0] ?? 0).toString(16)} where the InitiateResponse belongs`);
-    const initiate = decodeInitiateResponse(d.plain);
-    this.conformance = initiate.conformance;
-    this.serverMaxPdu = initiate.maxReceivePduSize || 0xffff;
-    const auth = this.options.authentication;
-    if (auth.mechanism === 'hls-gmac') {
-      const stoc = a.respondingAuthenticationValue;
-      if (!stoc || !this.serverSystemTitle) return [...out, ...this.fail(new OmrError('AUTH_REJECTED', 'HLS: the meter sent no challenge or no system title'), now)];
-      const sec = this.options.security!;
-      const ic = this.useCounter();
-      const f = hlsGmac(sec.systemTitle, ic, sec.keys, stoc);
-      out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
+    const r = readAare(a, this.host, this.serverSystemTitle);
+    if (r.kind === 'rejected') return [...r.actions, ...this.fail(r.error, now)];
+    this.conformance = r.conformance;
+    this.serverMaxPdu = r.serverMaxPdu;
+    if (r.hlsPass3) {
       this.state = 'authenticating';
       this.startExchange(now, 'HLS pass 3 (reply_to_HLS_authentication)');
-      const action = encodeActionRequest({ invokeId: this.nextInvokeId(), classId: AssociationLn.id, obis: CURRENT_ASSOCIATION_LN, method: AssociationLn.method.reply_to_HLS_authentication, parameters: { type: 'octet-string', value: hex(f) } });
-      return [...out, ...this.sendApdu(action, now, 'ACTION reply_to_HLS_authentication f(StoC)')];
+      return [...r.actions, ...this.sendApdu(r.hlsPass3, now, 'ACTION reply_to_HLS_authentication f(StoC)')];
     }
-    return [...out, ...this.becomeReady(now)];
+    return [...r.actions, ...this.becomeReady(now)];
   }
 
   private becomeReady(now: number): A[] {
@@ -508,12 +454,8 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   }
 
   private onHlsReply(plain: Uint8Array, now: number): A[] {
-    const r = decodeActionResponse(plain);
-    if (r.result !== 0) return this.fail(new OmrError('AUTH_REJECTED', `HLS: ${r.resultName}`), now);
-    const data = r.returnData;
-    if (!data || !data.ok || data.value.type !== 'octet-string') return this.fail(new OmrError('SECURITY', 'HLS: the meter returned no f(CtoS) octet string'), now);
-    const bytes = Uint8Array.from((data.value.value.match(/../g) ?? []).map((h) => parseInt(h, 16)));
-    verifyHlsGmac(bytes, this.serverSystemTitle!, this.options.security!.keys, this.challenge!, this.protection.suite);
+    const error = checkHlsReply(plain, this.options, this.serverSystemTitle!, this.challenge!, this.protection.suite);
+    if (error) return this.fail(error, now);
     return [{ type: 'trace', summary: 'HLS-GMAC: the meter proved the key' }, ...this.becomeReady(now)];
   }
 
