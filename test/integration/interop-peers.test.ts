@@ -83,8 +83,6 @@ describe('(a) our client against recorded Gurux C example server exchanges', () 
           ...(c.auth === 'hls-gmac' ? { keys: parseKeyFile(GURUX_KEYS), counters: new InvocationCounterStore(join(dir, 'c.json')) } : {}),
           ...(challenge ? { random: (n: number) => challenge.slice(0, n) } : {}),
           direct: true,
-          // The recordings predate reading the public client's object list first: ask the objects directly, as recorded.
-          objectList: false,
           plans: [{ plan: 'billing', obis: ['0-0:42.0.0', '0-0:43.1.0'] }],
         });
         expect(r.run.readings.map((x) => [x.obis, x.value])).toEqual(recorded.readings.map((x) => [x.obis, x.value]));

@@ -534,6 +534,12 @@ const VALUE_CLASSES = new Set<number>([Data.id, Register.id, ExtendedRegister.id
 export const DISCOVER_PROFILE_HOURS = 24;
 
 /**
+ * A default range ends at the last whole quarter hour: the rows a 15-minute profile holds are
+ * complete, and the same read asked twice in the same quarter hour asks the same range.
+ */
+const wholeQuarterHour = (ms: number): number => Math.floor(ms / 900_000) * 900_000;
+
+/**
  * Object list → every readable attribute 2 of Data, Register, Extended and Demand registers and
  * Clock, each once (what identify already read is not read again); then the load profile over the
  * last {@link DISCOVER_PROFILE_HOURS} hours and the event logs the list names.
@@ -586,7 +592,7 @@ export async function discoverPlan(ctx: PlanContext): Promise<void> {
   );
   await readValues(ctx, items, 'discover');
   if (profile) {
-    const to = new Date((ctx.now ?? Date.now)());
+    const to = new Date(wholeQuarterHour((ctx.now ?? Date.now)()));
     await profilePlan(ctx, profile, { from: new Date(to.getTime() - DISCOVER_PROFILE_HOURS * 3600_000).toISOString(), to: to.toISOString() });
   }
   if (logs.length) await eventsPlan(ctx, logs);
@@ -617,7 +623,7 @@ export async function runPlan(ctx: PlanContext, spec: PlanSpec): Promise<void> {
       await registersPlan(ctx, spec.obis?.length ? spec.obis.map(itemFromText) : INSTANTANEOUS_ITEMS, 'instantaneous');
       return;
     case 'profile': {
-      const to = spec.to ?? new Date((ctx.now ?? Date.now)()).toISOString();
+      const to = spec.to ?? new Date(wholeQuarterHour((ctx.now ?? Date.now)())).toISOString();
       const from = spec.from ?? new Date(new Date(to).getTime() - 24 * 3600_000).toISOString();
       await profilePlan(ctx, spec.profileObis ?? LOAD_PROFILE_OBIS, { from, to });
       return;
