@@ -6,12 +6,13 @@
  * names live in the registry (./registry.ts).
  */
 import { OmrError } from '../../../shared/errors';
-import { float32Text, formatValue, integerText, type DlmsValue } from '../dlms/axdr';
+import { float32Text, formatValue, integerText, type DlmsValue, type FormatOptions } from '../dlms/axdr';
 import { unhex } from '../dlms/bytes';
 import { decodeDateTime, formatDateTime, toIsoLocal, type CosemDateTime } from '../dlms/datetime';
 import { formatObis } from '../dlms/obis-code';
 import { lookupObis } from '../obis/names';
 import { unitSymbol } from '../obis/units';
+import { LOGICAL_NAME_ATTRIBUTE } from './registry';
 import { scaleDecimal } from './scale';
 
 const bad = (what: string, v: DlmsValue | undefined) => new OmrError('DECODE_ERROR', `${what}: unexpected ${v ? v.type : 'nothing'}`);
@@ -61,8 +62,8 @@ export function asDateTime(v: DlmsValue | undefined): CosemDateTime | undefined 
   return undefined;
 }
 
-/** Apply an optional scaler/unit to a value. */
-export function valueText(v: DlmsValue, su?: ScalerUnit): ValueText {
+/** Apply an optional scaler/unit to a value; `format` says where it holds logical names. */
+export function valueText(v: DlmsValue, su?: ScalerUnit, format?: FormatOptions): ValueText {
   const n = numericText(v);
   if (n !== undefined) {
     if (!su || su.scaler === 0) return su ? { value: n, raw: n, scaler: 0, unit: su.symbol } : { value: n, raw: n, unit: '' };
@@ -78,7 +79,7 @@ export function valueText(v: DlmsValue, su?: ScalerUnit): ValueText {
     const b = unhex(v.value);
     if (b.length > 0 && b.every((c) => c >= 0x20 && c < 0x7f)) return { value: String.fromCharCode(...b), unit: '' };
   }
-  return { value: formatValue(v), unit: su?.symbol ?? '' };
+  return { value: formatValue(v, format), unit: su?.symbol ?? '' };
 }
 
 /** Register (3) or the value part of Extended (4) / Demand (5) registers. */
@@ -186,7 +187,7 @@ export function decodeProfileBuffer(buffer: DlmsValue, captureObjects: CaptureOb
   const rows = buffer.value.map((row, i) => {
     if (row.type !== 'structure') throw bad(`profile row ${i}`, row);
     if (columns.length && row.value.length !== columns.length) throw new OmrError('DECODE_ERROR', `profile row ${i} has ${row.value.length} values for ${columns.length} columns`);
-    return { cells: row.value.map((raw, j) => ({ raw, text: valueText(raw, columns[j]?.scalerUnit) })) };
+    return { cells: row.value.map((raw, j) => ({ raw, text: valueText(raw, columns[j]?.scalerUnit, columns[j]?.attribute === LOGICAL_NAME_ATTRIBUTE ? { logicalName: true } : undefined) })) };
   });
   return { columns, rows };
 }

@@ -69,6 +69,9 @@ export type KnownClassId = (typeof ClassId)[keyof typeof ClassId];
  */
 export const VALUE_ATTRIBUTE: typeof Data.attr.value & typeof Register.attr.value & typeof ExtendedRegister.attr.value & typeof DemandRegister.attr.current_average_value & typeof Clock.attr.time = Data.attr.value;
 
+/** Attribute 1 of every class is its logical name (a 6-byte octet string, an OBIS code). */
+export const LOGICAL_NAME_ATTRIBUTE: typeof Data.attr.logical_name = Data.attr.logical_name;
+
 const BY_ID: ReadonlyMap<number, InterfaceClass> = new Map(Object.values(COSEM).map((c): [number, InterfaceClass] => [c.id, c]));
 if (BY_ID.size !== Object.keys(COSEM).length) throw new Error('COSEM registry: two classes share a class id');
 

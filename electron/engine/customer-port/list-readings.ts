@@ -8,7 +8,8 @@
 import type { Reading } from '../../../shared/types';
 import { scaleDecimal } from '../cosem/scale';
 import { unitSymbol } from '../obis/units';
-import { integerText } from '../dlms/axdr';
+import { integerText, type DlmsValue } from '../dlms/axdr';
+import { LOGICAL_NAME_ATTRIBUTE } from '../cosem/registry';
 import { bodyPositions, bodySignature, rawText, signatureId, typeCode, valueText, type BodyShape, type Position } from './lists';
 import { decodeAs, findLayout, type Layout } from './layouts';
 import type { Notification } from './notification';
@@ -61,7 +62,7 @@ export function listReadings(n: Notification, layouts: readonly Layout[], readAt
       continue;
     }
     unnamed++;
-    readings.push({ obis: `#${pos.at}`, address: `#${pos.at}`, value: valueText(pos.value), unit: '', raw: rawText(pos.value), type: typeCode(pos.value), position: pos.at, readAt, source: 'dlms' });
+    readings.push({ obis: `#${pos.at}`, address: `#${pos.at}`, value: valueText(pos.value, pushSetupName(pos)), unit: '', raw: rawText(pos.value), type: typeCode(pos.value), position: pos.at, readAt, source: 'dlms' });
   }
   if (scalerless) notes.push('values as sent: this push carries no scaler or unit for some values (the meter applies its register scalers)');
   const list: ListInfo = layout
@@ -70,9 +71,19 @@ export function listReadings(n: Notification, layouts: readonly Layout[], readAt
   return { readings, list, unnamed, notes };
 }
 
+/**
+ * An IDIS push object list starts with the push setup's logical name ({Push setup, 0-x:25.9.0.255,
+ * attribute 1}): a 6-byte octet string in the body's first position that reads as a push setup
+ * code (C 25, D 9) is that logical name. Any other bare 6-byte octet string stays hex.
+ */
+function pushSetupName(pos: Position): boolean {
+  const v: DlmsValue = pos.value;
+  return pos.at === 1 && v.type === 'octet-string' && v.value.length === 12 && v.value.slice(4, 8) === '1909';
+}
+
 function named(pos: Position, obis: string, readAt: string): ListenReading {
   const raw = rawText(pos.value);
-  const text = valueText(pos.value);
+  const text = valueText(pos.value, pos.attribute === LOGICAL_NAME_ATTRIBUTE);
   const r: ListenReading = { obis, address: pos.attribute !== undefined ? `${obis}/${pos.attribute}` : obis, value: text, unit: '', position: pos.at, readAt, source: 'dlms' };
   if (pos.scalerUnit) {
     const isNumber = integerText(pos.value) !== undefined;

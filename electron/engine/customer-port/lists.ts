@@ -157,8 +157,12 @@ export function signatureId(signature: string): string {
 
 const printable = (b: Uint8Array): boolean => b.length > 0 && b.every((c) => (c >= 0x20 && c < 0x7f) || c === 0);
 
-/** A value as text: numbers exact, strings as text, date-times ISO, other octets as hex. */
-export function valueText(v: DlmsValue): string {
+/**
+ * A value as text: numbers exact, strings as text, date-times ISO, other octets as hex. A 6-byte
+ * octet string reads as an OBIS code only where the payload says the value is a logical name
+ * (`logicalName`: attribute 1 of its capture object).
+ */
+export function valueText(v: DlmsValue, logicalName = false): string {
   if (v.type === 'visible-string' || v.type === 'utf8-string') return v.value;
   if (v.type === 'date-time') return toIsoLocal(v.value) ?? formatDateTime(v.value);
   const b = octets(v);
@@ -167,14 +171,14 @@ export function valueText(v: DlmsValue): string {
       const dt = decodeDateTime(b);
       return toIsoLocal(dt) ?? formatDateTime(dt);
     }
-    if (b.length === 6 && !printable(b)) return formatObis(b);
+    if (logicalName && b.length === 6) return formatObis(b);
     // Serial numbers travel as printable octet strings, sometimes padded with NULs.
     if (printable(b)) return String.fromCharCode(...b).replace(/\0+$/, '');
     return v.type === 'octet-string' ? v.value : '';
   }
   if (v.type === 'boolean') return v.value ? 'true' : 'false';
   if (v.type === 'float32' || v.type === 'float64') return String(v.value);
-  if (v.type === 'structure' || v.type === 'array') return `[${v.value.map(valueText).join(', ')}]`;
+  if (v.type === 'structure' || v.type === 'array') return `[${v.value.map((e) => valueText(e)).join(', ')}]`;
   return integerText(v) ?? ('value' in v ? String(v.value) : '');
 }
 

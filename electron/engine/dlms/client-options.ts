@@ -4,7 +4,7 @@
  */
 import type { ErrorInfo } from '../../../shared/errors';
 import type { Mechanism } from './acse';
-import { formatValue, type DlmsValue } from './axdr';
+import { formatValue, type DlmsValue, type FormatOptions } from './axdr';
 import type { Keys } from './security';
 import type { DlmsTransport } from './transport';
 
@@ -60,7 +60,7 @@ export type DlmsClientEvent =
   | { type: 'unverified'; note: string }
   | { type: 'released' };
 
-/** Trace helper for results (used by services). */
-export function describeResult(r: ResultItem): string {
-  return r.ok ? formatValue(r.value) : `${r.error.code}${r.error.detail ? ` (${r.error.detail})` : ''}`;
+/** Trace helper for results (used by services); `format` says where the value holds logical names. */
+export function describeResult(r: ResultItem, format?: FormatOptions): string {
+  return r.ok ? formatValue(r.value, format) : `${r.error.code}${r.error.detail ? ` (${r.error.detail})` : ''}`;
 }

@@ -134,6 +134,13 @@ describe('interface classes', () => {
     expect(() => decodeProfileBuffer(arr(st(dlu(1))), cols)).toThrow(/1 values for 3 columns/);
   });
 
+  it('profile generic: a 6-byte cell is an OBIS code only in a logical-name column', () => {
+    // Column 1 captures attribute 1 (a logical name), column 2 a value that happens to be 6 bytes.
+    const cols = decodeCaptureObjects(arr(st(u(1), os('0000600a01ff'), { type: 'integer', value: 1 }, u(0)), st(u(1), os('0000600a02ff'), { type: 'integer', value: 2 }, u(0))));
+    const p = decodeProfileBuffer(arr(st(os('0000600a01ff'), os('0100010800ff'))), cols);
+    expect(p.rows[0]!.cells.map((c) => c.text.value)).toEqual(['0-0:96.10.1*255', '0100010800ff']);
+  });
+
   it('event log rows with the standard event names', () => {
     const cols = decodeCaptureObjects(arr(st(u(8), os('0000010000ff'), { type: 'integer', value: 2 }, u(0)), st(u(1), os('0000600b00ff'), { type: 'integer', value: 2 }, u(0))));
     const p = decodeProfileBuffer(

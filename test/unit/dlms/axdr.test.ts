@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { OmrError } from '../../../shared/errors';
 import { hex, unhex } from '../../../electron/engine/dlms/bytes';
-import { decodeData, encodeData, formatValue, integerText, type DlmsValue, type TypeDescription } from '../../../electron/engine/dlms/axdr';
+import { CAPTURE_OBJECTS, decodeData, encodeData, formatValue, integerText, logicalNameText, OBJECT_LIST, SELF_DESCRIBING, type DlmsValue, type TypeDescription } from '../../../electron/engine/dlms/axdr';
 import { cosemDateTime, decodeDateTime, encodeDateTime, formatDateTime, parseDateTime, toIsoLocal, type CosemDateTime } from '../../../electron/engine/dlms/datetime';
 
 const dt = (fields: Partial<CosemDateTime>) => cosemDateTime(fields);
@@ -83,9 +83,32 @@ describe('A-XDR: every type encodes as the Blue Book says', () => {
   });
 
   it('renders values readably', () => {
-    expect(formatValue(decodeData(unhex('0906 0100010800ff')))).toBe('1-0:1.8.0*255');
+    // A bare 6-byte octet string is hex: only a caller that knows it holds a logical name gets the OBIS form.
+    expect(formatValue(decodeData(unhex('0906 0100010800ff')))).toBe('0100010800ff');
+    expect(formatValue(decodeData(unhex('0906 0100010800ff')), { logicalName: true })).toBe('1-0:1.8.0*255');
+    expect(logicalNameText(decodeData(unhex('0906 0100010800ff')))).toBe('1-0:1.8.0*255');
+    // logicalName applies to a 6-byte octet string only; other values read as usual.
+    expect(logicalNameText(decodeData(unhex('0904 01020304')))).toBe('01020304');
     expect(formatValue(decodeData(unhex('090c 07e5071301 0f2e2300 ff8880')))).toBe('2021-07-19 15:46:35.00 dev -120 st 0x80');
     expect(integerText({ type: 'long64-unsigned', value: 18446744073709551615n })).toBe('18446744073709551615');
+  });
+
+  it('shows logical names as OBIS codes where the shape says so, and nowhere else', () => {
+    const ln = (s: string): DlmsValue => ({ type: 'octet-string', value: s });
+    const captureObjects: DlmsValue = {
+      type: 'array',
+      value: [
+        { type: 'structure', value: [{ type: 'long-unsigned', value: 8 }, ln('0000010000ff'), { type: 'integer', value: 2 }, { type: 'long-unsigned', value: 0 }] },
+        { type: 'structure', value: [{ type: 'long-unsigned', value: 3 }, ln('0100010800ff'), { type: 'integer', value: 2 }, { type: 'long-unsigned', value: 0 }] },
+      ],
+    };
+    expect(formatValue(captureObjects, CAPTURE_OBJECTS)).toBe('[{8, 0-0:1.0.0*255, 2, 0}, {3, 1-0:1.8.0*255, 2, 0}]');
+    expect(formatValue(captureObjects)).toBe('[{8, 0000010000ff, 2, 0}, {3, 0100010800ff, 2, 0}]');
+    const objectList: DlmsValue = { type: 'array', value: [{ type: 'structure', value: [{ type: 'long-unsigned', value: 1 }, { type: 'unsigned', value: 0 }, ln('0000600100ff'), ln('0a0b0c0d0e0f')] }] };
+    // The access rights are not a logical name even when 6 bytes long.
+    expect(formatValue(objectList, OBJECT_LIST)).toBe('[{1, 0, 0-0:96.1.0*255, 0a0b0c0d0e0f}]');
+    // {logical_name, value}: a 6-byte value beside the name stays hex.
+    expect(formatValue({ type: 'structure', value: [ln('0100010800ff'), ln('0102030405ff')] }, SELF_DESCRIBING)).toBe('{1-0:1.8.0*255, 0102030405ff}');
   });
 });
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { OmrError } from '../../../shared/errors';
 import { hex, unhex } from '../../../electron/engine/dlms/bytes';
 import { decodeAarq } from '../../../electron/engine/dlms/acse';
-import { decodeData, formatValue } from '../../../electron/engine/dlms/axdr';
+import { CAPTURE_OBJECTS, decodeData, formatValue, logicalNameText, SELF_DESCRIBING } from '../../../electron/engine/dlms/axdr';
 import { Deframer } from '../../../electron/engine/hdlc/deframer';
 import { cipherApdu, decipherApdu, decodeCipheredApdu, hlsGmac, protect, unprotect, verifyHlsGmac } from '../../../electron/engine/dlms/security';
 import { decodeInitiateRequest, decodeInitiateResponse } from '../../../electron/engine/dlms/initiate';
@@ -134,11 +134,14 @@ describe('published pushes', () => {
     if (body.type !== 'structure') return;
     expect(body.value).toHaveLength(12);
     // structure {obis, value, {scaler, unit}}: active energy import 1-0:1.8.0 = 0x2394 Wh (scaler 0, unit 30)
-    expect(formatValue(body.value[8]!)).toBe('{1-0:1.8.0*255, 9108, {0, 30}}');
-    expect(formatValue(body.value[0]!)).toBe('0-0:1.0.0*255');
+    expect(formatValue(body.value[8]!, SELF_DESCRIBING)).toBe('{1-0:1.8.0*255, 9108, {0, 30}}');
+    expect(formatValue(body.value[8]!)).toBe('{0100010800ff, 9108, {0, 30}}');
+    // The clock's logical name labels the date-time that follows it.
+    expect(logicalNameText(body.value[0]!)).toBe('0-0:1.0.0*255');
+    expect(formatValue(body.value[0]!)).toBe('0000010000ff');
     expect(formatValue(body.value[1]!)).toBe('2021-07-19 15:46:35.00 dev -120 st 0x80');
-    expect(formatValue(body.value[2]!)).toBe('{0-0:96.1.0*255, "1KFM0100000035"}');
-    expect(formatValue(body.value[4]!)).toBe('{1-0:32.7.0*255, 2308, {-1, 35}}');
+    expect(formatValue(body.value[2]!, SELF_DESCRIBING)).toBe('{0-0:96.1.0*255, "1KFM0100000035"}');
+    expect(formatValue(body.value[4]!, SELF_DESCRIBING)).toBe('{1-0:32.7.0*255, 2308, {-1, 35}}');
   });
 
   it('Landis+Gyr E450 push in three general-block-transfer blocks', () => {
@@ -156,8 +159,8 @@ describe('published pushes', () => {
     expect(n.body.type).toBe('structure');
     if (n.body.type !== 'structure') return;
     const [objects, ...values] = n.body.value;
-    expect(formatValue(objects!).startsWith('[{40, 0-9:25.9.0*255, 2, 0}, {1, 0-0:42.0.0*255, 2, 0}')).toBe(true);
-    expect(values.map(formatValue)).toEqual([
+    expect(formatValue(objects!, CAPTURE_OBJECTS).startsWith('[{40, 0-9:25.9.0*255, 2, 0}, {1, 0-0:42.0.0*255, 2, 0}')).toBe(true);
+    expect(values.map((v) => formatValue(v))).toEqual([
       '"LGZ1020782546371"',
       '"1299652"',
       '5241544532000000',

@@ -31,4 +31,19 @@ describe('positions without guessing', () => {
       [5, '1-1:1.7.0*255'],
     ]);
   });
+
+  it('a 6-byte value reads as an OBIS code only where it is a logical name', () => {
+    // Capture list {class, obis, attribute}: the second value is attribute 1 (a logical name), the third attribute 2.
+    const entry = (classId: number, obis: string, attribute: number) => D.structure([D.longUnsigned(classId), os(obis), D.integer(attribute)]);
+    const body = D.structure([D.array([entry(1, '0000600100ff', 2), entry(1, '0000600101ff', 1), entry(1, '0000600102ff', 2)]), text('SERIAL'), os('0000600101ff'), os('0a0b0c0d0e0f')]);
+    const r = notificationReadings(body, '2026-01-01T00:00:00Z');
+    expect(r.readings.map((x) => [x.obis, x.value])).toEqual([
+      ['0-0:96.1.0*255', 'SERIAL'],
+      ['0-0:96.1.1*255', '0-0:96.1.1*255'],
+      ['0-0:96.1.2*255', '0a0b0c0d0e0f'],
+    ]);
+    // Bare positions: the push setup's name first (IDIS) is a logical name; another 6-byte value is hex.
+    const bare = notificationReadings(D.structure([os('0006190900ff'), os('0100010800ff'), D.doubleLongUnsigned(1)]), '2026-01-01T00:00:00Z');
+    expect(bare.readings.map((x) => x.value)).toEqual(['0-6:25.9.0*255', '0100010800ff', '1']);
+  });
 });
