@@ -83,11 +83,27 @@ export const ExportRequestSchema = SessionIdSchema.extend({
 });
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 
+/**
+ * A column the app adds right after a clock time column (Clock attribute 2): what the meter sent
+ * with each time besides the wall time. `clockStatus`: the clock status byte as `0x80` (bit 7
+ * daylight saving, bit 0 invalid…; empty when the meter left it unspecified, 0xFF).
+ * `deviation`: minutes to add to the wall time to get UTC, as sent (`-60` for CET), or
+ * `unspecified` (0x8000: the time cell is then the wall time without an offset). Both are empty
+ * in a row whose time the meter left out (compressed profiles). Its obis/attribute are the time
+ * column's.
+ */
+export type ProfileColumnPart = 'clockStatus' | 'deviation';
+
 /** A load profile as read: columns with their unit, rows of exact values. */
 export interface ProfileData {
   obis: string;
-  columns: { obis: string; attribute: number; name?: string; unit: string; scaler?: number }[];
-  /** Each row: one text per column (exact values; time columns as ISO or COSEM text). */
+  columns: { obis: string; attribute: number; name?: string; unit: string; scaler?: number; part?: ProfileColumnPart }[];
+  /**
+   * Each row: one text per column (exact values). A time cell is ISO 8601: with the meter's UTC
+   * offset when it sent one (`2024-05-07T00:15:00+01:00`, parsed by Date as the instant), else
+   * its wall time without offset (`2024-05-07T00:15:00`, and `unspecified` in the deviation
+   * column); COSEM text when it is no complete date.
+   */
   rows: string[][];
   capturePeriodS?: number;
   /** The range asked for (ISO, as requested): a later read of the same range may continue this one. */

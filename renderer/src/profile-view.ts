@@ -54,15 +54,16 @@ export function timeColumn(p: ProfileData): number {
 }
 
 function seconds(text: string | undefined): number {
-  // Meter wall time, drawn as written (no zone): read as UTC so no shift is added.
+  // Meter wall time, drawn as written: its UTC offset (if any) left aside, read as UTC so no shift is added.
   if (!text) return NaN;
-  return Date.parse(/Z|[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`) / 1000;
+  return Date.parse(`${text.replace(/(?:Z|[+-]\d{2}:\d{2})$/, '')}Z`) / 1000;
 }
 
 export function profileView(p: ProfileData): ProfileView {
   const timeCol = timeColumn(p);
   const statusCol = p.columns.findIndex((c) => /^0-0:96\.10\.\d+\*\d+$/.test(c.obis));
-  const rest = p.columns.map((_, i) => i).filter((i) => i !== timeCol && i !== statusCol);
+  // The clock status and deviation kept beside the time (`part`) are no quantity to draw.
+  const rest = p.columns.map((_, i) => i).filter((i) => i !== timeCol && i !== statusCol && !p.columns[i]!.part);
   const energyCols = rest.filter((i) => ENERGY_UNITS.has(p.columns[i]!.unit));
   const otherCols = rest.filter((i) => !energyCols.includes(i) && p.rows.some((r) => r[i] !== undefined && r[i] !== '' && Number.isFinite(Number(r[i]))));
   const rows = p.rows.map((row) => ({ t: seconds(row[timeCol]), row })).filter((o) => Number.isFinite(o.t)).sort((a, b) => a.t - b.t);

@@ -106,7 +106,8 @@ describe('kill -9 keeps what was received', () => {
     expect(rows.length).toBeLessThan(30 * 96);
     // Complete rows only: one value per column, times 15 minutes apart.
     for (const row of rows) expect(row).toHaveLength(back.profile!.columns.length);
-    const times = rows.map((r) => Date.parse(`${r[0]}Z`));
+    // Each time carries the meter's UTC offset (+00:00 from the simulator).
+    const times = rows.map((r) => Date.parse(r[0]!));
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(15 * 60_000);
   });
 

@@ -426,7 +426,7 @@ export async function profilePlan(ctx: PlanContext, obis: string, range: { from:
   let continued: ProfileData['continued'];
   const handOver = (rows: string[][]) => {
     // After a continued read, a row the meter sends again (at or before the last kept one) is dropped.
-    const fresh = after === undefined ? rows : rows.filter((r) => !(r[0]! <= after!));
+    const fresh = after === undefined ? rows : rows.filter((r) => !notAfter(r[0]!, after!));
     if (fresh.length) ctx.onProfileRows?.(ln, fresh);
     return fresh;
   };
@@ -477,7 +477,7 @@ export async function profilePlan(ctx: PlanContext, obis: string, range: { from:
     const p = decodeProfileBuffer(whole, g.captureObjects, ctx.session.scalers);
     handed += handOver(asm.add(p.rows.map((r) => ({ type: 'structure', value: r.cells.map((c) => c.raw) }) as DlmsValue))).length;
   }
-  const fresh = after === undefined ? asm.data.rows : asm.data.rows.filter((r) => !(r[0]! <= after!));
+  const fresh = after === undefined ? asm.data.rows : asm.data.rows.filter((r) => !notAfter(r[0]!, after!));
   const data: ProfileData = { ...asm.data, rows: [...kept, ...fresh], from: range.from, to: range.to, ...(continued ? { continued } : {}) };
   ctx.run.profile = data;
   ctx.onProfile?.(data);
@@ -485,8 +485,20 @@ export async function profilePlan(ctx: PlanContext, obis: string, range: { from:
   return data;
 }
 
-/** Seconds after a wall-clock time text of a profile row (`2026-11-30T10:15:00`), as the ISO bound of a range. */
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?[+-]\d{2}:\d{2}$/;
+
+/** Row time `a` is at or before `b`: as instants when both carry a UTC offset, else as wall-time text. */
+function notAfter(a: string, b: string): boolean {
+  return WITH_OFFSET.test(a) && WITH_OFFSET.test(b) ? Date.parse(a) <= Date.parse(b) : a <= b;
+}
+
+/**
+ * A second after the time of a profile row, as the ISO bound of a range: the row's own instant
+ * when it carries a UTC offset (`2026-11-30T10:15:00+01:00`), else its wall time
+ * (`2026-11-30T10:15:00`) through the meter's deviation.
+ */
 function boundAfter(rowTime: string, meterDeviation: number | undefined): string | undefined {
+  if (WITH_OFFSET.test(rowTime)) return new Date(Date.parse(rowTime) + 1000).toISOString();
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(rowTime);
   if (!m) return undefined;
   const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];

@@ -5,10 +5,12 @@
  * over every complete row. The whole value the client assembles at the end stays the reference.
  */
 import type { Lang } from '../../../shared/errors';
-import type { ProfileData } from '../../../shared/session';
+import type { ProfileColumnPart, ProfileData } from '../../../shared/session';
 import { asDateTime, decodeProfileBuffer, type CaptureObject, type ScalerUnit } from '../../engine/cosem/classes';
+import { Clock } from '../../engine/cosem/registry';
 import { readData, type DlmsValue } from '../../engine/dlms/axdr';
 import { Reader } from '../../engine/dlms/bytes';
+import { toIsoLocal, type CosemDateTime } from '../../engine/dlms/datetime';
 import { lookupObis } from '../../engine/obis/names';
 
 /** One block of a plain GET.response with-datablock (tag C4, choice 02), or undefined. */
@@ -104,12 +106,42 @@ export class ArrayStream {
   }
 }
 
+/** A time cell `s` seconds later, on the same wall clock (its UTC offset, if any, kept). */
 function addSeconds(iso: string, s: number): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(iso);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-]\d{2}:\d{2})?$/.exec(iso);
   if (!m) return undefined;
   const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]! + s));
-  return d.toISOString().slice(0, 19);
+  return d.toISOString().slice(0, 19) + (m[7] ?? '');
 }
+
+/**
+ * A COSEM date-time as a time cell: ISO with the UTC offset the meter gave (the deviation is the
+ * minutes to add to the wall time to get UTC: -60 → +01:00), or the wall time without offset
+ * when the deviation is not specified (0x8000) or no offset (beyond ±23:59). Undefined when the
+ * date is not complete.
+ */
+export function timeCell(dt: CosemDateTime): string | undefined {
+  const wall = toIsoLocal(dt);
+  if (!wall || dt.deviation === null || Math.abs(dt.deviation) >= 24 * 60) return wall;
+  const off = -dt.deviation;
+  const a = Math.abs(off);
+  return `${wall}${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/** The cells of the columns added after a clock time column, for this time. */
+function partCell(part: ProfileColumnPart, dt: CosemDateTime | undefined): string {
+  if (!dt) return '';
+  if (part === 'clockStatus') return dt.clockStatus === null ? '' : `0x${dt.clockStatus.toString(16).padStart(2, '0')}`;
+  return dt.deviation === null ? 'unspecified' : String(dt.deviation);
+}
+
+const PART_NAMES: Record<ProfileColumnPart, Record<Lang, string>> = {
+  clockStatus: { en: 'Clock status', fr: 'État de l’horloge' },
+  deviation: { en: 'Deviation from UTC', fr: 'Écart à UTC' },
+};
+const PARTS: readonly ProfileColumnPart[] = ['clockStatus', 'deviation'];
+
+const isClockTime = (c: CaptureObject): boolean => c.classId === Clock.id && c.attribute === Clock.attr.time;
 
 /**
  * Profile rows as text, batch after batch: the columns (names, units, scalers) first, then rows
@@ -132,9 +164,12 @@ export class ProfileAssembler {
     const { columns } = decodeProfileBuffer({ type: 'array', value: [] }, captureObjects, scalers);
     this.data = {
       obis,
-      columns: columns.map((c) => {
+      columns: columns.flatMap((c) => {
         const name = c.name ?? lookupObis(c.obis);
-        return { obis: c.obis, attribute: c.attribute, ...(name ? { name: name[lang] } : {}), unit: c.scalerUnit?.symbol ?? '', ...(c.scalerUnit ? { scaler: c.scalerUnit.scaler } : {}) };
+        const column = { obis: c.obis, attribute: c.attribute, ...(name ? { name: name[lang] } : {}), unit: c.scalerUnit?.symbol ?? '', ...(c.scalerUnit ? { scaler: c.scalerUnit.scaler } : {}) };
+        if (!isClockTime(c)) return [column];
+        // The clock's status and deviation of each time, kept beside it.
+        return [column, ...PARTS.map((part) => ({ obis: c.obis, attribute: c.attribute, name: PART_NAMES[part][lang], unit: part === 'deviation' ? 'min' : '', part }))];
       }),
       rows: [],
       ...(period !== undefined ? { capturePeriodS: period } : {}),
@@ -162,9 +197,14 @@ export class ProfileAssembler {
     const out: string[][] = [];
     for (const row of p.rows) {
       const previous = this.previous;
-      const cells = row.cells.map((c, j) => {
-        if (c.raw.type === 'null-data' && previous && this.period && this.timeColumns![j]) return addSeconds(previous[j]!, this.period) ?? '';
-        return c.text.time ?? c.text.value;
+      const cells: string[] = [];
+      row.cells.forEach((c, j) => {
+        const dt = asDateTime(c.raw);
+        const k = cells.length; // where this value's cell goes (added columns shift the rest)
+        if (c.raw.type === 'null-data' && previous && this.period && this.timeColumns![j]) cells.push(addSeconds(previous[k]!, this.period) ?? '');
+        else cells.push((dt ? timeCell(dt) : undefined) ?? c.text.time ?? c.text.value);
+        const co = this.captureObjects[j];
+        if (co && isClockTime(co)) cells.push(...PARTS.map((part) => partCell(part, dt)));
       });
       out.push(cells);
       this.data.rows.push(cells);

@@ -17,10 +17,14 @@ export function pcTimeCell(iso: string | undefined): string | undefined {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** A meter wall time (`2026-12-03T03:18:41`, with or without fraction) with a space for the `T`. */
+/**
+ * A meter wall time (`2026-12-03T03:18:41`, with or without fraction) with a space for the `T`.
+ * A UTC offset after it (a profile row's time, `…+01:00`) is left out: the wall time is the
+ * meter's, and the profile keeps its deviation in a column of its own.
+ */
 export function meterTimeCell(text: string | undefined): string | undefined {
   if (!text) return text;
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?$/.exec(text);
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(?:[+-]\d{2}:\d{2})?$/.exec(text);
   return m ? `${m[1]} ${m[2]}${m[2]!.length === 5 ? ':00' : ''}` : text;
 }
 

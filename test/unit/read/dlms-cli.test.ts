@@ -84,7 +84,7 @@ describe('omr read over DLMS', () => {
     expect(code).toBe(0);
     const json = JSON.parse(out.stdout);
     expect(json.readings.map((r: { obis: string }) => r.obis)).toEqual(['0-0:42.0.0*255', '0-0:96.1.0*255', '1-0:0.2.0*255', '0-0:1.0.0*255', '1-0:1.8.0*255', '1-0:32.7.0*255']);
-    expect(json.profile.columns.map((c: { obis: string }) => c.obis)).toEqual(['0-0:1.0.0*255', '0-0:96.10.1*255', '1-0:1.8.0*255', '1-0:2.8.0*255']);
+    expect(json.profile.columns.map((c: { obis: string; part?: string }) => c.part ?? c.obis)).toEqual(['0-0:1.0.0*255', 'clockStatus', 'deviation', '0-0:96.10.1*255', '1-0:1.8.0*255', '1-0:2.8.0*255']);
     expect(json.profile.rows).toHaveLength(97);
     expect(json.events.length).toBeGreaterThan(0);
   });

@@ -200,15 +200,20 @@ describe('plans', () => {
     expect(p.capturePeriodS).toBe(900);
     expect(p.columns).toEqual([
       { obis: '0-0:1.0.0*255', attribute: 2, name: 'Clock', unit: '' },
+      // The clock's status and deviation of each row's time, beside it.
+      { obis: '0-0:1.0.0*255', attribute: 2, name: 'Clock status', unit: '', part: 'clockStatus' },
+      { obis: '0-0:1.0.0*255', attribute: 2, name: 'Deviation from UTC', unit: 'min', part: 'deviation' },
       { obis: '0-0:96.10.1*255', attribute: 2, unit: '' },
       expect.objectContaining({ obis: '1-0:1.8.0*255', unit: 'Wh', scaler: 0 }),
       expect.objectContaining({ obis: '1-0:2.8.0*255', unit: 'Wh', scaler: 0 }),
     ]);
     expect(p.rows).toHaveLength(60 * 96 + 1);
-    // Each row is the meter's energy at its capture time (the meter keeps UTC).
+    // Each row is the meter's energy at its capture time (the meter keeps UTC: deviation 0, offset +00:00).
     for (const row of [p.rows[0]!, p.rows[1000]!, p.rows.at(-1)!]) {
-      const e = state.data.energy(Date.parse(`${row[0]}Z`));
-      expect(row.slice(2)).toEqual([String(e.importWh), String(e.exportWh)]);
+      expect(row[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/);
+      expect(row.slice(1, 3)).toEqual(['0x00', '0']);
+      const e = state.data.energy(Date.parse(row[0]!));
+      expect(row.slice(4)).toEqual([String(e.importWh), String(e.exportWh)]);
     }
     // The buffer request: range on the first capture object (the clock), deviation not specified.
     const bufReq = gets({ tap }, 32).find((g) => g.type === 'normal' && g.request.attribute === 2 && g.request.classId === 7);

@@ -6,7 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeData, type DlmsValue } from '../../../electron/engine/dlms/axdr';
-import { ArrayStream, plainDataBlock } from '../../../electron/features/read/profile-stream';
+import { hex } from '../../../electron/engine/dlms/bytes';
+import { cosemDateTime, encodeDateTime } from '../../../electron/engine/dlms/datetime';
+import { ArrayStream, plainDataBlock, ProfileAssembler } from '../../../electron/features/read/profile-stream';
 
 const row = (i: number): DlmsValue => ({
   type: 'structure',
@@ -60,5 +62,43 @@ describe('ArrayStream', () => {
     expect(plainDataBlock(apdu)).toEqual({ blockNumber: 3, last: false, raw: Uint8Array.of(0xaa, 0xbb) });
     expect(plainDataBlock(Uint8Array.of(0xc4, 0x01, 0xc1, 0x00, 0x09, 0x06, 0, 0, 0, 0))).toBeUndefined();
     expect(plainDataBlock(Uint8Array.of(0xc4, 0x02, 0xc1, 0x01, 0x00, 0x00, 0x00, 0x01, 0x01, 0x03))).toBeUndefined();
+  });
+});
+
+describe('ProfileAssembler: the time of each row with its deviation and clock status', () => {
+  const clock = { classId: 8, obis: '0-0:1.0.0*255', attribute: 2, dataIndex: 0 };
+  const energy = { classId: 3, obis: '1-0:1.8.0*255', attribute: 2, dataIndex: 0 };
+  const at = (f: Parameters<typeof cosemDateTime>[0]): DlmsValue => ({ type: 'octet-string', value: hex(encodeDateTime(cosemDateTime(f))) });
+  const r = (time: DlmsValue, wh: number): DlmsValue => ({ type: 'structure', value: [time, { type: 'double-long-unsigned', value: wh }] });
+  const assembler = () => new ProfileAssembler('1-0:99.1.0*255', [clock, energy], new Map(), 900, 'en');
+
+  it('keeps the offset (deviation -60 → +01:00), the status byte (0x80 daylight saving) and an unspecified deviation as wall time', () => {
+    const a = assembler();
+    expect(a.data.columns.map((c) => c.part ?? c.obis)).toEqual(['0-0:1.0.0*255', 'clockStatus', 'deviation', '1-0:1.8.0*255']);
+    const rows = a.add([
+      r(at({ year: 2024, month: 5, day: 7, hour: 0, minute: 15, second: 0, deviation: -60, clockStatus: 0x80 }), 10),
+      r(at({ year: 2024, month: 5, day: 7, hour: 0, minute: 30, second: 0, deviation: null, clockStatus: 0x00 }), 20),
+      r(at({ year: 2024, month: 5, day: 7, hour: 0, minute: 45, second: 0, deviation: 0, clockStatus: null }), 30),
+    ]);
+    expect(rows).toEqual([
+      ['2024-05-07T00:15:00+01:00', '0x80', '-60', '10'],
+      ['2024-05-07T00:30:00', '0x00', 'unspecified', '20'],
+      ['2024-05-07T00:45:00+00:00', '', '0', '30'],
+    ]);
+    // The offset form parses with Date as the meter's instant: 00:15 CET is 23:15 UTC the day before.
+    expect(new Date(rows[0]![0]!).toISOString()).toBe('2024-05-06T23:15:00.000Z');
+    expect(a.data.rows).toEqual(rows);
+  });
+
+  it('a time the meter left out (null-data) follows the previous one on the same offset; its status and deviation stay empty', () => {
+    const a = assembler();
+    const rows = a.add([r(at({ year: 2024, month: 12, day: 31, hour: 23, minute: 45, second: 0, deviation: -60, clockStatus: 0x00 }), 1), r({ type: 'null-data' }, 2)]);
+    expect(rows[1]).toEqual(['2025-01-01T00:00:00+01:00', '', '', '2']);
+  });
+
+  it('east of Greenwich and half hours: deviation -330 → +05:30, +210 → -03:30', () => {
+    const a = assembler();
+    const rows = a.add([r(at({ year: 2024, month: 1, day: 1, hour: 8, minute: 0, second: 0, deviation: -330, clockStatus: 0 }), 1), r(at({ year: 2024, month: 1, day: 1, hour: 8, minute: 15, second: 0, deviation: 210, clockStatus: 0 }), 2)]);
+    expect(rows.map((x) => x[0])).toEqual(['2024-01-01T08:00:00+05:30', '2024-01-01T08:15:00-03:30']);
   });
 });
