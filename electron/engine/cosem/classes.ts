@@ -6,7 +6,8 @@
  * names live in the registry (./registry.ts).
  */
 import { OmrError } from '../../../shared/errors';
-import { float32Text, formatValue, integerText, type DlmsValue, type FormatOptions } from '../dlms/axdr';
+import { float32Text, integerText, type DlmsValue } from '../dlms/axdr';
+import { formatValue, type FormatOptions } from '../dlms/value-format';
 import { unhex } from '../dlms/bytes';
 import { decodeDateTime, formatDateTime, toIsoLocal, type CosemDateTime } from '../dlms/datetime';
 import { formatObis } from '../dlms/obis-code';

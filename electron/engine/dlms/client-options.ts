@@ -4,7 +4,8 @@
  */
 import type { ErrorInfo } from '../../../shared/errors';
 import type { Mechanism } from './acse';
-import { formatValue, type DlmsValue, type FormatOptions } from './axdr';
+import type { DlmsValue } from './axdr';
+import { formatValue, type FormatOptions } from './value-format';
 import type { Keys } from './security';
 import type { DlmsTransport } from './transport';
 

@@ -6,7 +6,8 @@
  */
 import { obisName } from '../../../shared/obis';
 import { formatDateTime, decodeDateTime } from '../dlms/datetime';
-import { formatValue, type DlmsValue } from '../dlms/axdr';
+import type { DlmsValue } from '../dlms/axdr';
+import { formatValue } from '../dlms/value-format';
 import type { DataNode } from './types';
 
 const unhex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));

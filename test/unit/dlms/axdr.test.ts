@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { OmrError } from '../../../shared/errors';
 import { hex, unhex } from '../../../electron/engine/dlms/bytes';
-import { CAPTURE_OBJECTS, decodeData, encodeData, formatValue, integerText, logicalNameText, OBJECT_LIST, SELF_DESCRIBING, type DlmsValue, type TypeDescription } from '../../../electron/engine/dlms/axdr';
+import { decodeData, encodeData, integerText, type DlmsValue, type TypeDescription } from '../../../electron/engine/dlms/axdr';
+import { CAPTURE_OBJECTS, formatValue, logicalNameText, OBJECT_LIST, SELF_DESCRIBING } from '../../../electron/engine/dlms/value-format';
 import { cosemDateTime, decodeDateTime, encodeDateTime, formatDateTime, parseDateTime, toIsoLocal, type CosemDateTime } from '../../../electron/engine/dlms/datetime';
 
 const dt = (fields: Partial<CosemDateTime>) => cosemDateTime(fields);

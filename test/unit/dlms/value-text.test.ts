@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { unhex } from '../../../electron/engine/dlms/bytes';
-import { decodeData, float32Text, formatValue } from '../../../electron/engine/dlms/axdr';
+import { decodeData, float32Text } from '../../../electron/engine/dlms/axdr';
+import { formatValue } from '../../../electron/engine/dlms/value-format';
 import { numericText, valueText } from '../../../electron/engine/cosem/classes';
 
 describe('float32 values', () => {
