@@ -99,7 +99,7 @@ describe('the app in a browser against omr serve', () => {
     expect(download.suggestedFilename()).toBe(`${summary.id}-readings.csv`);
     const csv = readFileSync((await download.path())!, 'utf8');
     const lines = csv.replace(/^\ufeff/, '').split('\r\n').filter(Boolean);
-    expect(lines[0]).toBe('OBIS,Name,Meter address,Value,Unit,Scaler,Meter time,PC time,Source,Other values');
+    expect(lines[0]).toBe('OBIS,Name,Meter address,Value,Unit,Scaler,Meter time,PC time,Source,Other values,Verified');
     expect(lines.length).toBe(session.readings.length + 1);
     const energy = session.readings.find((r) => r.obis === '1-0:1.8.0*255')!;
     expect(lines.find((l) => l.startsWith('1-0:1.8.0*255,'))).toContain(`,${energy.value},kWh,`);

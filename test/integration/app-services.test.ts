@@ -89,7 +89,7 @@ describe('app services against the demo meter', () => {
     expect(exp.rows).toBe(session.readings.length);
     const csv = readFileSync(exp.path, 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv.split('\r\n')[0]).toBe('\ufeffOBIS;Libellé;Adresse compteur;Valeur;Unité;Facteur d’échelle;Heure compteur;Heure PC;Source;Autres valeurs');
+    expect(csv.split('\r\n')[0]).toBe('\ufeffOBIS;Libellé;Adresse compteur;Valeur;Unité;Facteur d’échelle;Heure compteur;Heure PC;Source;Autres valeurs;Vérifié');
     expect(csv).toMatch(/\r\n1-0:1\.8\.0\*255;Énergie active importée \(\+A\), totale;1\.8\.0;\d{6},\d{3};kWh;/);
   });
 
