@@ -24,7 +24,7 @@ import { formatObis, parseObis } from '../../engine/dlms/obis-code';
 import { IEC_INITIAL_LINE, type Link } from '../../link/types';
 import { connectDlms } from '../read/dlms-read';
 import { endsSession, type OpenedAssociation } from '../read/dlms-session';
-import { clockDriftSeconds, PlanRun } from '../read/plans';
+import { clockDriftSeconds, PlanRun } from '../read/plan-run';
 import { resolveDlms } from '../read/reading';
 import type { PollFn, PollResult } from './poll';
 

@@ -12,7 +12,8 @@ import type { MeterIdentity, Reading, TraceEntry } from '../../../shared/types';
 import type { Link } from '../../link/types';
 import { openAssociation, type DlmsAddress, type DlmsKeys, type InvocationCounterStore, type OpenedAssociation } from './dlms-session';
 import { iecOptions, runIec } from './iec';
-import { identifyPlan, PlanRun, runPlan, type PlanContext, type PlanSpec } from './plans';
+import { PlanRun, type PlanContext } from './plan-run';
+import { identifyPlan, runPlan, type PlanSpec } from './plans';
 import { readVisibility } from './visibility';
 
 export interface DlmsReadCallbacks {

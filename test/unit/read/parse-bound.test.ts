@@ -4,7 +4,7 @@
  * → 02:00 CET) read in November in Europe/Paris.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBound } from '../../../electron/features/read/plans';
+import { parseBound } from '../../../electron/features/read/plans-profile';
 
 const saved = process.env.TZ;
 beforeAll(() => {
