@@ -115,8 +115,11 @@ async function dlmsRead(name: string, plans: DlmsPlans): Promise<Row & { naiveRo
   await pair.host.setLine({ baudRate: 9600, dataBits: 8, parity: 'none' });
   await pair.meter.setLine({ baudRate: 9600, dataBits: 8, parity: 'none' });
   const meter = startVirtualMeter(pair.meter, { pace: true, directHdlc: true, hdlcBaudRate: 9600, dlmsReactionMs: 20 });
+  // Bytes are counted on the link (the trace hides how long a password is).
   let txBytes = 0;
   let rxBytes = 0;
+  pair.meter.onData((b) => (txBytes += b.length));
+  pair.host.onData((b) => (rxBytes += b.length));
   let txFrames = 0;
   let listRequests = 0;
   let listItems = 0;
@@ -135,12 +138,8 @@ async function dlmsRead(name: string, plans: DlmsPlans): Promise<Row & { naiveRo
     },
     {
       onTrace: (e) => {
-        if (e.dir === 'tx') {
-          txBytes += e.hex.length / 2;
-          txFrames++;
-        } else if (e.dir === 'rx') {
-          rxBytes += e.hex.length / 2;
-        } else {
+        if (e.dir === 'tx') txFrames++;
+        else if (e.dir === 'info') {
           const m = /^GET with-list (.*)$/.exec(e.summary);
           if (m) {
             listRequests++;
@@ -186,16 +185,19 @@ async function dlmsMonitorPolls(name: string, polls: number): Promise<Row> {
   const poll = dlmsPoll(() => DEFAULT_SETTINGS, { plan: 'instantaneous', intervalS: 5, hdlcDirect: true, password: '00000000' });
   const signal = new AbortController().signal;
   const measured: { wallMs: number; limitMs: number; bytes: number; frames: number; associated: boolean }[] = [];
+  // Bytes are counted on the link, both ways (the trace hides how long a password is).
+  let bytes = 0;
+  pair.meter.onData((b) => (bytes += b.length));
+  pair.host.onData((b) => (bytes += b.length));
   for (let i = 0; i < polls; i++) {
-    let bytes = 0;
+    bytes = 0;
     let frames = 0;
     let associated = false;
     const t0 = performance.now();
     const r = await poll(pair.host, signal, {
       onTrace: (e) => {
         if (e.dir === 'tx') frames++;
-        if (e.dir !== 'info') bytes += e.hex.length / 2;
-        else if (/^AARQ/.test(e.summary)) associated = true;
+        else if (e.dir === 'info' && /^AARQ/.test(e.summary)) associated = true;
       },
     });
     const wallMs = performance.now() - t0;
