@@ -21,7 +21,7 @@ import { SecretStore, type Encryptor } from '../features/settings/secrets';
 import { InvocationCounterStore } from '../features/read/dlms-session';
 import { Targets, type TargetDeps } from '../features/ports/targets';
 import { diagnose } from '../features/doctor/service';
-import { formatReport } from '../features/doctor/types';
+import { formatReport } from '../../shared/doctor';
 import { MonitorService } from '../features/monitor/monitor';
 import { ListenService } from '../features/listen/service';
 import { loadLayouts } from '../features/listen/layouts';

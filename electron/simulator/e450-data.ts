@@ -4,7 +4,7 @@
  * the time, so two runs with the same seed and clock give the same bytes, and energy registers
  * grow with time as on a real meter.
  *
- * Identification: the E450 announces mode E (`\2`, PROTOCOLS.md §5) and 9600 baud (`5`). Its
+ * Identification: the E450 announces mode E (`\2`, as E450s do on their optical port) and 9600 baud (`5`). Its
  * exact type string could not be verified from a public capture (none was found); the default
  * follows the Landis+Gyr pattern documented in the E350 user manuals (`/LGZ0ZMF100AC.MXX`:
  * type designation then firmware) and can be overridden.

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import { diagnose } from '../../features/doctor/service';
-import { formatReport } from '../../features/doctor/types';
+import { formatReport } from '../../../shared/doctor';
 import { Targets } from '../../features/ports/targets';
 import { EXIT, parse, UsageError, type CliIo, faultsFrom, targetFrom } from '../options';
 

@@ -79,7 +79,7 @@ function parityOf(b: number): number {
 
 /**
  * A 7E1 character read through an 8N1 path arrives with its parity bit as bit 7 (`/` = 0x2F is
- * seen as 0xAF, CR as 0x8D: FIELD-NOTES, pwitab/iec62056-21 issue 16). Strip bit 7 and count the
+ * seen as 0xAF, CR as 0x8D, as reported in pwitab/iec62056-21 issue 16). Strip bit 7 and count the
  * characters whose even parity is wrong.
  */
 export function strip7E1(bytes: Uint8Array): { bytes: Uint8Array; parityErrors: number } {

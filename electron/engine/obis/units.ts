@@ -1,7 +1,7 @@
 /**
  * The DLMS unit table (Blue Book, IEC 62056-6-2, "enum unit" of the Register scaler_unit):
- * enum value → symbol. Note: PROTOCOLS.md lists "32 var"; the Blue Book has 29 = var and
- * 32 = varh (the standard wins). 255 is "count" (no unit), 254 "other", 253 reserved.
+ * enum value → symbol. 29 is var and
+ * 32 is varh (a common slip gives 32 to var). 255 is "count" (no unit), 254 "other", 253 reserved.
  */
 export const DLMS_UNITS: Readonly<Record<number, string>> = {
   1: 'a',

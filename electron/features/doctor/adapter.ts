@@ -8,7 +8,7 @@ import { listLinuxSysfsPorts } from '../ports/ports';
 import { findUnboundSerialChips, inspectPort, moduleState, readDistro, vidPid, type LinuxPort, type UnboundChip } from './linux';
 import { brlttyRemedy, brlttyState, chipHasBrlttyProblem } from './brltty';
 import { describeUsb, notLocal, type DoctorPortInfo, type SystemInput } from './system-input';
-import { makeCheck, type Bilingual, type Check } from './types';
+import { makeCheck, type Bilingual, type Check } from '../../../shared/doctor';
 
 // --- adapter --------------------------------------------------------------------------------------
 

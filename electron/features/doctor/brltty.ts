@@ -5,7 +5,7 @@
 import { both } from '../../../shared/i18n';
 import { HostFs } from '../../runtime/hostfs';
 import { findUdevRule, listProcesses, type Distro, type UsbDevice } from './linux';
-import type { Bilingual } from './types';
+import type { Bilingual } from '../../../shared/doctor';
 
 export function chipHasBrlttyProblem(u: UsbDevice): boolean {
   return u.vendorId === '1a86' && u.productId === '7523';

@@ -7,7 +7,7 @@ import { KNOWN_HEAD_CHIPS } from '../ports/ports';
 import { findHolders, findUdevRule, inspectPort, listProcesses, OMR_UDEV_RULE, readDistro, selfPid, vidPid, type Holder } from './linux';
 import { brlttyRemedy, brlttyState, chipHasBrlttyProblem } from './brltty';
 import { notLocal, platformName, type SystemInput } from './system-input';
-import { makeCheck, type Bilingual, type Check, type CheckStatus } from './types';
+import { makeCheck, type Bilingual, type Check, type CheckStatus } from '../../../shared/doctor';
 
 // --- conflicts -----------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@
 import { both, joinTexts } from '../../../shared/i18n';
 import { findUdevRule, OMR_UDEV_RULE, readGroups, readPasswd } from './linux';
 import { notLocal, platformName, type SystemInput, type UserInfo } from './system-input';
-import { makeCheck, type Check } from './types';
+import { makeCheck, type Check } from '../../../shared/doctor';
 
 // --- permission ----------------------------------------------------------------------------------
 

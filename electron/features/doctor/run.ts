@@ -9,7 +9,7 @@ import { both, joinTexts, t } from '../../../shared/i18n';
 import type { MeterIdentity } from '../../../shared/types';
 import { HostFs } from '../../runtime/hostfs';
 import { checkAdapter, checkConflicts, checkPermission, currentUser, targetKind, type DoctorPortInfo, type SystemInput, type UserInfo } from './system';
-import { CHECK_ORDER, makeCheck, type Bilingual, type Check, type CheckId, type DoctorReport } from './types';
+import { CHECK_ORDER, makeCheck, type Bilingual, type Check, type CheckId, type DoctorReport } from '../../../shared/doctor';
 
 /** What the IEC 62056-21 engine saw when it sent a sign-on request at 300 baud 7E1. */
 export interface ProbeResult {

@@ -11,7 +11,7 @@ import type { HostFs } from '../../runtime/hostfs';
 import { iecOptions, runIec } from '../read/iec';
 import type { OpenedTarget, Targets } from '../ports/targets';
 import { runDoctor, type ProbeResult } from './run';
-import type { Check, DoctorReport } from './types';
+import type { Check, DoctorReport } from '../../../shared/doctor';
 
 export interface DiagnoseOptions {
   target: string;

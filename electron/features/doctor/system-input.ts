@@ -10,7 +10,7 @@ import type { PortInfo } from '../../../shared/types';
 import { HostFs } from '../../runtime/hostfs';
 import { parsePort } from '../../link/open';
 import { readPasswd, readProcStatus, vidPid, type UsbDevice } from './linux';
-import { makeCheck, type Check, type CheckId } from './types';
+import { makeCheck, type Check, type CheckId } from '../../../shared/doctor';
 
 export interface UserInfo {
   uid: number;

@@ -8,7 +8,7 @@ import { checkAdapter } from './adapter';
 import { checkConflicts } from './conflicts';
 import { checkPermission } from './permission';
 import type { SystemInput } from './system-input';
-import type { Check } from './types';
+import type { Check } from '../../../shared/doctor';
 
 export { checkAdapter, windowsDriver } from './adapter';
 export { brlttyState, type BrlttyState } from './brltty';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDoctor, type ProbeResult } from '../../../electron/features/doctor/run';
 import { currentUser } from '../../../electron/features/doctor/system';
-import { formatReport, localiseReport, makeCheck, type DoctorReport } from '../../../electron/features/doctor/types';
+import { formatReport, localiseReport, makeCheck, type DoctorReport } from '../../../shared/doctor';
 import { FIXTURES_USABLE, fixtureFs } from '../../fixtures/hostfs/fixture-hostfs';
 
 const SITUATIONS = ['healthy-ftdi', 'driver-missing', 'no-permission', 'group-not-active', 'modemmanager', 'brltty-ch340', 'brltty-claimed', 'held-by-process'];

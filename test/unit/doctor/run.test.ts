@@ -3,7 +3,7 @@ import { ERROR_TEXT, OmrError } from '../../../shared/errors';
 import { HostFs } from '../../../electron/runtime/hostfs';
 import { probeChecks, runDoctor, type DoctorDeps, type ProbeResult } from '../../../electron/features/doctor/run';
 import { currentUser } from '../../../electron/features/doctor/system';
-import type { Check, CheckId } from '../../../electron/features/doctor/types';
+import type { Check, CheckId } from '../../../shared/doctor';
 import { FIXTURES_USABLE, fixtureFs } from '../../fixtures/hostfs/fixture-hostfs';
 
 const E450: ProbeResult = {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAdapter, checkConflicts, checkPermission, type DoctorPortInfo, type SystemInput } from '../../../electron/features/doctor/system';
 import { runDoctor } from '../../../electron/features/doctor/run';
-import type { Check } from '../../../electron/features/doctor/types';
+import type { Check } from '../../../shared/doctor';
 import { HostFs } from '../../../electron/runtime/hostfs';
 
 const NOWHERE = new HostFs('/nonexistent-omr-doctor-texts');

@@ -1,2 +1,0 @@
-/** The report types live in shared/ (the renderer shows them); re-exported for the doctor's code. */
-export * from '../../../shared/doctor';
