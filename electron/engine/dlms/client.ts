@@ -12,6 +12,11 @@
  *
  * The invocation counter (ciphered contexts) is an input kept per meter by the service layer;
  * the machine reports every counter it used (`invocationCounter` event and getter).
+ *
+ * About 500 lines on purpose: the machine's states and its handling of each answer stay in one
+ * file, so an exchange reads in order; the association steps (client-association.ts), the
+ * protection checks (client-security.ts), GET answers (get-answer.ts) and the options
+ * (client-options.ts) live beside it.
  */
 import { errorInfo, OmrError } from '../../../shared/errors';
 import type { Action, Machine } from '../machine';
