@@ -56,15 +56,30 @@ export default tseslint.config(
   }),
   layer(['electron/link/**/*.ts'], {
     paths: [{ name: 'electron', message: 'Links run without Electron.' }],
-    patterns: [{ group: ['**/runtime/**', '**/features/**', '**/app/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/renderer/**'], message: 'A link knows only bytes.' }],
+    patterns: [
+      {
+        group: ['**/runtime/**', '**/features/**', '**/app/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/renderer/**'],
+        message: 'A link knows only bytes.',
+      },
+    ],
   }),
   layer(['electron/runtime/**/*.ts'], {
     paths: [{ name: 'electron', message: 'The runtime runs without Electron.' }],
-    patterns: [{ group: ['**/features/**', '**/app/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'The runtime knows machines and links, not features.' }],
+    patterns: [
+      {
+        group: ['**/features/**', '**/app/**', '**/simulator/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+        message: 'The runtime knows machines and links, not features.',
+      },
+    ],
   }),
   layer(['electron/simulator/**/*.ts'], {
     paths: [{ name: 'electron', message: 'The simulator runs without Electron.' }],
-    patterns: [{ group: ['**/features/**', '**/app/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'The simulator is a meter: it knows no feature of the reader.' }],
+    patterns: [
+      {
+        group: ['**/features/**', '**/app/**', '**/cli/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+        message: 'The simulator is a meter: it knows no feature of the reader.',
+      },
+    ],
   }),
   layer(['electron/features/**/*.ts'], {
     paths: [{ name: 'electron', message: 'Features run without Electron (CLI, station, tests).' }],
@@ -79,12 +94,22 @@ export default tseslint.config(
     patterns: [{ group: ['**/main/**', '**/preload/**', '**/renderer/**'], message: 'The CLI builds on the app and the features.' }],
   }),
   layer(['electron/preload/**/*.ts'], {
-    patterns: [{ group: ['**/features/**', '**/app/**', '**/runtime/**', '**/link/**', '**/engine/**', '**/simulator/**', 'node:*'], message: 'The preload exposes the contract, nothing else.' }],
+    patterns: [
+      {
+        group: ['**/features/**', '**/app/**', '**/runtime/**', '**/link/**', '**/engine/**', '**/simulator/**', 'node:*'],
+        message: 'The preload exposes the contract, nothing else.',
+      },
+    ],
   }),
   {
     files: ['electron/engine/**/*.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Time is fed in: return a wakeAt action.' }, { name: 'setInterval', message: 'Time is fed in.' }, { name: 'setImmediate', message: 'Time is fed in.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Time is fed in: return a wakeAt action.' },
+        { name: 'setInterval', message: 'Time is fed in.' },
+        { name: 'setImmediate', message: 'Time is fed in.' },
+      ],
     },
   },
 );

@@ -223,7 +223,9 @@ async function dlmsMonitorPolls(name: string, polls: number): Promise<Row> {
 
 async function main(): Promise<void> {
   // BENCH_ONLY=iec,monitor,tcp,dlms runs only those groups and prints their rows (docs/benchmarks.md untouched).
-  const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const wants = (group: string) => !only || only.includes(group);
   const rows: Row[] = [];
   if (wants('iec')) {
@@ -231,21 +233,34 @@ async function main(): Promise<void> {
     rows.push(await modeCReadout('mode C readout, 60 days of history, 300 → 9600 baud', 60, 200, 9600));
     rows.push(await modeCReadout('mode C readout, E450 data set, 300 baud throughout', 2, 200, 300));
   }
-  if (wants('monitor')) rows.push(await dlmsMonitorPolls('DLMS monitor poll after the first, direct HDLC 9600, LLS: clock + 12 registers, association kept', 6));
-  if (wants('tcp')) rows.push(await tcpReadout('mode C readout over raw TCP (simulator behind a loopback TCP server, the head follows the switch), 300 → 9600 baud', 200, 9600));
+  if (wants('monitor'))
+    rows.push(await dlmsMonitorPolls('DLMS monitor poll after the first, direct HDLC 9600, LLS: clock + 12 registers, association kept', 6));
+  if (wants('tcp'))
+    rows.push(
+      await tcpReadout('mode C readout over raw TCP (simulator behind a loopback TCP server, the head follows the switch), 300 → 9600 baud', 200, 9600),
+    );
   if (only) {
-    const table = rows.map((r) => `| ${r.name} | ${fmt(r.wallMs)} | ${fmt(r.limitMs)} | ${(r.wallMs / r.limitMs).toFixed(3)} | ${r.bytes} | ${r.roundTrips} | ${r.note} |`);
+    const table = rows.map(
+      (r) => `| ${r.name} | ${fmt(r.wallMs)} | ${fmt(r.limitMs)} | ${(r.wallMs / r.limitMs).toFixed(3)} | ${r.bytes} | ${r.roundTrips} | ${r.note} |`,
+    );
     process.stdout.write(`${table.join('\n')}\n`);
     if (!wants('dlms')) return;
   }
   const to = new Date();
   const from = new Date(to.getTime() - 30 * 86_400_000);
-  const dlms = await dlmsRead('DLMS direct HDLC 9600, LLS: billing + instantaneous registers with scaler_unit', [{ plan: 'billing' }, { plan: 'instantaneous' }]);
+  const dlms = await dlmsRead('DLMS direct HDLC 9600, LLS: billing + instantaneous registers with scaler_unit', [
+    { plan: 'billing' },
+    { plan: 'instantaneous' },
+  ]);
   rows.push(dlms);
-  const profile = await dlmsRead('DLMS direct HDLC 9600, LLS: 30-day 15-minute load profile (range access)', [{ plan: 'profile', from: from.toISOString(), to: to.toISOString() }]);
+  const profile = await dlmsRead('DLMS direct HDLC 9600, LLS: 30-day 15-minute load profile (range access)', [
+    { plan: 'profile', from: from.toISOString(), to: to.toISOString() },
+  ]);
   rows.push(profile);
   if (only) {
-    process.stdout.write(`${[dlms, profile].map((r) => `| ${r.name} | ${fmt(r.wallMs)} | ${fmt(r.limitMs)} | ${(r.wallMs / r.limitMs).toFixed(3)} | ${r.bytes} | ${r.roundTrips} | ${r.note} |`).join('\n')}\n`);
+    process.stdout.write(
+      `${[dlms, profile].map((r) => `| ${r.name} | ${fmt(r.wallMs)} | ${fmt(r.limitMs)} | ${(r.wallMs / r.limitMs).toFixed(3)} | ${r.bytes} | ${r.roundTrips} | ${r.note} |`).join('\n')}\n`,
+    );
     return;
   }
   const lines = [
@@ -258,7 +273,9 @@ async function main(): Promise<void> {
     '',
     '| exchange | wall time | physical limit | ratio | bytes on the wire | round trips | notes |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.wallMs)} | ${fmt(r.limitMs)} | ${(r.wallMs / r.limitMs).toFixed(3)} | ${r.bytes} | ${r.roundTrips} | ${r.note} |`),
+    ...rows.map(
+      (r) => `| ${r.name} | ${fmt(r.wallMs)} | ${fmt(r.limitMs)} | ${(r.wallMs / r.limitMs).toFixed(3)} | ${r.bytes} | ${r.roundTrips} | ${r.note} |`,
+    ),
     '',
     `DLMS registers: ${dlms.roundTrips} round trips (HDLC connect, association, GET-with-list, release) against ${dlms.naiveRoundTrips} for one GET per attribute: ${(dlms.naiveRoundTrips / dlms.roundTrips).toFixed(1)}× fewer. The profile's round trips are its blocks and segments (the simulator's 128-byte HDLC information field, as on many E450s), the same for any plan.`,
     'A ratio just under 1 is measurement noise: the limit assumes each answer waits the full 20 ms reaction after the last byte of the request.',

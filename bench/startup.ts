@@ -29,7 +29,12 @@ const CASES: Case[] = [
   { name: '`node scripts/omr.mjs help` (build check + CLI)', command: process.execPath, args: ['scripts/omr.mjs', 'help'] },
   { name: '`npm run --silent noop` (npm alone: `node -e 0`)', command: npm, args: ['run', '--silent', 'noop'] },
   { name: '`npm run --silent omr -- help`', command: npm, args: ['run', '--silent', 'omr', '--', 'help'] },
-  { name: '`tsx electron/cli/main.ts help` (what `npm run omr` ran before)', command: process.execPath, args: ['node_modules/tsx/dist/cli.mjs', 'electron/cli/main.ts', 'help'], runs: 9 },
+  {
+    name: '`tsx electron/cli/main.ts help` (what `npm run omr` ran before)',
+    command: process.execPath,
+    args: ['node_modules/tsx/dist/cli.mjs', 'electron/cli/main.ts', 'help'],
+    runs: 9,
+  },
 ];
 
 function median(xs: number[]): number {

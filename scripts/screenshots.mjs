@@ -9,5 +9,9 @@ import { buildIfStale, ROOT } from './build.mjs';
 
 buildIfStale({ prefix: 'npm run screenshots: ' });
 const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-const run = spawnSync(process.execPath, [vitest, 'run', 'test/e2e/a11y.test.ts'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, OMR_SCREENSHOTS: '1' } });
+const run = spawnSync(process.execPath, [vitest, 'run', 'test/e2e/a11y.test.ts'], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, OMR_SCREENSHOTS: '1' },
+});
 process.exit(run.status ?? 1);

@@ -45,10 +45,16 @@ function killTree(child, signal, group = false) {
  */
 function probeElectron() {
   if (env.ELECTRON_EXEC_PATH) {
-    return Promise.resolve(existsSync(env.ELECTRON_EXEC_PATH) ? { path: env.ELECTRON_EXEC_PATH } : { reason: `ELECTRON_EXEC_PATH=${env.ELECTRON_EXEC_PATH} does not exist` });
+    return Promise.resolve(
+      existsSync(env.ELECTRON_EXEC_PATH) ? { path: env.ELECTRON_EXEC_PATH } : { reason: `ELECTRON_EXEC_PATH=${env.ELECTRON_EXEC_PATH} does not exist` },
+    );
   }
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', "process.stdout.write('\\n' + require('electron'))"], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: POSIX });
+    const child = spawn(process.execPath, ['-e', "process.stdout.write('\\n' + require('electron'))"], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: POSIX,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));
@@ -68,9 +74,13 @@ function probeElectron() {
       process.off('SIGINT', onSigint);
       const path = out.trim().split('\n').pop() ?? '';
       if (code === 0 && path && existsSync(path)) return resolve({ path });
-      if (code === 0) return resolve({ reason: `it is not at ${path || '(no path)'}${env.ELECTRON_OVERRIDE_DIST_PATH ? ' (ELECTRON_OVERRIDE_DIST_PATH)' : ''}` });
+      if (code === 0)
+        return resolve({ reason: `it is not at ${path || '(no path)'}${env.ELECTRON_OVERRIDE_DIST_PATH ? ' (ELECTRON_OVERRIDE_DIST_PATH)' : ''}` });
       // The first message of the child's stderr, skipping stack frames and source excerpts.
-      const lines = err.split('\n').map((l) => l.trim()).filter((l) => l && !/^at |^\^|^throw |^Node\.js v|:\d+$/.test(l));
+      const lines = err
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^at |^\^|^throw |^Node\.js v|:\d+$/.test(l));
       const why = lines.find((l) => /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|HTTPError/.test(l)) ?? lines[0] ?? `exit ${code}`;
       resolve({ reason: `it could not be downloaded: ${why.slice(0, 160)}` });
     });
@@ -128,7 +138,9 @@ async function runBrowser(electron) {
   const port = await stationPort();
   const args = [join(ROOT, 'out/main/cli.js'), 'serve', '--simulator', '--listen', `127.0.0.1:${port}`];
   if (env.OMR_START_DRY_RUN) {
-    process.stdout.write(`${PREFIX}would run the app in the browser (${electron.forced ? 'OMR_START=browser' : `no Electron runtime: ${electron.reason}`}): node ${args.join(' ')}\n`);
+    process.stdout.write(
+      `${PREFIX}would run the app in the browser (${electron.forced ? 'OMR_START=browser' : `no Electron runtime: ${electron.reason}`}): node ${args.join(' ')}\n`,
+    );
     return;
   }
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -152,7 +164,9 @@ async function runBrowser(electron) {
         ? `\nOMR_START=browser: the app runs in your browser; without it, \`npm start\` opens the desktop window where the Electron runtime is available.\n`
         : `\nThe Electron runtime is not available here (${electron.reason}), so the app runs in your browser; for the desktop window, run \`npx install-electron\` where Electron's download server is reachable (or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron) and then \`npm start\`.\n`,
     );
-    process.stdout.write(`Optical Meter Reader is running at ${url} (${opened ? 'opening it in your browser' : 'open it in your browser'}; the demo meter is ready; Ctrl-C stops it)\n`);
+    process.stdout.write(
+      `Optical Meter Reader is running at ${url} (${opened ? 'opening it in your browser' : 'open it in your browser'}; the demo meter is ready; Ctrl-C stops it)\n`,
+    );
   });
 
   // Ctrl-C reaches the station too (same process group); SIGTERM asks the same clean stop and is

@@ -39,9 +39,7 @@ function type<T>(): T {
 }
 
 /** No request payload: undefined, null or an empty object are all accepted. */
-const Empty = z
-  .union([z.undefined(), z.null(), z.object({}).strict()])
-  .transform((): undefined => undefined);
+const Empty = z.union([z.undefined(), z.null(), z.object({}).strict()]).transform((): undefined => undefined);
 
 export const invokeChannels = {
   'app:info': { request: Empty, response: type<AppInfo>() },
@@ -72,7 +70,19 @@ export const invokeChannels = {
    * by layer with a verdict, in the caller's language.
    */
   'trace:explain': {
-    request: z.object({ frames: z.array(z.string().max(65536).regex(/^[0-9a-fA-F*]*$/)).max(200), lang: z.enum(['en', 'fr']).optional() }).strict(),
+    request: z
+      .object({
+        frames: z
+          .array(
+            z
+              .string()
+              .max(65536)
+              .regex(/^[0-9a-fA-F*]*$/),
+          )
+          .max(200),
+        lang: z.enum(['en', 'fr']).optional(),
+      })
+      .strict(),
     response: type<TraceExplanation[]>(),
   },
   /** Connection doctor: the ordered checks; the report is saved with the session when one is named. */

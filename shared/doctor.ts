@@ -65,7 +65,15 @@ export interface DoctorReport {
 /** Build a check: both languages are given, the report language picks `seen` / `remedy`. */
 export function makeCheck(
   lang: Lang,
-  c: { id: CheckId; status: CheckStatus; seen: Bilingual; remedy?: Bilingual | undefined; command?: string | undefined; code?: ErrorCode | undefined; facts?: Record<string, string | number | boolean | undefined> | undefined },
+  c: {
+    id: CheckId;
+    status: CheckStatus;
+    seen: Bilingual;
+    remedy?: Bilingual | undefined;
+    command?: string | undefined;
+    code?: ErrorCode | undefined;
+    facts?: Record<string, string | number | boolean | undefined> | undefined;
+  },
 ): Check {
   const i18n: Record<Lang, CheckText> = {
     en: c.remedy ? { seen: c.seen.en, remedy: c.remedy.en } : { seen: c.seen.en },

@@ -12,18 +12,43 @@ import { SimFaultSchema, TargetSchema } from './target';
 export const MonitorRulesSchema = z
   .object({
     /** Voltage outside nominal ± tolerance, per phase. */
-    voltage: z.object({ enabled: z.boolean().default(true), nominalV: z.number().min(50).max(1000).default(230), tolerancePct: z.number().min(0.5).max(50).default(10) }).strict().default({ enabled: true, nominalV: 230, tolerancePct: 10 }),
+    voltage: z
+      .object({
+        enabled: z.boolean().default(true),
+        nominalV: z.number().min(50).max(1000).default(230),
+        tolerancePct: z.number().min(0.5).max(50).default(10),
+      })
+      .strict()
+      .default({ enabled: true, nominalV: 230, tolerancePct: 10 }),
     /** A phase is missing when its voltage is below this (then the voltage rule is not applied to it). */
-    phaseMissing: z.object({ enabled: z.boolean().default(true), belowV: z.number().min(0).max(500).default(50) }).strict().default({ enabled: true, belowV: 50 }),
+    phaseMissing: z
+      .object({ enabled: z.boolean().default(true), belowV: z.number().min(0).max(500).default(50) })
+      .strict()
+      .default({ enabled: true, belowV: 50 }),
     /** Current above a limit, per phase. */
-    current: z.object({ enabled: z.boolean().default(true), maxA: z.number().min(0).max(10000).default(60) }).strict().default({ enabled: true, maxA: 60 }),
-    frequency: z.object({ enabled: z.boolean().default(true), minHz: z.number().min(40).max(70).default(49.5), maxHz: z.number().min(40).max(70).default(50.5) }).strict().default({ enabled: true, minHz: 49.5, maxHz: 50.5 }),
+    current: z
+      .object({ enabled: z.boolean().default(true), maxA: z.number().min(0).max(10000).default(60) })
+      .strict()
+      .default({ enabled: true, maxA: 60 }),
+    frequency: z
+      .object({ enabled: z.boolean().default(true), minHz: z.number().min(40).max(70).default(49.5), maxHz: z.number().min(40).max(70).default(50.5) })
+      .strict()
+      .default({ enabled: true, minHz: 49.5, maxHz: 50.5 }),
     /** Power factor (absolute value) below a limit. */
-    powerFactor: z.object({ enabled: z.boolean().default(true), min: z.number().min(0).max(1).default(0.8) }).strict().default({ enabled: true, min: 0.8 }),
+    powerFactor: z
+      .object({ enabled: z.boolean().default(true), min: z.number().min(0).max(1).default(0.8) })
+      .strict()
+      .default({ enabled: true, min: 0.8 }),
     /** Active power export above `maxKw` when the site is not expected to export. */
-    export: z.object({ enabled: z.boolean().default(true), expected: z.boolean().default(false), maxKw: z.number().min(0).max(100000).default(0) }).strict().default({ enabled: true, expected: false, maxKw: 0 }),
+    export: z
+      .object({ enabled: z.boolean().default(true), expected: z.boolean().default(false), maxKw: z.number().min(0).max(100000).default(0) })
+      .strict()
+      .default({ enabled: true, expected: false, maxKw: 0 }),
     /** An energy register lower than at the previous poll. */
-    energyBackwards: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    energyBackwards: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .default({ enabled: true }),
     /** The meter's clock more than `maxS` seconds away from the PC's. */
     clockDrift: z
       .object({
@@ -145,7 +170,11 @@ export const MonitorOptionsSchema = z.object({
   target: TargetSchema,
   intervalS: z.number().positive().max(MONITOR_MAX_INTERVAL_S),
   /** Stop by itself after this long (seconds); none = until stopped. */
-  durationS: z.number().min(1).max(7 * 86400).optional(),
+  durationS: z
+    .number()
+    .min(1)
+    .max(7 * 86400)
+    .optional(),
   plan: MonitorPlanSchema.default('instantaneous'),
   /** `readout` (IEC 62056-21 data readout) or `dlms` (mode E, then HDLC). */
   protocol: z.enum(['readout', 'dlms']).default('readout'),
@@ -155,7 +184,11 @@ export const MonitorOptionsSchema = z.object({
   password: z.string().max(64).optional(),
   /** Rules for this session (default: the settings' rules, else the defaults). */
   rules: MonitorRulesSchema.optional(),
-  address: z.string().max(32).regex(/^[\x20-\x7e]*$/).optional(),
+  address: z
+    .string()
+    .max(32)
+    .regex(/^[\x20-\x7e]*$/)
+    .optional(),
   simFaults: z.array(SimFaultSchema).max(10).optional(),
   name: z.string().max(200).optional(),
 });

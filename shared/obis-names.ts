@@ -114,7 +114,7 @@ export function normaliseObisText(text: string): string | undefined {
   const d = letter(short[2]!, true);
   const e = short[3] === undefined ? 0 : Number(short[3]);
   const f = short[4] === undefined ? 255 : Number(short[4]);
-  const abstract = /[CFLP]/.test(short[1]!) || c === 0 && /[CFLP]/.test(short[2]!);
+  const abstract = /[CFLP]/.test(short[1]!) || (c === 0 && /[CFLP]/.test(short[2]!));
   const v: Obis = [abstract ? 0 : 1, 0, c, d, e, f];
   if (v.some((x) => x > 255)) return undefined;
   return formatObis(v);

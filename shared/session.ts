@@ -9,11 +9,14 @@ import type { MonitorAnomaly, MonitorPoll, MonitorSetup } from './monitor';
 import { SimFaultSchema, TargetSchema } from './target';
 import type { ListenFrame, ListenSetup } from './listen';
 
-
 export const ConnectOptionsSchema = z.object({
   target: TargetSchema,
   /** IEC 62056-21 device address (`/?ADDRESS!`), empty for any meter. */
-  address: z.string().max(32).regex(/^[\x20-\x7e]*$/).optional(),
+  address: z
+    .string()
+    .max(32)
+    .regex(/^[\x20-\x7e]*$/)
+    .optional(),
   /** Demo meter only: faults to inject. */
   simFaults: z.array(SimFaultSchema).max(10).optional(),
 });
@@ -44,7 +47,10 @@ export const DlmsOptionsSchema = z
     /** Several plans in one association (instead of `plan`). */
     plans: z.array(ReadPlanSchema).max(6).optional(),
     /** HLS-GMAC security material, hex (used for this read only, never stored or journaled). */
-    keys: z.object({ systemTitle: HexBytes(8), encryptionKey: HexBytes(16), authenticationKey: HexBytes(16) }).strict().optional(),
+    keys: z
+      .object({ systemTitle: HexBytes(8), encryptionKey: HexBytes(16), authenticationKey: HexBytes(16) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type DlmsOptions = z.infer<typeof DlmsOptionsSchema>;

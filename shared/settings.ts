@@ -36,9 +36,36 @@ export const CLIENT_SAP_FOR: Readonly<Record<MeterProfile['auth'], number>> = { 
 
 /** The profiles of a fresh installation: the three clients a Landis+Gyr E450 has. */
 export const E450_PROFILES: readonly MeterProfile[] = [
-  { id: 'e450-public', name: 'E450 public client', protocol: 'dlms', clientSap: 16, serverLogical: 1, serverPhysical: 17, auth: 'none', hasStoredSecret: false },
-  { id: 'e450-reading', name: 'E450 reading client (password)', protocol: 'dlms', clientSap: 32, serverLogical: 1, serverPhysical: 17, auth: 'lls', hasStoredSecret: false },
-  { id: 'e450-management', name: 'E450 management client (HLS)', protocol: 'dlms', clientSap: 1, serverLogical: 1, serverPhysical: 17, auth: 'hls-gmac', hasStoredSecret: false },
+  {
+    id: 'e450-public',
+    name: 'E450 public client',
+    protocol: 'dlms',
+    clientSap: 16,
+    serverLogical: 1,
+    serverPhysical: 17,
+    auth: 'none',
+    hasStoredSecret: false,
+  },
+  {
+    id: 'e450-reading',
+    name: 'E450 reading client (password)',
+    protocol: 'dlms',
+    clientSap: 32,
+    serverLogical: 1,
+    serverPhysical: 17,
+    auth: 'lls',
+    hasStoredSecret: false,
+  },
+  {
+    id: 'e450-management',
+    name: 'E450 management client (HLS)',
+    protocol: 'dlms',
+    clientSap: 1,
+    serverLogical: 1,
+    serverPhysical: 17,
+    auth: 'hls-gmac',
+    hasStoredSecret: false,
+  },
 ];
 
 export const WindowBoundsSchema = z.object({
@@ -82,7 +109,10 @@ export const SettingsSchema = z.object({
   fixedBaud: z.boolean().default(false),
   lastPort: z.string().max(512).optional(),
   window: WindowBoundsSchema.optional(),
-  profiles: z.array(MeterProfileSchema).max(100).default(() => E450_PROFILES.map((p) => ({ ...p }))),
+  profiles: z
+    .array(MeterProfileSchema)
+    .max(100)
+    .default(() => E450_PROFILES.map((p) => ({ ...p }))),
   /** Monitoring mode: the anomaly rules (the defaults of shared/monitor.ts when absent). */
   monitor: MonitorRulesSchema.optional(),
 });

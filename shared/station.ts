@@ -27,6 +27,4 @@ export const WsInvokeSchema = z
 export type WsInvoke = z.infer<typeof WsInvokeSchema>;
 
 export type WsServerMessage =
-  | { t: 'result'; id: number; envelope: Envelope<unknown> }
-  | { t: 'event'; channel: EventChannel; payload: unknown }
-  | { t: 'hello'; version: string };
+  { t: 'result'; id: number; envelope: Envelope<unknown> } | { t: 'event'; channel: EventChannel; payload: unknown } | { t: 'hello'; version: string };

@@ -99,7 +99,18 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
   const onMeterReached = (target: string) => {
     if (settings.get().lastPort !== target) settings.set({ lastPort: target });
   };
-  const reading = new ReadingService({ targets, settings, events, operations, sessions, lang, counters, secrets, onMeterReached, ...(deps.dlmsTimeouts ? { dlmsTimeouts: deps.dlmsTimeouts } : {}) });
+  const reading = new ReadingService({
+    targets,
+    settings,
+    events,
+    operations,
+    sessions,
+    lang,
+    counters,
+    secrets,
+    onMeterReached,
+    ...(deps.dlmsTimeouts ? { dlmsTimeouts: deps.dlmsTimeouts } : {}),
+  });
 
   const monitor = new MonitorService({
     targets,
@@ -197,7 +208,13 @@ export function createAppServices(deps: AppServiceDeps): AppServices {
           dir,
           dialect: req.dialect === 'auto' ? settings.get().csvDialect : req.dialect,
           lang: req.lang ?? lang(),
-          onProgress: (rows) => events.emit('operation:progress', { operationId: op.id, label: `export ${req.what}`, done: rows, total: req.what === 'readings' ? session.readings.length : req.what === 'polls' ? session.polls?.length : undefined }),
+          onProgress: (rows) =>
+            events.emit('operation:progress', {
+              operationId: op.id,
+              label: `export ${req.what}`,
+              done: rows,
+              total: req.what === 'readings' ? session.readings.length : req.what === 'polls' ? session.polls?.length : undefined,
+            }),
         });
         operations.end(op);
         return r;

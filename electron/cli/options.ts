@@ -56,4 +56,3 @@ export function faultsFrom(list: string[] | undefined, usage: string): SimFault[
     return r.data;
   });
 }
-

@@ -56,7 +56,13 @@ export function createPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     child.stdin!.on('error', () => undefined);
     child.once('exit', () => {
       clearTimeout(timer);
-      if (paths.length < 2) reject(new OmrError('UNAVAILABLE', /not found/.test(stderr) ? 'socat is not installed (apt-get install socat)' : `socat gave no pty pair: ${stderr.slice(-200)}`));
+      if (paths.length < 2)
+        reject(
+          new OmrError(
+            'UNAVAILABLE',
+            /not found/.test(stderr) ? 'socat is not installed (apt-get install socat)' : `socat gave no pty pair: ${stderr.slice(-200)}`,
+          ),
+        );
     });
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {

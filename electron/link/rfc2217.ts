@@ -131,18 +131,25 @@ export class Rfc2217Link extends BaseLink {
       asks.push(
         this.request(CPO.SET_BAUDRATE, baudValue(next.baudRate), `${next.baudRate} baud`).then((r) => {
           this.confirmed.baudRate = decodeBaud(r.value);
-          if (this.confirmed.baudRate !== next.baudRate) throw new OmrError('LINE_SETTING_REFUSED', `${this.description}: asked for ${next.baudRate} baud, the server set ${this.confirmed.baudRate}`);
+          if (this.confirmed.baudRate !== next.baudRate)
+            throw new OmrError('LINE_SETTING_REFUSED', `${this.description}: asked for ${next.baudRate} baud, the server set ${this.confirmed.baudRate}`);
         }),
       );
     }
     if (!previous || next.dataBits !== previous.dataBits) {
-      asks.push(this.request(CPO.SET_DATASIZE, Uint8Array.of(next.dataBits), `${next.dataBits} data bits`).then((r) => void (this.confirmed.dataBits = r.value[0])));
+      asks.push(
+        this.request(CPO.SET_DATASIZE, Uint8Array.of(next.dataBits), `${next.dataBits} data bits`).then((r) => void (this.confirmed.dataBits = r.value[0])),
+      );
     }
     if (!previous || next.parity !== previous.parity) {
-      asks.push(this.request(CPO.SET_PARITY, Uint8Array.of(PARITY_VALUE[next.parity]), `parity ${next.parity}`).then((r) => void (this.confirmed.parity = r.value[0])));
+      asks.push(
+        this.request(CPO.SET_PARITY, Uint8Array.of(PARITY_VALUE[next.parity]), `parity ${next.parity}`).then((r) => void (this.confirmed.parity = r.value[0])),
+      );
     }
     if (!previous || next.stopBits !== previous.stopBits) {
-      asks.push(this.request(CPO.SET_STOPSIZE, Uint8Array.of(next.stopBits), `${next.stopBits} stop bit(s)`).then((r) => void (this.confirmed.stopBits = r.value[0])));
+      asks.push(
+        this.request(CPO.SET_STOPSIZE, Uint8Array.of(next.stopBits), `${next.stopBits} stop bit(s)`).then((r) => void (this.confirmed.stopBits = r.value[0])),
+      );
     }
     await Promise.all(asks);
   }

@@ -62,9 +62,7 @@ export class SerialLink extends BaseLink {
     // serialport's update() flushes both queues (tcflush TCIOFLUSH) before the new speed applies;
     // on a pty that only loses bytes in flight and changes nothing on any wire.
     if (this.isPty) return Promise.resolve();
-    return new Promise((resolve, reject) =>
-      this.port.update({ baudRate }, (err) => (err ? reject(new OmrError('LINK_LOST', err.message)) : resolve())),
-    );
+    return new Promise((resolve, reject) => this.port.update({ baudRate }, (err) => (err ? reject(new OmrError('LINK_LOST', err.message)) : resolve())));
   }
 
   protected rawClose(): Promise<void> {

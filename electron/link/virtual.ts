@@ -37,7 +37,7 @@ export class VirtualLink extends BaseLink {
     // Speed mismatch: a UART samples the wrong bit cells. Model it as framing garbage, about one
     // garbage byte per two sent (deterministic, so tests are repeatable).
     const garbage = new Uint8Array(Math.max(1, bytes.length >> 1));
-    for (let i = 0; i < garbage.length; i++) garbage[i] = ((bytes[i * 2] ?? 0) * 37 + 0x80) & 0xff | 0x80;
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (((bytes[i * 2] ?? 0) * 37 + 0x80) & 0xff) | 0x80;
     this.deliver(garbage);
   }
 

@@ -223,12 +223,15 @@ export class Driver<E> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!Number.isFinite(at)) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.finished) return;
-      if (this.now() < at) return this.arm(at);
-      this.push(this.machine.tick(this.now()));
-    }, Math.min(MAX_TIMER_MS, Math.max(0, at - this.now())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.finished) return;
+        if (this.now() < at) return this.arm(at);
+        this.push(this.machine.tick(this.now()));
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, at - this.now())),
+    );
   }
 
   private sleep(ms: number): Promise<void> {
@@ -303,7 +306,9 @@ export class Driver<E> {
             const wait = Math.max(a.notBefore, this.options.pace ? this.txFreeAt : 0) - this.now();
             if (wait > 0) await this.sleep(wait);
             if (this.finished) return;
-            const settings = this.options.wire?.setLine ? this.options.wire.setLine(a.line) : { baudRate: a.line.baudRate, dataBits: a.line.dataBits, parity: a.line.parity };
+            const settings = this.options.wire?.setLine
+              ? this.options.wire.setLine(a.line)
+              : { baudRate: a.line.baudRate, dataBits: a.line.dataBits, parity: a.line.parity };
             await this.link.setLine(settings);
             this.trace('info', undefined, `line ${a.line.baudRate} ${a.line.dataBits}${a.line.parity[0]!.toUpperCase()}1`);
             this.queue.push(...this.machine.lineChanged(this.now()));

@@ -3,14 +3,7 @@
  * ipcMain, the Playwright test bridge and the station's WebSocket all call `dispatch`, so every
  * transport validates requests with the same schemas and answers with the same envelopes.
  */
-import {
-  invokeChannels,
-  isInvokeChannel,
-  type Envelope,
-  type InvokeChannel,
-  type ParsedRequestOf,
-  type ResponseOf,
-} from '../../shared/contract';
+import { invokeChannels, isInvokeChannel, type Envelope, type InvokeChannel, type ParsedRequestOf, type ResponseOf } from '../../shared/contract';
 import { OmrError, errorInfo, toErrorInfo, type Lang } from '../../shared/errors';
 
 export interface CallContext {

@@ -129,7 +129,16 @@ export class E450Data {
     const exp = this.exportWh(t);
     const t1 = Math.floor(imp * 0.62);
     const e1 = Math.floor(exp * 0.8);
-    return { importWh: imp, importT1Wh: t1, importT2Wh: imp - t1, exportWh: exp, exportT1Wh: e1, exportT2Wh: exp - e1, reactiveImportVarh: Math.floor(imp * 0.21), reactiveExportVarh: Math.floor(exp * 0.07) };
+    return {
+      importWh: imp,
+      importT1Wh: t1,
+      importT2Wh: imp - t1,
+      exportWh: exp,
+      exportT1Wh: e1,
+      exportT2Wh: exp - e1,
+      reactiveImportVarh: Math.floor(imp * 0.21),
+      reactiveExportVarh: Math.floor(exp * 0.07),
+    };
   }
 
   /**

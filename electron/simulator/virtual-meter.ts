@@ -56,9 +56,7 @@ export function createVirtualMeterState(options: Pick<VirtualMeterOptions, 'data
 }
 
 export type VirtualMeterEvent =
-  | { type: 'mode'; mode: 'iec' | 'dlms'; baudRate: number }
-  | { type: 'iec'; event: IecSimulatorEvent }
-  | { type: 'dlms'; event: DlmsSimulatorEvent };
+  { type: 'mode'; mode: 'iec' | 'dlms'; baudRate: number } | { type: 'iec'; event: IecSimulatorEvent } | { type: 'dlms'; event: DlmsSimulatorEvent };
 
 export interface VirtualMeter {
   /** The meter's DLMS state (data set, object model, counters), shared by its sessions. */
@@ -96,7 +94,14 @@ export function startVirtualMeter(link: Link, options: VirtualMeterOptions = {})
 
   const startDlms = (baudRate: number, backToIec: boolean) => {
     if (stopped || !link.isOpen) return;
-    const dlms = startDlmsServer(link, { ...options.dlms, state, pace, reactionMs: options.dlmsReactionMs ?? 20, faults: options.dlmsFaults ?? faults, ...clock });
+    const dlms = startDlmsServer(link, {
+      ...options.dlms,
+      state,
+      pace,
+      reactionMs: options.dlmsReactionMs ?? 20,
+      faults: options.dlmsFaults ?? faults,
+      ...clock,
+    });
     current = dlms;
     queueMicrotask(() => emit({ type: 'mode', mode: 'dlms', baudRate }));
     dlms.on((event) => {

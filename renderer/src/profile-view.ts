@@ -66,7 +66,10 @@ export function profileView(p: ProfileData): ProfileView {
   const rest = p.columns.map((_, i) => i).filter((i) => i !== timeCol && i !== statusCol && !p.columns[i]!.part);
   const energyCols = rest.filter((i) => ENERGY_UNITS.has(p.columns[i]!.unit));
   const otherCols = rest.filter((i) => !energyCols.includes(i) && p.rows.some((r) => r[i] !== undefined && r[i] !== '' && Number.isFinite(Number(r[i]))));
-  const rows = p.rows.map((row) => ({ t: seconds(row[timeCol]), row })).filter((o) => Number.isFinite(o.t)).sort((a, b) => a.t - b.t);
+  const rows = p.rows
+    .map((row) => ({ t: seconds(row[timeCol]), row }))
+    .filter((o) => Number.isFinite(o.t))
+    .sort((a, b) => a.t - b.t);
   const period = p.capturePeriodS;
   const intervals: Interval[] = rows.map((o, k) => {
     const prev = rows[k - 1];

@@ -26,6 +26,10 @@ export class RateMeter {
     const bytesPerSecond = p.bytes !== undefined ? (p.bytes - this.start.bytes) / s : undefined;
     const target = p.rowsExpected ?? p.total;
     const secondsLeft = target !== undefined && perSecond > 0 && target >= done ? (target - done) / perSecond : undefined;
-    return { ...(perSecond > 0 ? { perSecond } : {}), ...(bytesPerSecond && bytesPerSecond > 0 ? { bytesPerSecond } : {}), ...(secondsLeft !== undefined ? { secondsLeft } : {}) };
+    return {
+      ...(perSecond > 0 ? { perSecond } : {}),
+      ...(bytesPerSecond && bytesPerSecond > 0 ? { bytesPerSecond } : {}),
+      ...(secondsLeft !== undefined ? { secondsLeft } : {}),
+    };
   }
 }

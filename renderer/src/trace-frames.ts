@@ -49,13 +49,19 @@ export function completeLength(b: number[]): number {
   return 0;
 }
 
-
 export function traceFrames(trace: readonly TraceEntry[]): TraceFrame[] {
   const out: TraceFrame[] = [];
   let pending: { t: string; bytes: number[]; summaries: string[]; parts: number; hex: string } | undefined;
   const flush = (incomplete: boolean) => {
     if (!pending) return;
-    out.push({ t: pending.t, dir: 'rx', hex: pending.hex, summary: [...new Set(pending.summaries.filter(Boolean))].join(' · '), parts: pending.parts, incomplete });
+    out.push({
+      t: pending.t,
+      dir: 'rx',
+      hex: pending.hex,
+      summary: [...new Set(pending.summaries.filter(Boolean))].join(' · '),
+      parts: pending.parts,
+      incomplete,
+    });
     pending = undefined;
   };
   for (const e of trace) {

@@ -15,7 +15,11 @@ const CALL_TIMEOUT_MS = 120_000;
 const STORAGE_KEY = 'omr.stationToken';
 
 /** The token from the address (moved into sessionStorage) or from sessionStorage. */
-export function takeToken(loc: Location = window.location, storage: Storage | undefined = window.sessionStorage, history: History = window.history): string | undefined {
+export function takeToken(
+  loc: Location = window.location,
+  storage: Storage | undefined = window.sessionStorage,
+  history: History = window.history,
+): string | undefined {
   const url = new URL(loc.href);
   const fromUrl = url.searchParams.get(STATION_TOKEN_PARAM);
   if (fromUrl) {

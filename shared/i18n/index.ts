@@ -80,7 +80,11 @@ export function both(key: MessageKey, params?: Params): Texts {
 
 /** Texts joined per language, leaving out the missing and the empty ones (sentences: sep ' '). */
 export function joinTexts(parts: readonly (Texts | undefined)[], sep = ' '): Texts {
-  const pick = (lang: Lang) => parts.map((p) => p?.[lang] ?? '').filter((s) => s !== '').join(sep);
+  const pick = (lang: Lang) =>
+    parts
+      .map((p) => p?.[lang] ?? '')
+      .filter((s) => s !== '')
+      .join(sep);
   return { en: pick('en'), fr: pick('fr') };
 }
 

@@ -37,7 +37,13 @@ async function check(page: Page, view: string, lang: 'en' | 'fr') {
     view,
     lang,
     passes: axe.passes.length,
-    violations: axe.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })),
+    violations: axe.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      nodes: v.nodes.length,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    })),
   });
   if (SHOTS) await page.screenshot({ path: `docs/screenshots/${view}-${lang}.png`, fullPage: true });
 }
@@ -51,11 +57,20 @@ function writeReport() {
   });
   const details = results
     .filter((r) => r.violations.length)
-    .flatMap((r) => [`### ${r.view} (${r.lang})`, '', ...r.violations.map((v) => `- **${v.impact}** \`${v.id}\`: ${v.help} (${v.nodes} element${v.nodes === 1 ? '' : 's'}: ${v.targets.map((t) => `\`${t}\``).join(', ')})`), '']);
+    .flatMap((r) => [
+      `### ${r.view} (${r.lang})`,
+      '',
+      ...r.violations.map(
+        (v) => `- **${v.impact}** \`${v.id}\`: ${v.help} (${v.nodes} element${v.nodes === 1 ? '' : 's'}: ${v.targets.map((t) => `\`${t}\``).join(', ')})`,
+      ),
+      '',
+    ]);
   const md = [
     '# Accessibility report',
     '',
-    'Written by `test/e2e/a11y.test.ts` (axe-core through @axe-core/playwright, rules tagged ' + TAGS.join(', ') + '), run on every step and dialog of the wizard against the demo meter, in Chromium at 1366 × 768.',
+    'Written by `test/e2e/a11y.test.ts` (axe-core through @axe-core/playwright, rules tagged ' +
+      TAGS.join(', ') +
+      '), run on every step and dialog of the wizard against the demo meter, in Chromium at 1366 × 768.',
     'The test fails on any serious or critical violation.',
     '',
     '| View | Language | Critical | Serious | Moderate | Minor | Rules passed |',

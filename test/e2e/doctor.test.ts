@@ -139,7 +139,9 @@ describe('the Diagnose panel', () => {
     const box = page.getByTestId('doctor-copy-text');
     await box.waitFor();
     expect(await box.inputValue()).toBe(formatReport(report, 'fr'));
-    expect(await box.evaluate((el: HTMLTextAreaElement) => el === document.activeElement && el.selectionEnd - el.selectionStart === el.value.length)).toBe(true);
+    expect(await box.evaluate((el: HTMLTextAreaElement) => el === document.activeElement && el.selectionEnd - el.selectionStart === el.value.length)).toBe(
+      true,
+    );
 
     expect(runs).toHaveLength(2);
     expect(app.errors).toEqual([]);

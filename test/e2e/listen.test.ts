@@ -15,8 +15,22 @@ const SHOTS = 'docs/screenshots';
 const suite = chromiumSuite();
 
 const T = {
-  en: { locale: 'en-GB', title: 'Listen to the customer port', crc: 'CRC mismatch', header: 'Time,List,Verdict,OBIS,Value,Unit', bad: ',bad (crc-bad),,,', good: ',good,' },
-  fr: { locale: 'fr-FR', title: 'Écouter le port client', crc: 'CRC incorrect', header: 'Heure;Liste;Verdict;OBIS;Valeur;Unité', bad: ';mauvais (crc-bad);;;', good: ';bon;' },
+  en: {
+    locale: 'en-GB',
+    title: 'Listen to the customer port',
+    crc: 'CRC mismatch',
+    header: 'Time,List,Verdict,OBIS,Value,Unit',
+    bad: ',bad (crc-bad),,,',
+    good: ',good,',
+  },
+  fr: {
+    locale: 'fr-FR',
+    title: 'Écouter le port client',
+    crc: 'CRC incorrect',
+    header: 'Heure;Liste;Verdict;OBIS;Valeur;Unité',
+    bad: ';mauvais (crc-bad);;;',
+    good: ';bon;',
+  },
 } as const;
 
 async function listenFlow(lang: 'en' | 'fr') {
@@ -42,7 +56,9 @@ async function listenFlow(lang: 'en' | 'fr') {
     expect(await bad.getByTestId('listen-unchecked').count()).toBe(1);
     const badN = Number(await bad.getAttribute('data-n'));
     // Listening goes on: good telegrams after the bad one.
-    await expect.poll(async () => Number(await page.locator('[data-testid="listen-frame"][data-status="good"]').first().getAttribute('data-n')), { timeout: 10_000 }).toBeGreaterThan(badN);
+    await expect
+      .poll(async () => Number(await page.locator('[data-testid="listen-frame"][data-status="good"]').first().getAttribute('data-n')), { timeout: 10_000 })
+      .toBeGreaterThan(badN);
 
     // One meter, one list; its values come from a good telegram only.
     expect(await page.locator('[data-testid^="listen-list-"][data-list-id]').count()).toBe(1);

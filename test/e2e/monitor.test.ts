@@ -14,8 +14,22 @@ const SHOTS = 'docs/screenshots';
 const suite = chromiumSuite();
 
 const T = {
-  en: { locale: 'en-GB', title: 'Monitor the meter', health: 'Connection good', rule: 'Voltage L1', header: 'PC time,OK,Reaction (ms),Poll time (ms),Voltage L1 (V)', anomalies: 'Time,Rule,Channel,Measured value,Threshold,Side,Unit' },
-  fr: { locale: 'fr-FR', title: 'Surveiller le compteur', health: 'Liaison bonne', rule: 'Tension L1', header: 'Heure PC;OK;Temps de réaction (ms);Durée de l’interrogation (ms);Tension L1 (V)', anomalies: 'Heure;Règle;Voie;Valeur mesurée;Seuil;Sens;Unité' },
+  en: {
+    locale: 'en-GB',
+    title: 'Monitor the meter',
+    health: 'Connection good',
+    rule: 'Voltage L1',
+    header: 'PC time,OK,Reaction (ms),Poll time (ms),Voltage L1 (V)',
+    anomalies: 'Time,Rule,Channel,Measured value,Threshold,Side,Unit',
+  },
+  fr: {
+    locale: 'fr-FR',
+    title: 'Surveiller le compteur',
+    health: 'Liaison bonne',
+    rule: 'Tension L1',
+    header: 'Heure PC;OK;Temps de réaction (ms);Durée de l’interrogation (ms);Tension L1 (V)',
+    anomalies: 'Heure;Règle;Voie;Valeur mesurée;Seuil;Sens;Unité',
+  },
 } as const;
 
 const points = (page: Page, chart: string) => page.getByTestId(`monitor-chart-${chart}`).getAttribute('data-points').then(Number);

@@ -38,8 +38,21 @@ function monitoringSession(s: Services): string {
   const at = (k: number) => new Date(t0 + k * 5000).toISOString();
   j.append({ k: 'monitor', t: at(0), setup: { intervalS: 5, plan: 'instantaneous', protocol: 'dlms', rules: {} as never } });
   const volts = ['230.1', '229.8', '231.0', '195.2'];
-  volts.forEach((u, k) => j.append({ k: 'poll', t: at(k + 1), ok: true, reactionMs: 180 + k, durationMs: 900, values: { U1: u, U2: '230.4', U3: '229.9', I1: '4.12', I2: '3.9', I3: '0.5', P: '2.1', Pexp: '0' } }));
-  j.append({ k: 'anomaly', t: at(4), anomaly: { t: at(4), rule: 'voltage', channel: 'L1', quantity: 'U1', value: '195.2', threshold: '207', side: 'below', unit: 'V' } as never });
+  volts.forEach((u, k) =>
+    j.append({
+      k: 'poll',
+      t: at(k + 1),
+      ok: true,
+      reactionMs: 180 + k,
+      durationMs: 900,
+      values: { U1: u, U2: '230.4', U3: '229.9', I1: '4.12', I2: '3.9', I3: '0.5', P: '2.1', Pexp: '0' },
+    }),
+  );
+  j.append({
+    k: 'anomaly',
+    t: at(4),
+    anomaly: { t: at(4), rule: 'voltage', channel: 'L1', quantity: 'U1', value: '195.2', threshold: '207', side: 'below', unit: 'V' } as never,
+  });
   s.sessions.finish(j, 'done');
   return j.id;
 }
@@ -56,7 +69,13 @@ describe('review: profile, monitoring, trace, exports', () => {
     it(`profile chart and intervals, a reopened monitoring session, the decoded trace (${lang})`, async () => {
       const s = testServices({ targets: { virtualMeter: { pace: false } }, locale: lang === 'fr' ? 'fr-FR' : 'en-GB' });
       const from = new Date(Date.now() - 3 * 86_400_000).toISOString();
-      const profile = await read(s, { target: 'virtual:e450', plan: 'profile', password: '00000000', from, name: lang === 'fr' ? 'Cave, bâtiment B' : 'Cellar, building B' });
+      const profile = await read(s, {
+        target: 'virtual:e450',
+        plan: 'profile',
+        password: '00000000',
+        from,
+        name: lang === 'fr' ? 'Cave, bâtiment B' : 'Cellar, building B',
+      });
       const rows = profile.profile!.rows.length;
       expect(rows).toBeGreaterThan(200);
       const monitorId = monitoringSession(s);
@@ -90,9 +109,16 @@ describe('review: profile, monitoring, trace, exports', () => {
       expect(perInterval).toBeGreaterThanOrEqual(0);
       expect(perInterval).toBeLessThan(total);
       // No tick label of the time axis overlaps another; the right side is not cut.
-      const boxes = await page.locator('[data-testid=profile-chart] .u-axis').first().locator('.u-label, div').evaluateAll((els) =>
-        els.filter((e) => e.textContent && e.children.length === 0).map((e) => e.getBoundingClientRect()).map((r) => ({ l: r.left, r: r.right, t: r.top })),
-      );
+      const boxes = await page
+        .locator('[data-testid=profile-chart] .u-axis')
+        .first()
+        .locator('.u-label, div')
+        .evaluateAll((els) =>
+          els
+            .filter((e) => e.textContent && e.children.length === 0)
+            .map((e) => e.getBoundingClientRect())
+            .map((r) => ({ l: r.left, r: r.right, t: r.top })),
+        );
       const byRow = boxes.filter((b) => Math.abs(b.t - boxes[0]!.t) < 2).sort((a, b) => a.l - b.l);
       for (let i = 1; i < byRow.length; i++) expect(byRow[i]!.l).toBeGreaterThanOrEqual(byRow[i - 1]!.r);
       const fig = await chart.boundingBox();

@@ -22,7 +22,11 @@ const fakeKeychain: Encryptor = {
 
 describe('stored passwords', () => {
   it('are kept from the settings dialog and used by a DLMS read with the profile', async () => {
-    const services = testServices({ targets: { virtualMeter: { pace: false, reactionMs: 450 } }, encryptor: fakeKeychain, dlmsTimeouts: { responseTimeoutMs: 500 } });
+    const services = testServices({
+      targets: { virtualMeter: { pace: false, reactionMs: 450 } },
+      encryptor: fakeKeychain,
+      dlmsTimeouts: { responseTimeoutMs: 500 },
+    });
     const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
     const { page } = app;
     await page.getByTestId('open-settings').click();
@@ -81,7 +85,9 @@ describe('stored passwords', () => {
 
   it('without a keychain: the dialog says the password is asked at each reading', async () => {
     const services = testServices();
-    await services.settings.set({ profiles: [{ id: 'p1', name: 'E450 LLS', protocol: 'dlms', clientSap: 32, serverLogical: 1, serverPhysical: 17, auth: 'lls', hasStoredSecret: false }] });
+    await services.settings.set({
+      profiles: [{ id: 'p1', name: 'E450 LLS', protocol: 'dlms', clientSap: 32, serverLogical: 1, serverPhysical: 17, auth: 'lls', hasStoredSecret: false }],
+    });
     const app = await openApp(suite.browser, suite.url, services, { locale: 'fr-FR' });
     const { page } = app;
     await page.getByTestId('open-settings').click();

@@ -98,7 +98,10 @@ describe('the app in a browser against omr serve', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
     expect(download.suggestedFilename()).toBe(`${summary.id}-readings.csv`);
     const csv = readFileSync((await download.path())!, 'utf8');
-    const lines = csv.replace(/^\ufeff/, '').split('\r\n').filter(Boolean);
+    const lines = csv
+      .replace(/^\ufeff/, '')
+      .split('\r\n')
+      .filter(Boolean);
     expect(lines[0]).toBe('OBIS,Name,Meter address,Value,Unit,Scaler,Meter time,PC time,Source,Other values,Verified');
     expect(lines.length).toBe(session.readings.length + 1);
     const energy = session.readings.find((r) => r.obis === '1-0:1.8.0*255')!;
@@ -120,16 +123,24 @@ describe('the app in a browser against omr serve', () => {
     await expect.poll(() => h2(a.page), { timeout: 20_000 }).toBe('Choose the port');
     // Browser A starts monitoring through the contract, and hears its polls.
     const started = await a.page.evaluate(async (target) => {
-      const w = window as unknown as { omr: { invoke(c: string, r?: unknown): Promise<any>; on(c: string, l: (p: any) => void): () => void }; polls: unknown[] };
+      const w = window as unknown as {
+        omr: { invoke(c: string, r?: unknown): Promise<any>; on(c: string, l: (p: any) => void): () => void };
+        polls: unknown[];
+      };
       w.polls = [];
       w.omr.on('monitor:update', (u) => u.poll && w.polls.push(u.poll));
       return w.omr.invoke('monitor:start', { target, intervalS: 2, plan: 'registers' });
     }, meter.hostPath);
     expect(started).toMatchObject({ ok: true, value: { operationId: expect.any(String), sessionId: expect.any(String) } });
-    await expect.poll(() => a.page.evaluate(() => (window as unknown as { polls: { ok: boolean }[] }).polls.filter((p) => p.ok).length), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => a.page.evaluate(() => (window as unknown as { polls: { ok: boolean }[] }).polls.filter((p) => p.ok).length), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(2);
 
     // Browser B (and a script) find the port busy, with the typed error.
-    const busy = await b.page.evaluate((target) => (window as unknown as { omr: { invoke(c: string, r?: unknown): Promise<any> } }).omr.invoke('meter:identify', { target }), meter.hostPath);
+    const busy = await b.page.evaluate(
+      (target) => (window as unknown as { omr: { invoke(c: string, r?: unknown): Promise<any> } }).omr.invoke('meter:identify', { target }),
+      meter.hostPath,
+    );
     expect(busy).toMatchObject({ ok: false, error: { code: 'PORT_BUSY' } });
     const status = await (await fetch(`${station.url}api/status`, { headers: { authorization: `Bearer ${station.token}` } })).json();
     expect(status.value.monitor).toMatchObject({ operationId: started.value.operationId, running: true, health: 'good' });
@@ -138,7 +149,10 @@ describe('the app in a browser against omr serve', () => {
     // The script stops it; both browsers hear the end.
     const stop = await fetch(`${station.url}api/stop`, { method: 'POST', headers: { authorization: `Bearer ${station.token}` } });
     expect(stop.status).toBe(200);
-    const free = await b.page.evaluate((target) => (window as unknown as { omr: { invoke(c: string, r?: unknown): Promise<any> } }).omr.invoke('meter:identify', { target }), meter.hostPath);
+    const free = await b.page.evaluate(
+      (target) => (window as unknown as { omr: { invoke(c: string, r?: unknown): Promise<any> } }).omr.invoke('meter:identify', { target }),
+      meter.hostPath,
+    );
     expect(free).toMatchObject({ ok: true, value: { identity: { manufacturer: 'LGZ' } } });
     const polls = new SessionStore(join(station.dataDir, 'sessions')).load(started.value.sessionId).polls ?? [];
     expect(polls.length).toBeGreaterThanOrEqual(2);

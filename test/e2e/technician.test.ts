@@ -113,7 +113,12 @@ describe('the wizard as a technician lives it', () => {
     expect(await h2(page)).toBe('Identify the meter');
     // The busy sign is drawn by CSS, not an emoji that needs a font.
     expect(await page.getByTestId('identify-busy').textContent()).not.toMatch(/\p{Extended_Pictographic}/u);
-    expect(await page.getByTestId('identify-busy').locator('.spinner').evaluate((el) => getComputedStyle(el).animationName)).toBe('omr-spin');
+    expect(
+      await page
+        .getByTestId('identify-busy')
+        .locator('.spinner')
+        .evaluate((el) => getComputedStyle(el).animationName),
+    ).toBe('omr-spin');
     // One way forward: the footer's Next (no second "Choose what to read" button).
     expect(await page.getByRole('button', { name: /Choose what to read/ }).count()).toBe(0);
     await page.getByTestId('protocol-dlms').check();
@@ -271,10 +276,17 @@ describe('the wizard as a technician lives it', () => {
     const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
     const { page } = app;
     await expect.poll(() => h2(page)).toBe('Choose the port');
-    const active = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      return { tag: el?.tagName ?? '', testid: el?.getAttribute('data-testid') ?? el?.closest('[data-testid]')?.getAttribute('data-testid') ?? '', text: el?.textContent?.trim() ?? '', value: (el as HTMLInputElement | null)?.value ?? '', outline: el ? getComputedStyle(el).outlineStyle : '' };
-    });
+    const active = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return {
+          tag: el?.tagName ?? '',
+          testid: el?.getAttribute('data-testid') ?? el?.closest('[data-testid]')?.getAttribute('data-testid') ?? '',
+          text: el?.textContent?.trim() ?? '',
+          value: (el as HTMLInputElement | null)?.value ?? '',
+          outline: el ? getComputedStyle(el).outlineStyle : '',
+        };
+      });
     /** Tab (bounded) until `match` holds for the focused element. */
     const tabTo = async (match: (a: Awaited<ReturnType<typeof active>>) => boolean, back = false) => {
       const visited: string[] = [];

@@ -72,7 +72,19 @@ const L = {
     next: /Suivant/,
     steady: 'Stable — continuez',
     start: /Lancer la lecture/,
-    header: ['OBIS', 'Libellé', 'Adresse compteur', 'Valeur', 'Unité', 'Facteur d’échelle', 'Heure compteur', 'Heure PC', 'Source', 'Autres valeurs', 'Vérifié'],
+    header: [
+      'OBIS',
+      'Libellé',
+      'Adresse compteur',
+      'Valeur',
+      'Unité',
+      'Facteur d’échelle',
+      'Heure compteur',
+      'Heure PC',
+      'Source',
+      'Autres valeurs',
+      'Vérifié',
+    ],
     delimiter: ';',
     decimal: ',',
     sessions: 'Sessions',
@@ -101,7 +113,19 @@ function expectedRow(r: Reading, lang: 'en' | 'fr', meterClock: string): string[
   const p2 = (n: number) => String(n).padStart(2, '0');
   const pc = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
   const meter = r.captureTime ? r.captureTime.replace('T', ' ').replace(/(\.\d+)?([+-]\d\d:\d\d|Z)?$/, '') : meterClock;
-  return [r.obis, obisName(r.obis, lang) ?? '', r.address, num, r.unit, r.scaler === undefined ? '' : String(r.scaler), meter, pc, r.source, (r.extra ?? []).join(' | '), r.verified === false ? (lang === 'fr' ? 'non' : 'no') : lang === 'fr' ? 'oui' : 'yes'].map(neutral);
+  return [
+    r.obis,
+    obisName(r.obis, lang) ?? '',
+    r.address,
+    num,
+    r.unit,
+    r.scaler === undefined ? '' : String(r.scaler),
+    meter,
+    pc,
+    r.source,
+    (r.extra ?? []).join(' | '),
+    r.verified === false ? (lang === 'fr' ? 'non' : 'no') : lang === 'fr' ? 'oui' : 'yes',
+  ].map(neutral);
 }
 
 function checkCsv(path: string, session: SessionData, lang: 'en' | 'fr'): string[][] {
@@ -113,7 +137,10 @@ function checkCsv(path: string, session: SessionData, lang: 'en' | 'fr'): string
   expect(rows.length).toBe(session.readings.length + 1);
   const value = (address: string) => session.readings.find((r) => r.address === address)?.value.replace(/\D/g, '') ?? '';
   const [date, time] = [value('0.9.2').slice(-6), value('0.9.1')];
-  const meterClock = date.length === 6 && time.length >= 6 ? `20${date.slice(0, 2)}-${date.slice(2, 4)}-${date.slice(4, 6)} ${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}` : '';
+  const meterClock =
+    date.length === 6 && time.length >= 6
+      ? `20${date.slice(0, 2)}-${date.slice(2, 4)}-${date.slice(4, 6)} ${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}`
+      : '';
   session.readings.forEach((r, i) => expect(rows[i + 1], `row ${i + 1}`).toEqual(expectedRow(r, lang, meterClock)));
   return rows;
 }
@@ -383,9 +410,21 @@ describe('the review with big and rich sessions', () => {
     ]);
     const tricky: Reading[] = [
       { obis: '1-0:1.8.0*255', address: '=HYPERLINK("http://x")', value: '-12.5', unit: '@kWh', readAt: new Date(t0).toISOString(), source: 'readout' },
-      { obis: '0-0:96.1.0*255', address: 'C.1.0', value: '+33 1 23', unit: '', readAt: new Date(t0).toISOString(), source: 'readout', extra: ['a;b', 'say "hi"'] },
+      {
+        obis: '0-0:96.1.0*255',
+        address: 'C.1.0',
+        value: '+33 1 23',
+        unit: '',
+        readAt: new Date(t0).toISOString(),
+        source: 'readout',
+        extra: ['a;b', 'say "hi"'],
+      },
     ];
-    const profileRows = Array.from({ length: 96 }, (_, i) => [new Date(t0 + i * 900_000).toISOString(), String((i * 0.25).toFixed(3)), String((230 + Math.sin(i / 8) * 3).toFixed(1))]);
+    const profileRows = Array.from({ length: 96 }, (_, i) => [
+      new Date(t0 + i * 900_000).toISOString(),
+      String((i * 0.25).toFixed(3)),
+      String((230 + Math.sin(i / 8) * 3).toFixed(1)),
+    ]);
     writeJournal(dir, 'rich-session', [
       { k: 'meta', t: new Date(t0 + 1000).toISOString(), id: 'rich-session', name: 'Profile day' },
       { k: 'readings', t: new Date(t0).toISOString(), readings: tricky },
@@ -403,7 +442,14 @@ describe('the review with big and rich sessions', () => {
           capturePeriodS: 900,
         },
       },
-      { k: 'events', t: new Date(t0).toISOString(), events: [{ log: 'Standard', time: new Date(t0).toISOString(), code: 1, text: 'Power down' }, { log: 'Standard', time: new Date(t0 + 60_000).toISOString(), code: 2, text: 'Power up' }] },
+      {
+        k: 'events',
+        t: new Date(t0).toISOString(),
+        events: [
+          { log: 'Standard', time: new Date(t0).toISOString(), code: 1, text: 'Power down' },
+          { log: 'Standard', time: new Date(t0 + 60_000).toISOString(), code: 2, text: 'Power up' },
+        ],
+      },
       { k: 'trace', t: new Date(t0).toISOString(), entries: [{ t: new Date(t0).toISOString(), dir: 'tx', hex: '0150310228**2903', summary: 'P1 (**)' }] },
       { k: 'state', t: new Date(t0).toISOString(), state: 'done' },
     ]);

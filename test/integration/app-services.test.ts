@@ -52,7 +52,9 @@ describe('app services against the demo meter', () => {
   it('shows echo-only in the alignment step and stops when asked', async () => {
     const s = testServices({ alignGapMs: 50, targets: { virtualMeter: { pace: true } } });
     const { waitFor } = collect(s);
-    const { operationId } = await ok<{ operationId: string }>(s.dispatcher.dispatch('align:start', { target: 'virtual:e450', simFaults: ['echo', 'silence'] }, ctx));
+    const { operationId } = await ok<{ operationId: string }>(
+      s.dispatcher.dispatch('align:start', { target: 'virtual:e450', simFaults: ['echo', 'silence'] }, ctx),
+    );
     const u = await waitFor('align:update', (x: AlignUpdate) => x.tries >= 1);
     expect(u).toMatchObject({ state: 'echo-only', echo: true, lastOk: false, lastError: { code: 'ECHO_ONLY' } });
     const stopped = await ok<AlignUpdate>(s.dispatcher.dispatch('align:stop', { operationId }, ctx));
@@ -73,7 +75,9 @@ describe('app services against the demo meter', () => {
     const ended = await waitFor('operation:ended', (e: OperationEnded) => e.operationId === started.operationId);
     expect(ended).toMatchObject({ state: 'done', sessionId: started.sessionId });
     const pushed = seen.filter((e) => e.channel === 'session:readings').flatMap((e) => (e.payload as { readings: unknown[] }).readings);
-    const session = await ok<{ readings: { obis: string }[]; state: string; identity: object; trace: { dir: string }[] }>(s.dispatcher.dispatch('sessions:get', { id: started.sessionId }, ctx));
+    const session = await ok<{ readings: { obis: string }[]; state: string; identity: object; trace: { dir: string }[] }>(
+      s.dispatcher.dispatch('sessions:get', { id: started.sessionId }, ctx),
+    );
     expect(session.state).toBe('done');
     expect(session.readings.length).toBe(pushed.length);
     expect(session.identity).toMatchObject({ manufacturer: 'LGZ' });
@@ -89,7 +93,9 @@ describe('app services against the demo meter', () => {
     expect(exp.rows).toBe(session.readings.length);
     const csv = readFileSync(exp.path, 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv.split('\r\n')[0]).toBe('\ufeffOBIS;Libellé;Adresse compteur;Valeur;Unité;Facteur d’échelle;Heure compteur;Heure PC;Source;Autres valeurs;Vérifié');
+    expect(csv.split('\r\n')[0]).toBe(
+      '\ufeffOBIS;Libellé;Adresse compteur;Valeur;Unité;Facteur d’échelle;Heure compteur;Heure PC;Source;Autres valeurs;Vérifié',
+    );
     expect(csv).toMatch(/\r\n1-0:1\.8\.0\*255;Énergie active importée \(\+A\), totale;1\.8\.0;\d{6},\d{3};kWh;/);
   });
 

@@ -24,9 +24,30 @@ describe('omr monitor', () => {
   it('polls for --duration, one JSON line per poll, the summary at the end, CSV files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omr-mon-'));
     const { io: i, out } = io({ OMR_DATA_DIR: dir });
-    const code = await runCli(['monitor', '--simulator', '--no-pace', '--baud-switch-delay', '0', '--interval', '0.5', '--duration', '2.5', '--json', '--csv', join(dir, 'polls.csv'), '--rules', '{"voltage":{"tolerancePct":0.5}}'], i);
+    const code = await runCli(
+      [
+        'monitor',
+        '--simulator',
+        '--no-pace',
+        '--baud-switch-delay',
+        '0',
+        '--interval',
+        '0.5',
+        '--duration',
+        '2.5',
+        '--json',
+        '--csv',
+        join(dir, 'polls.csv'),
+        '--rules',
+        '{"voltage":{"tolerancePct":0.5}}',
+      ],
+      i,
+    );
     expect(code).toBe(0);
-    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const polls = lines.filter((l) => 'poll' in l);
     const anomalies = lines.filter((l) => 'anomaly' in l);
     const last = lines.at(-1);
@@ -34,7 +55,14 @@ describe('omr monitor', () => {
     expect(polls.every((p) => p.ok && /^\d{3}\.\d$/.test(p.values.U1))).toBe(true);
     // 230 V ± 0.5 %: the demo meter's 226–234 V crosses it.
     expect(anomalies.length).toBeGreaterThan(0);
-    expect(last.summary).toMatchObject({ running: false, health: 'stopped', polls: polls.length, succeeded: polls.length, failed: 0, anomalies: anomalies.length });
+    expect(last.summary).toMatchObject({
+      running: false,
+      health: 'stopped',
+      polls: polls.length,
+      succeeded: polls.length,
+      failed: 0,
+      anomalies: anomalies.length,
+    });
     expect(last.summary.meanReactionMs).toBeGreaterThan(0);
     // Everything is in the session journal.
     const session = new SessionStore(join(dir, 'sessions')).load(last.sessionId);
@@ -58,7 +86,9 @@ describe('omr monitor', () => {
     ctrlC.abort();
     expect(await running).toBe(0);
     expect(out.stdout).toMatch(/^# +1 \S+ ok \d+ ms {2}U1=\d{3}\.\d U2=/m);
-    expect(out.stdout).toMatch(/\nSession (\S+)\nPolls: (\d+) \(\2 ok, 0 failed, 100 %\), reconnects: 0, anomalies: 0\nReaction: mean \d+ ms, worst \d+ ms\nLast success: \S+\n$/);
+    expect(out.stdout).toMatch(
+      /\nSession (\S+)\nPolls: (\d+) \(\2 ok, 0 failed, 100 %\), reconnects: 0, anomalies: 0\nReaction: mean \d+ ms, worst \d+ ms\nLast success: \S+\n$/,
+    );
     const [, id, count] = /\nSession (\S+)\nPolls: (\d+)/.exec(out.stdout)!;
     const session = new SessionStore(join(dir, 'sessions')).load(id!);
     expect(session.state).toBe('done');
@@ -68,7 +98,10 @@ describe('omr monitor', () => {
   it('a silent meter: failed polls, exit 1 with the typed error and its remedy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omr-mon-'));
     const { io: i, out } = io({ OMR_DATA_DIR: dir });
-    const code = await runCli(['monitor', '--simulator', '--no-pace', '--baud-switch-delay', '0', '--fault', 'silence', '--interval', '1', '--duration', '3'], i);
+    const code = await runCli(
+      ['monitor', '--simulator', '--no-pace', '--baud-switch-delay', '0', '--fault', 'silence', '--interval', '1', '--duration', '3'],
+      i,
+    );
     expect(code).toBe(1);
     expect(out.stdout).toMatch(/^# +1 \S+ FAIL NO_ECHO_NO_ANSWER: /m);
     expect(out.stdout).toMatch(/Polls: \d+ \(0 ok, \d+ failed, 0 %\)/);
@@ -76,7 +109,14 @@ describe('omr monitor', () => {
   });
 
   it('usage errors exit 2', async () => {
-    for (const args of [['monitor', '--simulator'], ['monitor', '--simulator', '--interval', '0.1'], ['monitor', '--interval', '5'], ['monitor', '--simulator', '--interval', '5', '--rules', '{"current":{"maxA":"x"}}'], ['monitor', '--simulator', '--interval', '5', '--plan', 'everything'], ['monitor', '--simulator', '--interval', '5', '--baud-switch-delay', 'soon']]) {
+    for (const args of [
+      ['monitor', '--simulator'],
+      ['monitor', '--simulator', '--interval', '0.1'],
+      ['monitor', '--interval', '5'],
+      ['monitor', '--simulator', '--interval', '5', '--rules', '{"current":{"maxA":"x"}}'],
+      ['monitor', '--simulator', '--interval', '5', '--plan', 'everything'],
+      ['monitor', '--simulator', '--interval', '5', '--baud-switch-delay', 'soon'],
+    ]) {
       const { io: i, out } = io({ OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-mon-')) });
       expect(await runCli(args, i), args.join(' ')).toBe(2);
       expect(out.stderr).toMatch(/Usage: omr monitor/);

@@ -21,7 +21,16 @@ function io(signal?: AbortSignal) {
 
 describe('omr command line', () => {
   it('prints usage for bad arguments (exit 2), never a stack trace', async () => {
-    for (const args of [[], ['frobnicate'], ['read'], ['read', '--simulator', '--port', '/dev/x'], ['read', '--simulator', '--max-baud', 'fast'], ['read', '--tcp', 'nohostport'], ['read', '--simulator', '--fault', 'gremlins'], ['read', '--bogus']]) {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['read'],
+      ['read', '--simulator', '--port', '/dev/x'],
+      ['read', '--simulator', '--max-baud', 'fast'],
+      ['read', '--tcp', 'nohostport'],
+      ['read', '--simulator', '--fault', 'gremlins'],
+      ['read', '--bogus'],
+    ]) {
       const { io: i, out } = io();
       const code = await runCli(args, i);
       expect(code, args.join(' ')).toBe(2);
@@ -38,8 +47,15 @@ describe('omr command line', () => {
     const json = JSON.parse(out.stdout);
     expect(json.identity).toEqual({ manufacturer: 'LGZ', baudChar: '5', ident: 'ZMF100AC.d2', modeE: true, raw: '/LGZ5\\2ZMF100AC.d2' });
     expect(json.errors).toEqual([]);
-    expect(json.readings.find((r: { obis: string }) => r.obis === '1-0:1.8.0*255')).toMatchObject({ address: '1.8.0', unit: 'kWh', value: expect.stringMatching(/^\d{6}\.\d{3}$/) });
-    const trace = readFileSync(join(dir, 't.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(json.readings.find((r: { obis: string }) => r.obis === '1-0:1.8.0*255')).toMatchObject({
+      address: '1.8.0',
+      unit: 'kWh',
+      value: expect.stringMatching(/^\d{6}\.\d{3}$/),
+    });
+    const trace = readFileSync(join(dir, 't.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(trace[0]).toMatchObject({ dir: 'tx', hex: '2f3f210d0a', summary: '/?!' });
     expect(trace.some((t: { dir: string }) => t.dir === 'rx')).toBe(true);
     const csv = readFileSync(join(dir, 'r.csv'), 'utf8');
@@ -84,10 +100,23 @@ describe('omr command line', () => {
     const ok = io();
     expect(await runCli(['read', '--simulator', '--no-pace', '--protocol', 'readout', '--password', '00000000', '--json'], ok.io)).toBe(0);
     const json = JSON.parse(ok.out.stdout);
-    expect(json.readings.map((r: { address: string }) => r.address)).toEqual(['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '0.9.1', '0.9.2', 'C.1.0', 'F.F']);
+    expect(json.readings.map((r: { address: string }) => r.address)).toEqual([
+      '1.8.0',
+      '1.8.1',
+      '1.8.2',
+      '2.8.0',
+      '2.8.1',
+      '2.8.2',
+      '0.9.1',
+      '0.9.2',
+      'C.1.0',
+      'F.F',
+    ]);
     expect(json.readings[0]).toMatchObject({ obis: '1-0:1.8.0*255', unit: 'kWh' });
     const bad = io();
-    expect(await runCli(['read', '--simulator', '--no-pace', '--protocol', 'readout', '--password', '12345678', '--json', '--trace', '/dev/null'], bad.io)).toBe(1);
+    expect(
+      await runCli(['read', '--simulator', '--no-pace', '--protocol', 'readout', '--password', '12345678', '--json', '--trace', '/dev/null'], bad.io),
+    ).toBe(1);
     expect(JSON.parse(bad.out.stdout).errors[0].code).toBe('AUTH_REJECTED');
     expect(bad.out.stdout + bad.out.stderr).not.toContain('12345678');
   });

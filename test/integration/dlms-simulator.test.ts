@@ -94,7 +94,11 @@ describe('DLMS against the simulator', () => {
         settings: DEFAULT_SETTINGS,
         address: { clientSap: 1, serverLogical: 1, serverPhysical: 17 },
         auth: 'hls-gmac',
-        keys: { systemTitle: Buffer.from('4f4d520000000001', 'hex'), encryptionKey: Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex'), authenticationKey: Buffer.from('d0d1d2d3d4d5d6d7d8d9dadbdcdddedf', 'hex') },
+        keys: {
+          systemTitle: Buffer.from('4f4d520000000001', 'hex'),
+          encryptionKey: Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex'),
+          authenticationKey: Buffer.from('d0d1d2d3d4d5d6d7d8d9dadbdcdddedf', 'hex'),
+        },
         counters: new InvocationCounterStore(join(dir, 'c.json')),
         plans: [{ plan: 'billing', obis: ['1-0:1.8.0'] }],
       });
@@ -114,12 +118,36 @@ describe('DLMS against the simulator', () => {
     stderr.on('data', (c) => (out.stderr += c));
     const to = new Date(Math.floor(Date.now() / DAY) * DAY);
     const from = new Date(to.getTime() - 2 * DAY);
-    const code = await runCli(['read', '--simulator', '--no-pace', '--protocol', 'dlms', '--password', PASSWORD, '--obis', '1-0:1.8.0,1-0:31.7.0', '--profile', '1-0:99.1.0', '--from', from.toISOString(), '--to', to.toISOString(), '--json'], { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) } });
+    const code = await runCli(
+      [
+        'read',
+        '--simulator',
+        '--no-pace',
+        '--protocol',
+        'dlms',
+        '--password',
+        PASSWORD,
+        '--obis',
+        '1-0:1.8.0,1-0:31.7.0',
+        '--profile',
+        '1-0:99.1.0',
+        '--from',
+        from.toISOString(),
+        '--to',
+        to.toISOString(),
+        '--json',
+      ],
+      { stdout, stderr, env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-cli-data-')) } },
+    );
     const json = JSON.parse(out.stdout);
     expect(json.errors).toEqual([]);
     expect(code).toBe(0);
     expect(json.identity).toMatchObject({ manufacturer: 'LGZ', modeE: true });
-    expect(json.readings.find((r: { obis: string }) => r.obis === '1-0:1.8.0*255')).toMatchObject({ unit: 'Wh', scaler: expect.any(Number), value: expect.any(String) });
+    expect(json.readings.find((r: { obis: string }) => r.obis === '1-0:1.8.0*255')).toMatchObject({
+      unit: 'Wh',
+      scaler: expect.any(Number),
+      value: expect.any(String),
+    });
     expect(json.profile.columns[0].obis).toBe('0-0:1.0.0*255');
     expect(json.profile.rows.length).toBeGreaterThan(100);
   });

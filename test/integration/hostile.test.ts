@@ -35,7 +35,9 @@ async function readAgainst(meter: HostileOptions, extra: string[] = []) {
   stop = server.close;
   const dataDir = mkdtempSync(join(tmpdir(), 'omr-hostile-'));
   const started = Date.now();
-  const omr = startOmr(['read', '--tcp', `127.0.0.1:${server.port}`, '--hdlc-direct', '--protocol', 'dlms', '--json', ...extra], { env: { OMR_DATA_DIR: dataDir } });
+  const omr = startOmr(['read', '--tcp', `127.0.0.1:${server.port}`, '--hdlc-direct', '--protocol', 'dlms', '--json', ...extra], {
+    env: { OMR_DATA_DIR: dataDir },
+  });
   let peakMb = 0;
   const poll = setInterval(() => {
     const mb = residentMb(omr.child.pid!);
@@ -52,7 +54,9 @@ async function readAgainst(meter: HostileOptions, extra: string[] = []) {
   } catch {
     json = undefined;
   }
-  console.log(`hostile ${meter.misbehaviour}: exit ${code} after ${seconds.toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB, errors ${json?.errors.map((e) => e.code).join(',')}, ${json?.readings.length ?? 0} readings`);
+  console.log(
+    `hostile ${meter.misbehaviour}: exit ${code} after ${seconds.toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB, errors ${json?.errors.map((e) => e.code).join(',')}, ${json?.readings.length ?? 0} readings`,
+  );
   return { code, seconds, peakMb, json, err: omr.err(), dataDir };
 }
 

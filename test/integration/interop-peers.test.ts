@@ -68,7 +68,10 @@ describe('(a) our client against recorded Gurux C example server exchanges', () 
     it(`${c.mechanism}: same frames, same values`, async () => {
       const name = `gurux-c-${c.mechanism}-server`;
       const lines = fixture(name);
-      const recorded = JSON.parse(readFileSync(`test/fixtures/interop/${name}.result.json`, 'utf8')) as { readings: { obis: string; value: string }[]; errors: { code: string }[] };
+      const recorded = JSON.parse(readFileSync(`test/fixtures/interop/${name}.result.json`, 'utf8')) as {
+        readings: { obis: string; value: string }[];
+        errors: { code: string }[];
+      };
       const meter = await replayMeter(`test/fixtures/interop/${name}.trace.jsonl`);
       const dir = mkdtempSync(join(tmpdir(), 'omr-interop-'));
       const opened = await new Targets({}).open(`tcp://127.0.0.1:${meter.port}`);

@@ -27,7 +27,22 @@ describe('replay of recorded peer exchanges', () => {
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     vi.setSystemTime(new Date(started));
     const peer = await simulateOnTcp(['--replay', 'test/fixtures/interop/gurux-c-lls-discover.trace.jsonl']);
-    const run = await omr(['read', '--tcp', `127.0.0.1:${peer.port}`, '--hdlc-direct', '--client-sap', '17', '--server-physical', '0', '--auth', 'lls', '--password', 'Gurux', '--discover', '--json']);
+    const run = await omr([
+      'read',
+      '--tcp',
+      `127.0.0.1:${peer.port}`,
+      '--hdlc-direct',
+      '--client-sap',
+      '17',
+      '--server-physical',
+      '0',
+      '--auth',
+      'lls',
+      '--password',
+      'Gurux',
+      '--discover',
+      '--json',
+    ]);
     expect(peer.out.stderr).not.toMatch(/diverged/);
     expect(peer.out.stderr).toMatch(/all \d+ recorded requests answered/);
     expect(run.code).toBe(0);

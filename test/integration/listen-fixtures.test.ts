@@ -37,7 +37,14 @@ async function listenJson(args: string[], env: Record<string, string>): Promise<
   let out = '';
   stdout.on('data', (c) => (out += c));
   const code = await runCli(['listen', ...args, '--json'], { stdout, stderr: new PassThrough(), env });
-  return { code, lines: out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    code,
+    lines: out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('omr listen on fixtures', () => {
@@ -57,7 +64,9 @@ describe('omr listen on fixtures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'omr-listen-'));
     // The Netz NÖ key, as an operator letter spells it; the other pushes are in clear: --allow-plain.
     writeFileSync(join(dir, 'keys.txt'), 'GUEK: 36 C6 66 39 E4 8A 8C A4 D6 BC 8B 28 2A 79 3B BB\n');
-    const { code, lines } = await listenJson(['--tcp', `127.0.0.1:${port}`, '--key-file', join(dir, 'keys.txt'), '--allow-plain', '--silence', '200'], { OMR_DATA_DIR: dir });
+    const { code, lines } = await listenJson(['--tcp', `127.0.0.1:${port}`, '--key-file', join(dir, 'keys.txt'), '--allow-plain', '--silence', '200'], {
+      OMR_DATA_DIR: dir,
+    });
     expect(code).toBe(0);
     expect(lines.map((l) => `${l.kind}:${l.verdict.layer}`)).toEqual(['hdlc:ok', 'p1:ok', 'mbus:ok', 'p1:crc-bad', 'apdu:ok', 'p1:crc-none', 'hdlc:ok']);
     expect(lines[0].layout.name).toBe('kaifa-no-list2-3ph');
@@ -93,7 +102,14 @@ describe('omr listen on fixtures', () => {
     mkdirSync(layouts);
     writeFileSync(
       join(layouts, 'si2.json'),
-      JSON.stringify({ name: 'si-list2-test', operator: 'test', meters: [], source: 'test', signature: 'os,os,bool,os,u32,u32,u32,u32,u32,u32,u32,u32', positions: [{ at: 1, obis: '0-0:42.0.0', decode: 'text' }] }),
+      JSON.stringify({
+        name: 'si-list2-test',
+        operator: 'test',
+        meters: [],
+        source: 'test',
+        signature: 'os,os,bool,os,u32,u32,u32,u32,u32,u32,u32,u32',
+        positions: [{ at: 1, obis: '0-0:42.0.0', decode: 'text' }],
+      }),
     );
     let port = await serve(pushFrames('iskra-slovenia-list2.hex'), 10);
     const { lines } = await listenJson(['--tcp', `127.0.0.1:${port}`], { OMR_DATA_DIR: dir });

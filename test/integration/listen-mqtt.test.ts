@@ -25,7 +25,12 @@ describe('omr listen --mqtt (Mosquitto)', () => {
   it('publishes each list on its own topic, values retained, refused frames as verdicts', async () => {
     const good = p1Text('kaifa-dsmr42.txt');
     const damaged = good.replace('1-0:1.8.1(001581.123', '1-0:1.8.1(009999.123');
-    const chunks = [...pushFrames('kaifa-ma304h4-norway-list1.hex'), ...pushFrames('kaifa-ma304h4-norway-list2.hex'), bytesOf(damaged), ...pushFrames('mbus-kmswest-encrypted-nokey.hex')];
+    const chunks = [
+      ...pushFrames('kaifa-ma304h4-norway-list1.hex'),
+      ...pushFrames('kaifa-ma304h4-norway-list2.hex'),
+      bytesOf(damaged),
+      ...pushFrames('mbus-kmswest-encrypted-nokey.hex'),
+    ];
     server = createServer((socket) => {
       let i = 0;
       const next = (): void => {
@@ -58,7 +63,11 @@ describe('omr listen --mqtt (Mosquitto)', () => {
     server = createServer((socket) => socket.end(pushFrames('mbus-kmswest-encrypted-nokey.hex')[0]!));
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    await runCli(['listen', '--tcp', `127.0.0.1:${port}`, '--mqtt', broker.url, '--mqtt-id', 'han_2', '--json'], { stdout: new PassThrough(), stderr: new PassThrough(), env: { OMR_DATA_DIR: '/nonexistent-omr-test' } });
+    await runCli(['listen', '--tcp', `127.0.0.1:${port}`, '--mqtt', broker.url, '--mqtt-id', 'han_2', '--json'], {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      env: { OMR_DATA_DIR: '/nonexistent-omr-test' },
+    });
     await expect.poll(() => sub.messages.length, { timeout: 5000 }).toBe(1);
     expect(JSON.parse(sub.messages[0]!.payload).verdict).toMatchObject({ layer: 'no-key', code: 'KEY_ERROR' });
     await sub.close();

@@ -12,7 +12,12 @@ async function simulateAndListen(extra: string[], listenMs: number): Promise<any
   const simOut = new PassThrough();
   let simText = '';
   simOut.on('data', (c) => (simText += c));
-  const sim = runCli(['simulate', '--p1', '--tcp', '0', '--interval', '150', ...extra], { stdout: simOut, stderr: new PassThrough(), env: {}, signal: simAbort.signal });
+  const sim = runCli(['simulate', '--p1', '--tcp', '0', '--interval', '150', ...extra], {
+    stdout: simOut,
+    stderr: new PassThrough(),
+    env: {},
+    signal: simAbort.signal,
+  });
   const deadline = Date.now() + 5000;
   while (!/tcp:\/\/127\.0\.0\.1:(\d+)/.test(simText) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const port = /tcp:\/\/127\.0\.0\.1:(\d+)/.exec(simText)![1]!;
@@ -21,12 +26,21 @@ async function simulateAndListen(extra: string[], listenMs: number): Promise<any
   let text = '';
   out.on('data', (c) => (text += c));
   const timer = setTimeout(() => listenAbort.abort(), listenMs);
-  const code = await runCli(['listen', '--tcp', `127.0.0.1:${port}`, '--silence', '100', '--json'], { stdout: out, stderr: new PassThrough(), env: { OMR_DATA_DIR: '/nonexistent-omr-test' }, signal: listenAbort.signal });
+  const code = await runCli(['listen', '--tcp', `127.0.0.1:${port}`, '--silence', '100', '--json'], {
+    stdout: out,
+    stderr: new PassThrough(),
+    env: { OMR_DATA_DIR: '/nonexistent-omr-test' },
+    signal: listenAbort.signal,
+  });
   clearTimeout(timer);
   simAbort.abort();
   expect(await sim).toBe(0);
   expect(code).toBe(0);
-  return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('omr simulate --p1 with omr listen', () => {

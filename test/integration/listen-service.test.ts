@@ -25,7 +25,8 @@ function frames(s: ReturnType<typeof testServices>) {
   const until = (pred: () => boolean, timeoutMs = 15_000) =>
     new Promise<void>((resolve, reject) => {
       const started = Date.now();
-      const tick = () => (pred() ? resolve() : Date.now() - started > timeoutMs ? reject(new Error(`not in ${timeoutMs} ms; ${seen.length} frame(s)`)) : setTimeout(tick, 20));
+      const tick = () =>
+        pred() ? resolve() : Date.now() - started > timeoutMs ? reject(new Error(`not in ${timeoutMs} ms; ${seen.length} frame(s)`)) : setTimeout(tick, 20);
       tick();
     });
   return { seen, until };
@@ -105,8 +106,13 @@ describe('listen:start / listen:stop on the virtual P1 meter', () => {
     const list = await ok<SessionSummary[]>(s.dispatcher.dispatch('sessions:list', undefined, ctx));
     expect(list.find((x) => x.id === started.sessionId)?.pushCount).toBe(f.seen.length);
 
-    const exported = await ok<ExportResult>(s.dispatcher.dispatch('sessions:export', { id: started.sessionId, what: 'pushes', dialect: 'comma-dot', lang: 'en' }, ctx));
-    const rows = readFileSync(exported.path, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    const exported = await ok<ExportResult>(
+      s.dispatcher.dispatch('sessions:export', { id: started.sessionId, what: 'pushes', dialect: 'comma-dot', lang: 'en' }, ctx),
+    );
+    const rows = readFileSync(exported.path, 'utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(rows[0]).toBe('Time,List,Verdict,OBIS,Value,Unit');
     const badRows = rows.filter((r) => r.includes('bad (crc-bad)'));
     expect(badRows.length).toBe(bad.length);

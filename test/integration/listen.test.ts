@@ -50,13 +50,25 @@ describe('omr listen', () => {
     let out = '';
     stdout.on('data', (c) => (out += c));
     // The E450 push is in clear while a key is set: accepted only with --allow-plain.
-    const code = await runCli(['listen', '--tcp', `127.0.0.1:${port}`, '--key-file', join(dir, 'keys.txt'), '--allow-plain', '--json'], { stdout, stderr: new PassThrough(), env: { OMR_DATA_DIR: dir } });
+    const code = await runCli(['listen', '--tcp', `127.0.0.1:${port}`, '--key-file', join(dir, 'keys.txt'), '--allow-plain', '--json'], {
+      stdout,
+      stderr: new PassThrough(),
+      env: { OMR_DATA_DIR: dir },
+    });
     expect(code).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[0].readings.find((r: { obis: string }) => r.obis === '0-0:42.0.0*255').value).toBe('LGZ1020782546371');
     expect(lines[1].verdict).toMatchObject({ status: 'bad', layer: 'checksum', code: 'HDLC_FCS' });
-    expect(lines[2].readings.find((r: { obis: string }) => r.obis === '1-0:32.7.0*255')).toMatchObject({ obis: '1-0:32.7.0*255', value: '230.8', unit: 'V', scaler: -1 });
+    expect(lines[2].readings.find((r: { obis: string }) => r.obis === '1-0:32.7.0*255')).toMatchObject({
+      obis: '1-0:32.7.0*255',
+      value: '230.8',
+      unit: 'V',
+      scaler: -1,
+    });
   });
 
   it('says per push that a key is needed when none is given', async () => {
@@ -66,7 +78,11 @@ describe('omr listen', () => {
     const stdout = new PassThrough();
     let out = '';
     stdout.on('data', (c) => (out += c));
-    const code = await runCli(['listen', '--tcp', `127.0.0.1:${port}`], { stdout, stderr: new PassThrough(), env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-listen-')) } });
+    const code = await runCli(['listen', '--tcp', `127.0.0.1:${port}`], {
+      stdout,
+      stderr: new PassThrough(),
+      env: { OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-listen-')) },
+    });
     expect(out).toMatch(/^! KEY_ERROR: .*no key was given/m);
     expect(code).toBe(1);
   });

@@ -22,8 +22,19 @@ function setup(overrides: Parameters<typeof testServices>[0] = {}) {
   s.settings.set({ baudSwitchDelayMs: 0 });
   const seen: { channel: EventChannel; payload: unknown }[] = [];
   s.events.subscribe((channel, payload) => seen.push({ channel, payload }));
-  const polls = (opId: string) => seen.filter((e) => e.channel === 'monitor:update' && (e.payload as EventOf<'monitor:update'>).stats.operationId === opId && (e.payload as EventOf<'monitor:update'>).poll).map((e) => (e.payload as EventOf<'monitor:update'>).poll!);
-  const anomalies = (opId: string) => seen.filter((e) => e.channel === 'monitor:anomaly' && (e.payload as EventOf<'monitor:anomaly'>).operationId === opId).map((e) => (e.payload as EventOf<'monitor:anomaly'>).anomaly);
+  const polls = (opId: string) =>
+    seen
+      .filter(
+        (e) =>
+          e.channel === 'monitor:update' &&
+          (e.payload as EventOf<'monitor:update'>).stats.operationId === opId &&
+          (e.payload as EventOf<'monitor:update'>).poll,
+      )
+      .map((e) => (e.payload as EventOf<'monitor:update'>).poll!);
+  const anomalies = (opId: string) =>
+    seen
+      .filter((e) => e.channel === 'monitor:anomaly' && (e.payload as EventOf<'monitor:anomaly'>).operationId === opId)
+      .map((e) => (e.payload as EventOf<'monitor:anomaly'>).anomaly);
   const start = (req: Omit<MonitorStartRequest, 'target'> & { target?: string }) => s.monitor.start(MonitorOptionsSchema.parse({ target: TARGET, ...req }));
   /** Wait until `n` more polls (than now) have ended. */
   const morePolls = async (opId: string, n: number, timeout = 20_000) => {
@@ -44,11 +55,19 @@ describe('monitoring against the demo meter', () => {
   it('polls, keeps statistics, journals every poll, and stops cleanly through the contract', async () => {
     const { s, seen, polls, morePolls } = setup();
     // The contract keeps a few seconds as its minimum.
-    expect(await s.dispatcher.dispatch('monitor:start', { target: TARGET, intervalS: 0.5 }, ctx)).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect(await s.dispatcher.dispatch('monitor:start', { target: TARGET, intervalS: 0.5 }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
     // A wrong port answers at once with its typed error, and no session is made.
-    expect(await s.dispatcher.dispatch('monitor:start', { target: '/dev/ttyUSB-missing', intervalS: 5 }, ctx)).toMatchObject({ ok: false, error: { code: 'PORT_NOT_FOUND' } });
+    expect(await s.dispatcher.dispatch('monitor:start', { target: '/dev/ttyUSB-missing', intervalS: 5 }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'PORT_NOT_FOUND' },
+    });
     expect(s.sessions.list()).toEqual([]);
-    const started = await ok<{ operationId: string; sessionId: string }>(s.dispatcher.dispatch('monitor:start', { target: TARGET, intervalS: 30, name: 'Night watch' }, ctx));
+    const started = await ok<{ operationId: string; sessionId: string }>(
+      s.dispatcher.dispatch('monitor:start', { target: TARGET, intervalS: 30, name: 'Night watch' }, ctx),
+    );
     // The first poll starts at once; the next would be in 30 s: "read now" polls at once.
     await morePolls(started.operationId, 1);
     for (let i = 0; i < 2; i++) {
@@ -73,7 +92,15 @@ describe('monitoring against the demo meter', () => {
     const ended = seen.find((e) => e.channel === 'operation:ended' && (e.payload as OperationEnded).operationId === started.operationId)?.payload;
     expect(ended).toMatchObject({ state: 'done', sessionId: started.sessionId });
     // The journal reopens with its setup and its polls.
-    const session = await ok<{ state: string; name: string; polls: MonitorPoll[]; anomalies?: MonitorAnomaly[]; monitor: { intervalS: number; plan: string }; identity: object; trace: unknown[] }>(s.dispatcher.dispatch('sessions:get', { id: started.sessionId }, ctx));
+    const session = await ok<{
+      state: string;
+      name: string;
+      polls: MonitorPoll[];
+      anomalies?: MonitorAnomaly[];
+      monitor: { intervalS: number; plan: string };
+      identity: object;
+      trace: unknown[];
+    }>(s.dispatcher.dispatch('sessions:get', { id: started.sessionId }, ctx));
     expect(session).toMatchObject({ state: 'done', name: 'Night watch', monitor: { intervalS: 30, plan: 'instantaneous' }, identity: { manufacturer: 'LGZ' } });
     expect(session.polls).toEqual(polls(started.operationId));
     expect(session.trace.length).toBeGreaterThan(0);
@@ -162,7 +189,10 @@ describe('monitoring against the demo meter', () => {
       () => ({}),
       (now) => {
         const d = new Date(now + 600_000);
-        return { '0.9.1': `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`, '0.9.2': `${pad(d.getUTCFullYear() % 100)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` };
+        return {
+          '0.9.1': `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+          '0.9.2': `${pad(d.getUTCFullYear() % 100)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+        };
       },
       () => ({}),
     ];
@@ -221,7 +251,12 @@ describe('monitoring against the demo meter', () => {
     const got = await morePolls(operationId, 2);
     const stats = await s.monitor.stop(operationId);
     expect(got.slice(0, 2).every((p) => p.ok)).toBe(true);
-    expect(got[1]!.values).toMatchObject({ U1: expect.stringMatching(/^\d{3}(\.\d)?$/), F: expect.stringMatching(/^\d\d(\.\d+)?$/), Eimp: expect.stringMatching(/^\d+(\.\d{1,3})?$/), drift: expect.stringMatching(/^-?\d+$/) });
+    expect(got[1]!.values).toMatchObject({
+      U1: expect.stringMatching(/^\d{3}(\.\d)?$/),
+      F: expect.stringMatching(/^\d\d(\.\d+)?$/),
+      Eimp: expect.stringMatching(/^\d+(\.\d{1,3})?$/),
+      drift: expect.stringMatching(/^-?\d+$/),
+    });
     expect(Math.abs(Number(got[1]!.values!.drift))).toBeLessThanOrEqual(2);
     expect(stats).toMatchObject({ failed: 0, reconnects: 0 });
     // The password is never journaled.

@@ -13,7 +13,12 @@ import { INPUTS, OUTPUTS, staleReason } from '../../scripts/build.mjs';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function run(command: string, args: string[], cwd = ROOT) {
-  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-launcher-')) } });
+  return spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, OMR_DATA_DIR: mkdtempSync(join(tmpdir(), 'omr-launcher-')) },
+  });
 }
 
 describe('the build is stale', () => {
@@ -51,7 +56,11 @@ describe('the build is stale', () => {
   it('covers what electron-vite builds from and what it writes', () => {
     const config = readFileSync(join(ROOT, 'electron.vite.config.ts'), 'utf8');
     for (const input of ['electron', 'renderer']) expect(INPUTS).toContain(input);
-    for (const dir of config.matchAll(/outDir: '([^']+)'/g)) expect(OUTPUTS.some((o) => o.startsWith(`${dir[1]}/`)), dir[1]).toBe(true);
+    for (const dir of config.matchAll(/outDir: '([^']+)'/g))
+      expect(
+        OUTPUTS.some((o) => o.startsWith(`${dir[1]}/`)),
+        dir[1],
+      ).toBe(true);
   });
 });
 

@@ -83,7 +83,9 @@ describe('a load profile cut short is kept, and the next read of the range conti
     const second = await call<SessionData>(paced, 'sessions:get', { id: read.started.sessionId });
     const rows = second.profile!.rows;
     const lastProgress = read.progress.filter((p) => p.label.includes('buffer'));
-    console.log(`continued in ${Date.now() - t0} ms: ${kept.length} kept + ${rows.length - kept.length} read = ${rows.length} rows; progress "${lastProgress.at(-2)?.label}"`);
+    console.log(
+      `continued in ${Date.now() - t0} ms: ${kept.length} kept + ${rows.length - kept.length} read = ${rows.length} rows; progress "${lastProgress.at(-2)?.label}"`,
+    );
     expect(second.profile!.continued).toEqual({ sessionId: first.id, rows: kept.length, after: kept[kept.length - 1]![0] });
     expect(rows.slice(0, kept.length)).toEqual(kept);
     // Once each, 15 minutes apart, from the range's start to now.
@@ -98,7 +100,10 @@ describe('a load profile cut short is kept, and the next read of the range conti
     // Export: as many CSV rows as the session holds.
     const exp = await call<ExportResult>(paced, 'sessions:export', { id: second.id, what: 'profile', lang: 'fr' });
     expect(exp.rows).toBe(rows.length);
-    const lines = readFileSync(exp.path, 'utf8').replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+    const lines = readFileSync(exp.path, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter(Boolean);
     expect(lines.length).toBe(rows.length + 1);
     // French: semicolons, decimal commas, times as Excel reads them.
     expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2};/);

@@ -37,7 +37,19 @@ describe('omr simulate --replay', () => {
   it('replays a DLMS read with LLS (password redacted in the trace) and a load profile: same readings, same rows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omr-replay-'));
     const trace = join(dir, 'dlms.jsonl');
-    const opts = ['--hdlc-direct', '--auth', 'lls', '--password', '00000000', '--profile', '1-0:99.1.0', '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-01T06:00:00Z'];
+    const opts = [
+      '--hdlc-direct',
+      '--auth',
+      'lls',
+      '--password',
+      '00000000',
+      '--profile',
+      '1-0:99.1.0',
+      '--from',
+      '2026-11-01T00:00:00Z',
+      '--to',
+      '2026-11-01T06:00:00Z',
+    ];
     const live = await simulate(['--hdlc']);
     const first = await read(['--tcp', `127.0.0.1:${live.port}`, ...opts, '--trace', trace]);
     expect(first.code).toBe(0);
@@ -58,7 +70,21 @@ describe('omr simulate --replay', () => {
     const replay = await simulate(['--replay', trace]);
     // Asking for a load profile that was not read in the recording: the association replays,
     // the profile's GET is not in the recording.
-    const other = await read(['--tcp', `127.0.0.1:${replay.port}`, '--hdlc-direct', '--auth', 'lls', '--password', '00000000', '--profile', '1-0:99.1.0', '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-01T06:00:00Z']);
+    const other = await read([
+      '--tcp',
+      `127.0.0.1:${replay.port}`,
+      '--hdlc-direct',
+      '--auth',
+      'lls',
+      '--password',
+      '00000000',
+      '--profile',
+      '1-0:99.1.0',
+      '--from',
+      '2026-11-01T00:00:00Z',
+      '--to',
+      '2026-11-01T06:00:00Z',
+    ]);
     expect(other.code).toBe(1);
     const m = /diverged from the recording at step (\d+) of \d+\n {2}expected: ([^\n]*)\n {2}received: (7e[0-9a-f]+)/.exec(replay.out.stderr);
     expect(m, replay.out.stderr).not.toBeNull();

@@ -102,7 +102,10 @@ describe.skipIf(!existsSync(SER2NET))('ser2net in front of the virtual E450', ()
   it('RFC 2217: mode E → HDLC → DLMS through the same channel (0xFF escaped both ways)', async () => {
     const b = await setup('rfc2217');
     const { io, out } = cliIo();
-    const code = await runCli(['read', '--port', `rfc2217://127.0.0.1:${b.ser2net.port}`, '--protocol', 'dlms', '--password', '00000000', '--obis', '1-0:1.8.0,0-0:96.1.0', '--json'], io);
+    const code = await runCli(
+      ['read', '--port', `rfc2217://127.0.0.1:${b.ser2net.port}`, '--protocol', 'dlms', '--password', '00000000', '--obis', '1-0:1.8.0,0-0:96.1.0', '--json'],
+      io,
+    );
     expect(out.stderr.replace(/^omr: warning.*\n/gm, '')).toBe('');
     expect(code).toBe(0);
     const json = JSON.parse(out.stdout) as { readings: { obis: string; value: string }[] };

@@ -16,7 +16,13 @@ afterEach(async () => {
   meter = undefined;
 });
 
-async function readVia(faults: SimFault[], settings = DEFAULT_SETTINGS, purpose: 'readout' | 'identify' = 'readout', pullCableAfterBytes?: number, pace = false) {
+async function readVia(
+  faults: SimFault[],
+  settings = DEFAULT_SETTINGS,
+  purpose: 'readout' | 'identify' = 'readout',
+  pullCableAfterBytes?: number,
+  pace = false,
+) {
   meter = await startPtyMeter({ faults, pace, ...(pace ? { reactionMs: 200 } : {}) });
   const m = meter;
   const targets = new Targets();

@@ -40,7 +40,8 @@ afterEach(() => {
 function scratchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(tmpdir(), 'omr-start-'));
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, OMR_DATA_DIR: join(home, 'data'), BROWSER: 'none', ...extra };
-  for (const k of ['ELECTRON_OVERRIDE_DIST_PATH', 'ELECTRON_EXEC_PATH', 'OMR_START', 'OMR_START_DRY_RUN', 'DISPLAY', 'WAYLAND_DISPLAY']) if (!(k in extra)) delete env[k];
+  for (const k of ['ELECTRON_OVERRIDE_DIST_PATH', 'ELECTRON_EXEC_PATH', 'OMR_START', 'OMR_START_DRY_RUN', 'DISPLAY', 'WAYLAND_DISPLAY'])
+    if (!(k in extra)) delete env[k];
   return env;
 }
 
@@ -129,7 +130,13 @@ describe.skipIf(!POSIX)('npm start', () => {
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     await js.arrayBuffer();
     // The opener got the same URL (BROWSER names it).
-    expect(await waitFor('the browser to be opened', () => (existsSync(join(home, 'opened')) ? readFileSync(join(home, 'opened'), 'utf8').trim() : undefined), 10_000)).toBe(url);
+    expect(
+      await waitFor(
+        'the browser to be opened',
+        () => (existsSync(join(home, 'opened')) ? readFileSync(join(home, 'opened'), 'utf8').trim() : undefined),
+        10_000,
+      ),
+    ).toBe(url);
     expect(existsSync(join(home, 'data', 'station.json'))).toBe(true);
 
     // Ctrl-C in a terminal: SIGINT to the whole foreground process group.

@@ -43,20 +43,29 @@ interface Res {
 function http(method: string, path: string, o: { headers?: Record<string, string>; body?: string } = {}): Promise<Res> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        let json: Envelope<unknown> = { ok: false } as never;
-        try {
-          json = JSON.parse(body);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
-      });
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => {
+          let json: Envelope<unknown> = { ok: false } as never;
+          try {
+            json = JSON.parse(body);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });
@@ -156,7 +165,11 @@ describe('the WebSocket transport', () => {
     // Events: a read pushes its readings and its end to every client.
     const started = await c.invoke('read:start', { target: 'virtual:e450' });
     expect(started.ok).toBe(true);
-    await expect.poll(() => c.events.find((e) => e.channel === 'operation:ended' && e.payload.operationId === started.value.operationId)?.payload.state, { timeout: 30_000 }).toBe('done');
+    await expect
+      .poll(() => c.events.find((e) => e.channel === 'operation:ended' && e.payload.operationId === started.value.operationId)?.payload.state, {
+        timeout: 30_000,
+      })
+      .toBe('done');
     const pushed = c.events.filter((e) => e.channel === 'session:readings').flatMap((e) => e.payload.readings);
     expect(pushed.length).toBe(services.sessions.load(started.value.sessionId).readings.length);
 
@@ -173,7 +186,11 @@ describe('the WebSocket transport', () => {
 
   it('drops a client that sends something that is not JSON, and answers a malformed invoke', async () => {
     const c = await wsClient({ token });
-    expect(await new Promise<unknown>((r) => (c.ws.once('message', (d) => r(JSON.parse(d.toString()))), c.ws.send(JSON.stringify({ t: 'invoke', id: 7, channel: 42 }))))).toMatchObject({
+    expect(
+      await new Promise<unknown>(
+        (r) => (c.ws.once('message', (d) => r(JSON.parse(d.toString()))), c.ws.send(JSON.stringify({ t: 'invoke', id: 7, channel: 42 }))),
+      ),
+    ).toMatchObject({
       t: 'result',
       id: 7,
       envelope: { ok: false, error: { code: 'INVALID_REQUEST' } },
@@ -187,7 +204,15 @@ describe('the WebSocket transport', () => {
     await expect(wsClient({ token, origin: 'http://evil.example' })).rejects.toThrow(/HTTP 403/);
     const own = await wsClient({ token, origin: base.replace(/\/$/, '') });
     await own.close();
-    const rebound = await http('GET', '/ws', { headers: { host: 'evil.example:80', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    const rebound = await http('GET', '/ws', {
+      headers: {
+        host: 'evil.example:80',
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
     expect(rebound.status).toBe(421);
   });
 });
@@ -261,7 +286,9 @@ describe('the JSON API', () => {
     expect(start.status).toBe(200);
     const { operationId, sessionId } = start.json.value;
     expect((await http('POST', '/api/start', json({}))).status).toBe(409);
-    await expect.poll(async () => (await http('GET', '/api/status', { headers: auth() })).json.value.monitor?.succeeded ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => (await http('GET', '/api/status', { headers: auth() })).json.value.monitor?.succeeded ?? 0, { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(1);
     const status = (await http('GET', '/api/status', { headers: auth() })).json.value;
     expect(status.monitor).toMatchObject({ operationId, sessionId, running: true, intervalS: 2, failed: 0 });
     expect(status.lastPoll).toMatchObject({ ok: true, sessionId });

@@ -24,7 +24,17 @@ beforeAll(async () => {
   token = t.fresh!;
   const renderer = mkdtempSync(join(tmpdir(), 'omr-renderer-'));
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>fuzz</title>');
-  station = await startStation({ services, dataDir: services.dataDir, rendererDir: renderer, host: '127.0.0.1', port: 0, tokenHash: t.hash, requireToken: true, version: 'test', log: (l) => logged.push(l) });
+  station = await startStation({
+    services,
+    dataDir: services.dataDir,
+    rendererDir: renderer,
+    host: '127.0.0.1',
+    port: 0,
+    tokenHash: t.hash,
+    requireToken: true,
+    version: 'test',
+    log: (l) => logged.push(l),
+  });
 });
 
 afterAll(async () => {
@@ -60,20 +70,76 @@ async function statusAnswers(): Promise<void> {
 
 const host = () => `127.0.0.1:${station.port}`;
 const anyText = fc.string({ unit: 'binary', maxLength: 40 });
-const pathChars = fc.constantFrom('/', '[', ']', '%', '%zz', '%00', '%E0%A4%A', '..', '//', '?', '#', '@', ':', 'api', 'ws', 'download', ' ', '\\', '\u00ff', '\u2028', 'x');
+const pathChars = fc.constantFrom(
+  '/',
+  '[',
+  ']',
+  '%',
+  '%zz',
+  '%00',
+  '%E0%A4%A',
+  '..',
+  '//',
+  '?',
+  '#',
+  '@',
+  ':',
+  'api',
+  'ws',
+  'download',
+  ' ',
+  '\\',
+  '\u00ff',
+  '\u2028',
+  'x',
+);
 const target = fc.oneof(
   fc.array(pathChars, { maxLength: 12 }).map((a) => a.join('')),
   anyText,
-  fc.constantFrom('//[', '//[/api/status', '/api/sessions/%E0%A4%A/export.csv', '/api/sessions/%/export.csv', 'http://[', '*', '/ws?token=%', '//ws', 'http://evil/ws'),
+  fc.constantFrom(
+    '//[',
+    '//[/api/status',
+    '/api/sessions/%E0%A4%A/export.csv',
+    '/api/sessions/%/export.csv',
+    'http://[',
+    '*',
+    '/ws?token=%',
+    '//ws',
+    'http://evil/ws',
+  ),
 );
-const method = fc.oneof(fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH'), fc.string({ minLength: 1, maxLength: 8 }));
-const header = fc.tuple(fc.oneof(fc.constantFrom('host', 'origin', 'authorization', 'content-type', 'content-length', 'transfer-encoding', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'expect', 'cookie'), fc.string({ maxLength: 12 })), fc.oneof(anyText, fc.constantFrom('websocket', 'Upgrade', '-1', '99999999999999999999', 'chunked', `Bearer x`, 'null', '100-continue', 'application/json')));
+const method = fc.oneof(
+  fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH'),
+  fc.string({ minLength: 1, maxLength: 8 }),
+);
+const header = fc.tuple(
+  fc.oneof(
+    fc.constantFrom(
+      'host',
+      'origin',
+      'authorization',
+      'content-type',
+      'content-length',
+      'transfer-encoding',
+      'upgrade',
+      'connection',
+      'sec-websocket-key',
+      'sec-websocket-version',
+      'expect',
+      'cookie',
+    ),
+    fc.string({ maxLength: 12 }),
+  ),
+  fc.oneof(anyText, fc.constantFrom('websocket', 'Upgrade', '-1', '99999999999999999999', 'chunked', `Bearer x`, 'null', '100-continue', 'application/json')),
+);
 
 describe('the station under malformed requests', () => {
   it('answers `GET //[` (a path, never another host) and keeps serving (request and upgrade)', async () => {
     const plain = await raw(`GET //[ HTTP/1.1\r\nHost: ${host()}\r\n\r\n`);
     expect(plain).toMatch(/^HTTP\/1\.1 (200|404)/);
-    const upgrade = await raw(`GET //[ HTTP/1.1\r\nHost: ${host()}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    const upgrade = await raw(
+      `GET //[ HTTP/1.1\r\nHost: ${host()}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
     expect(upgrade).toMatch(/^HTTP\/1\.1 404/);
     expect(await raw(`GET http://[ HTTP/1.1\r\nHost: ${host()}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     await statusAnswers();
@@ -87,13 +153,28 @@ describe('the station under malformed requests', () => {
 
   it('survives fuzzed request lines, headers and upgrades', async () => {
     await fc.assert(
-      fc.asyncProperty(method, target, fc.array(header, { maxLength: 6 }), fc.boolean(), fc.boolean(), fc.option(anyText), async (m, t, headers, asUpgrade, withHost, body) => {
-        const lines = [`${m} ${t} HTTP/1.1`];
-        if (withHost) lines.push(`Host: ${host()}`);
-        if (asUpgrade) lines.push('Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', `Authorization: Bearer ${token}`);
-        for (const [k, v] of headers) lines.push(`${k}: ${v}`);
-        await raw(Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body ?? ''}`, 'latin1'), 300);
-      }),
+      fc.asyncProperty(
+        method,
+        target,
+        fc.array(header, { maxLength: 6 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.option(anyText),
+        async (m, t, headers, asUpgrade, withHost, body) => {
+          const lines = [`${m} ${t} HTTP/1.1`];
+          if (withHost) lines.push(`Host: ${host()}`);
+          if (asUpgrade)
+            lines.push(
+              'Connection: Upgrade',
+              'Upgrade: websocket',
+              'Sec-WebSocket-Version: 13',
+              'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+              `Authorization: Bearer ${token}`,
+            );
+          for (const [k, v] of headers) lines.push(`${k}: ${v}`);
+          await raw(Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body ?? ''}`, 'latin1'), 300);
+        },
+      ),
       { numRuns: 150 },
     );
     await statusAnswers();

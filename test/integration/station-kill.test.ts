@@ -59,7 +59,9 @@ describe('kill -9 keeps what was received', () => {
     // Killed mid-message: some data lines are in (unverified), the data message has not ended.
     const before = await waitForSession(store, child, (s) => !!s.identity && s.trace.length > 0 && s.readings.length >= 3);
     const back = await killAndReload(store, child);
-    console.log(`readout: killed ${Date.now() - t0} ms in, identity ${back.identity?.raw}, ${back.trace.length} frames, ${before.readings.length} lines seen before the kill, ${back.readings.length} kept`);
+    console.log(
+      `readout: killed ${Date.now() - t0} ms in, identity ${back.identity?.raw}, ${back.trace.length} frames, ${before.readings.length} lines seen before the kill, ${back.readings.length} kept`,
+    );
     expect(back.identity).toEqual(before.identity);
     expect(back.trace.length).toBeGreaterThanOrEqual(before.trace.length);
     expect(back.trace.slice(0, before.trace.length)).toEqual(before.trace);
@@ -100,7 +102,9 @@ describe('kill -9 keeps what was received', () => {
     const before = await waitForSession(store, child, (s) => (s.profile?.rows.length ?? 0) >= 100);
     const back = await killAndReload(store, child);
     const rows = back.profile!.rows;
-    console.log(`30-day profile: killed ${Date.now() - t0} ms in, ${before.profile!.rows.length} rows seen before the kill, ${rows.length} kept (of ~${30 * 96})`);
+    console.log(
+      `30-day profile: killed ${Date.now() - t0} ms in, ${before.profile!.rows.length} rows seen before the kill, ${rows.length} kept (of ~${30 * 96})`,
+    );
     expect(back.profile!.columns.length).toBeGreaterThan(1);
     expect(rows.slice(0, before.profile!.rows.length)).toEqual(before.profile!.rows);
     expect(rows.length).toBeLessThan(30 * 96);

@@ -28,7 +28,17 @@ describe('omr serve --customer-p1-demo with MQTT (Mosquitto)', () => {
     const states = await subscribe(broker.url, { topic: 'omr/p1_meter/#' });
     const s = await startStationProcess(['--customer-p1-demo', '--p1-fault', 'bad-crc', '--p1-interval', '250', '--mqtt', broker.url, '--mqtt-id', 'p1_meter']);
     stations.push(s);
-    const pushes = () => states.messages.filter((m) => m.topic === 'omr/p1_meter/push').map((m) => JSON.parse(m.payload) as { sessionId: string; verdict: { status: string; layer: string }; values?: { obis: string; value: string; unit: string }[] });
+    const pushes = () =>
+      states.messages
+        .filter((m) => m.topic === 'omr/p1_meter/push')
+        .map(
+          (m) =>
+            JSON.parse(m.payload) as {
+              sessionId: string;
+              verdict: { status: string; layer: string };
+              values?: { obis: string; value: string; unit: string }[];
+            },
+        );
     await expect.poll(() => pushes().filter((p) => p.verdict.layer === 'crc-bad').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await expect.poll(() => pushes().filter((p) => p.verdict.status === 'good').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     expect(s.out.stdout).toMatch(/Listening to the customer port virtual:p1 \(p1; session \S+\)/);
@@ -49,7 +59,12 @@ describe('omr serve --customer-p1-demo with MQTT (Mosquitto)', () => {
       const m = ha.messages.find((x) => x.topic === `homeassistant/sensor/p1_meter/${key}/config`);
       return m ? (JSON.parse(m.payload) as Record<string, unknown>) : undefined;
     };
-    expect(config('1-0_1_8_1')).toMatchObject({ device_class: 'energy', state_class: 'total_increasing', unit_of_measurement: 'kWh', state_topic: 'omr/p1_meter/1-0_1_8_1' });
+    expect(config('1-0_1_8_1')).toMatchObject({
+      device_class: 'energy',
+      state_class: 'total_increasing',
+      unit_of_measurement: 'kWh',
+      state_topic: 'omr/p1_meter/1-0_1_8_1',
+    });
     expect(config('1-0_2_8_2')).toMatchObject({ device_class: 'energy', state_class: 'total_increasing', unit_of_measurement: 'kWh' });
     expect(config('1-0_1_7_0')).toMatchObject({ device_class: 'power', state_class: 'measurement', unit_of_measurement: 'kW' });
     expect(config('1-0_32_7_0')).toMatchObject({ device_class: 'voltage', state_class: 'measurement', unit_of_measurement: 'V' });
@@ -76,7 +91,9 @@ describe('omr serve --customer-p1-demo with MQTT (Mosquitto)', () => {
   }, 60_000);
 
   it('refuses unclear customer-port flags with a usage error', async () => {
-    await expect(startStationProcess(['--customer-p1-demo', '--customer-tcp', '127.0.0.1:1'])).rejects.toThrow(/choose one of --customer-port, --customer-tcp, --customer-p1-demo/);
+    await expect(startStationProcess(['--customer-p1-demo', '--customer-tcp', '127.0.0.1:1'])).rejects.toThrow(
+      /choose one of --customer-port, --customer-tcp, --customer-p1-demo/,
+    );
     await expect(startStationProcess(['--customer-line', 'p1'])).rejects.toThrow(/need --customer-port/);
     await expect(startStationProcess(['--customer-p1-demo', '--customer-line', '9600'])).rejects.toThrow(/--customer-line wants one of p1, p1-legacy/);
   }, 30_000);

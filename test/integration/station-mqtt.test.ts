@@ -127,7 +127,9 @@ describe('MQTT publishing (Mosquitto)', () => {
     const duringOutage = journal.filter((p) => Date.parse(p.t) > down && Date.parse(p.t) < up);
     expect(duringOutage.length).toBeGreaterThanOrEqual(2);
     // Give the last messages a moment, then compare: nothing of the journal is missing.
-    await expect.poll(() => journal.filter((p) => !received.has(p.t) && !sub.messages.some((m) => m.payload.includes(p.t))).map((p) => p.t), { timeout: 5000 }).toEqual([]);
+    await expect
+      .poll(() => journal.filter((p) => !received.has(p.t) && !sub.messages.some((m) => m.payload.includes(p.t))).map((p) => p.t), { timeout: 5000 })
+      .toEqual([]);
     // And in order.
     const order = sub.messages.map((m) => JSON.parse(m.payload).t as string).filter((t) => Date.parse(t) >= since);
     expect(order).toEqual([...order].sort());

@@ -26,7 +26,15 @@ function writeJournals(dir: string): string[] {
   const lines: string[] = [];
   for (let i = 0; i < READINGS / PER_LINE; i++) {
     const readings = [];
-    for (let k = 0; k < PER_LINE; k++) readings.push({ obis: '1-0:1.8.0*255', address: '1.8.0', value: String(i * PER_LINE + k).padStart(9, '0'), unit: 'kWh', readAt: '2026-11-23T10:00:00.000Z', source: 'dlms' });
+    for (let k = 0; k < PER_LINE; k++)
+      readings.push({
+        obis: '1-0:1.8.0*255',
+        address: '1.8.0',
+        value: String(i * PER_LINE + k).padStart(9, '0'),
+        unit: 'kWh',
+        readAt: '2026-11-23T10:00:00.000Z',
+        source: 'dlms',
+      });
     lines.push(JSON.stringify({ k: 'readings', t: `2026-11-23T10:${String(i % 60).padStart(2, '0')}:00.000Z`, readings }));
   }
   const body = `${lines.join('\n')}\n${JSON.stringify({ k: 'state', t: '2026-11-23T11:00:00.000Z', state: 'done' })}\n`;
@@ -34,7 +42,10 @@ function writeJournals(dir: string): string[] {
   for (let s = 0; s < SESSIONS; s++) {
     const id = `20261123-1000${String(s).padStart(2, '0')}-load${String(s).padStart(2, '0')}`;
     ids.push(id);
-    writeFileSync(join(dir, `${id}.jsonl`), `${JSON.stringify({ k: 'meta', t: `2026-11-23T09:${String(s % 60).padStart(2, '0')}:00.000Z`, id, name: `load ${s}` })}\n${body}`);
+    writeFileSync(
+      join(dir, `${id}.jsonl`),
+      `${JSON.stringify({ k: 'meta', t: `2026-11-23T09:${String(s % 60).padStart(2, '0')}:00.000Z`, id, name: `load ${s}` })}\n${body}`,
+    );
   }
   return ids;
 }

@@ -22,7 +22,10 @@ describe('virtual link (the demo meter)', () => {
   it('reads the E450 with the real line timing (paced)', async () => {
     const pair = createVirtualPair();
     const meter = startVirtualMeter(pair.meter, { pace: true });
-    cleanups.push(() => meter.stop(), () => pair.host.close());
+    cleanups.push(
+      () => meter.stop(),
+      () => pair.host.close(),
+    );
     const run = await runIec(pair.host, iecOptions(DEFAULT_SETTINGS, { purpose: 'readout' }));
     expect(run.error).toBeUndefined();
     expect(run.readings.length).toBeGreaterThan(20);
@@ -33,7 +36,10 @@ describe('virtual link (the demo meter)', () => {
     const pair = createVirtualPair();
     // Unpaced (fast); the meter reacts later than the 300 ms baud-switch delay, as a real one does.
     const meter = startVirtualMeter(pair.meter, { pace: false, reactionMs: 450, faults: ['ignore-baud'] });
-    cleanups.push(() => meter.stop(), () => pair.host.close());
+    cleanups.push(
+      () => meter.stop(),
+      () => pair.host.close(),
+    );
     const run = await runIec(pair.host, iecOptions(DEFAULT_SETTINGS, { purpose: 'readout' }));
     expect(run.error).toBeUndefined();
     expect(run.warnings.map((w) => w.code)).toContain('BAUD_NOT_ACCEPTED');
@@ -83,7 +89,9 @@ describe('TCP link (network head, ser2net)', () => {
   it('counts the parity errors of characters that arrive with the wrong parity', async () => {
     // A head that answers with odd parity: what a misconfigured converter delivers.
     const s: Server = await listenTcp(0, '127.0.0.1', (link) => {
-      link.onData(() => void link.setLine({ dataBits: 8, parity: 'none' }).then(() => link.write(addParity(new TextEncoder().encode('/LGZ5\\2ZMF100AC.d2\r\n'), 'odd'))));
+      link.onData(
+        () => void link.setLine({ dataBits: 8, parity: 'none' }).then(() => link.write(addParity(new TextEncoder().encode('/LGZ5\\2ZMF100AC.d2\r\n'), 'odd'))),
+      );
     });
     cleanups.push(() => new Promise<void>((r) => s.close(() => r())));
     const link = await TcpLink.connect('127.0.0.1', (s.address() as { port: number }).port);

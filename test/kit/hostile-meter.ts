@@ -88,7 +88,14 @@ function obisText(req: AttributeRequest): string {
 /** The value the meter gives an attribute (deterministic, so tests know every reading). */
 export function hostileValue(req: AttributeRequest, impostor = false): DlmsValue {
   const obis = obisText(req);
-  if (req.attribute === 3) return { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] };
+  if (req.attribute === 3)
+    return {
+      type: 'structure',
+      value: [
+        { type: 'integer', value: 0 },
+        { type: 'enum', value: 30 },
+      ],
+    };
   if (obis.startsWith('0-0:43.1.')) return { type: 'double-long-unsigned', value: 5000 }; // invocation counters
   if (req.classId === 8) return { type: 'octet-string', value: '07ea071206103a00ff800000' };
   if (req.classId === 1) return { type: 'octet-string', value: hex(new TextEncoder().encode(impostor ? 'IMPOSTOR' : `HOSTILE-${obis.length}`)) };
@@ -97,7 +104,14 @@ export function hostileValue(req: AttributeRequest, impostor = false): DlmsValue
   return { type: 'double-long-unsigned', value: (impostor ? 666_000_000 : 1000) + (h % 100_000) };
 }
 
-const CONFORMANCE = conformanceFromNames(['get', 'block-transfer-with-get-or-read', 'multiple-references', 'selective-access', 'action', 'attribute0-supported-with-get']);
+const CONFORMANCE = conformanceFromNames([
+  'get',
+  'block-transfer-with-get-or-read',
+  'multiple-references',
+  'selective-access',
+  'action',
+  'attribute0-supported-with-get',
+]);
 const STOC = Uint8Array.from([0x50, 0x36, 0x77, 0x52, 0x4a, 0x32, 0x31, 0x46]);
 
 export class HostileMeter {
@@ -252,7 +266,11 @@ export class HostileMeter {
     // The client's CtoS challenge is in its AARQ; the impostor does not need it.
     const ctos = this.ctos ?? new Uint8Array(16);
     let f: Uint8Array;
-    if (this.mode === 'impostor' || !this.o.keys) f = concat(Uint8Array.of(0x00, 0, 0, 0, 1), Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i));
+    if (this.mode === 'impostor' || !this.o.keys)
+      f = concat(
+        Uint8Array.of(0x00, 0, 0, 0, 1),
+        Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i),
+      );
     else if (this.mode === 'hls-empty') f = new Uint8Array(0);
     else if (this.mode === 'hls-wrong-sc') f = hlsGmac(this.title, ++this.counter, this.o.keys, ctos, 0x30);
     else f = hlsGmac(this.title, ++this.counter, this.o.keys, ctos);
@@ -266,11 +284,19 @@ export class HostileMeter {
     const invokeId = this.mode === 'wrong-invoke-id' ? (q.invokeId % 15) + 1 : q.invokeId;
     if (this.mode === 'endless-blocks') {
       this.blockNo = q.type === 'next' ? q.blockNumber + 1 : 1;
-      return encodeGetResponse({ type: 'with-datablock', invokeId, lastBlock: false, blockNumber: this.blockNo, raw: new Uint8Array(this.o.blockBytes ?? 1000).fill(0x11) });
+      return encodeGetResponse({
+        type: 'with-datablock',
+        invokeId,
+        lastBlock: false,
+        blockNumber: this.blockNo,
+        raw: new Uint8Array(this.o.blockBytes ?? 1000).fill(0x11),
+      });
     }
-    if (q.type === 'next') return encodeGetResponse({ type: 'with-datablock-error', invokeId, lastBlock: true, blockNumber: q.blockNumber, dar: 250, name: 'other-reason' });
+    if (q.type === 'next')
+      return encodeGetResponse({ type: 'with-datablock-error', invokeId, lastBlock: true, blockNumber: q.blockNumber, dar: 250, name: 'other-reason' });
     const result = (r: AttributeRequest): GetDataResult => ({ ok: true, value: hostileValue(r, impostor) });
-    const bad = (r: AttributeRequest) => this.mode === 'trailing-bytes' && r.attribute === 2 && this.o.badObis !== undefined && obisText(r).startsWith(this.o.badObis);
+    const bad = (r: AttributeRequest) =>
+      this.mode === 'trailing-bytes' && r.attribute === 2 && this.o.badObis !== undefined && obisText(r).startsWith(this.o.badObis);
     if (q.type === 'normal') {
       const b = encodeGetResponse({ type: 'normal', invokeId, result: result(q.request) });
       return bad(q.request) ? concat(b, Uint8Array.of(0xde, 0xad, 0xbe, 0xef)) : b;
@@ -280,7 +306,6 @@ export class HostileMeter {
     const b = encodeGetResponse({ type: 'with-list', invokeId, results });
     return q.requests.some(bad) ? concat(b, Uint8Array.of(0xde, 0xad, 0xbe, 0xef)) : b;
   }
-
 }
 
 export function hostileMeter(o: HostileOptions): HostileMeter {
@@ -301,10 +326,13 @@ export async function startHostileTcp(o: HostileOptions): Promise<{ port: number
     socket.on('error', () => undefined);
     socket.on('data', (d) => {
       for (const out of meter.feed(new Uint8Array(d), Date.now())) {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          if (!socket.destroyed) socket.write(out.bytes);
-        }, Math.max(0, out.at - Date.now()));
+        const t = setTimeout(
+          () => {
+            timers.delete(t);
+            if (!socket.destroyed) socket.write(out.bytes);
+          },
+          Math.max(0, out.at - Date.now()),
+        );
         timers.add(t);
       }
     });

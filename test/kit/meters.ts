@@ -52,7 +52,13 @@ export async function dlmsOnVirtualPair(options: DlmsServerKitOptions = {}): Pro
 }
 
 /** The whole virtual E450 (IEC 62056-21, mode E, DLMS) on the meter end of a virtual pair. */
-export function virtualMeterOnPair(options: VirtualMeterOptions = {}): { pair: VirtualPair; meter: VirtualMeter; events: VirtualMeterEvent[]; tap: WireTap; stop(): Promise<void> } {
+export function virtualMeterOnPair(options: VirtualMeterOptions = {}): {
+  pair: VirtualPair;
+  meter: VirtualMeter;
+  events: VirtualMeterEvent[];
+  tap: WireTap;
+  stop(): Promise<void>;
+} {
   const pair = createVirtualPair();
   const tap = tapWire(pair.meter);
   const meter = startVirtualMeter(pair.meter, { pace: false, ...options });

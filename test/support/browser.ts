@@ -15,7 +15,14 @@ import { CONTENT_SECURITY_POLICY } from '../../electron/main/security';
 export const RENDERER_DIR = resolve('out/renderer');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
 
 export async function serveRenderer(dir = RENDERER_DIR): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   if (!existsSync(join(dir, 'index.html'))) throw new Error(`${dir}/index.html is missing: run npm run build first`);
@@ -35,7 +42,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -73,7 +88,9 @@ export async function openApp(browser: Browser, url: string, services: AppServic
   );
   await page.addInitScript(BRIDGE_SCRIPT);
   const unsubscribe = services.events.subscribe((channel, payload) => {
-    void page.evaluate(([c, p]) => (window as unknown as { __omrEmit(c: string, p: unknown): void }).__omrEmit(c, p), [channel, payload] as const).catch(() => undefined);
+    void page
+      .evaluate(([c, p]) => (window as unknown as { __omrEmit(c: string, p: unknown): void }).__omrEmit(c, p), [channel, payload] as const)
+      .catch(() => undefined);
   });
   await page.goto(url);
   return {

@@ -38,6 +38,8 @@ afterAll(() => {
   const written = filesUnder(join(home, DATA_FOLDER));
   rmSync(home, { recursive: true, force: true });
   if (written.length) {
-    throw new Error(`this test file wrote into the default data folder ~/${DATA_FOLDER} (here a scratch HOME); give its reads their own OMR_DATA_DIR or --data-dir:\n  ${written.join('\n  ')}`);
+    throw new Error(
+      `this test file wrote into the default data folder ~/${DATA_FOLDER} (here a scratch HOME); give its reads their own OMR_DATA_DIR or --data-dir:\n  ${written.join('\n  ')}`,
+    );
   }
 });

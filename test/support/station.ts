@@ -105,7 +105,19 @@ export async function startBroker(): Promise<Broker> {
   const dir = mkdtempSync(join(tmpdir(), 'omr-mosquitto-'));
   mkdirSync(join(dir, 'db'), { recursive: true });
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${join(dir, 'db')}/`, 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence true',
+      `persistence_location ${join(dir, 'db')}/`,
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      '',
+    ].join('\n'),
+  );
   let proc: ChildProcess | undefined;
   const broker: Broker = {
     port,
@@ -151,7 +163,10 @@ export interface Message {
 }
 
 /** A subscriber to `#` that keeps every message (a persistent session when `clientId` is given). */
-export async function subscribe(url: string, o: { clientId?: string; topic?: string } = {}): Promise<{ client: MqttClient; messages: Message[]; close(): Promise<void> }> {
+export async function subscribe(
+  url: string,
+  o: { clientId?: string; topic?: string } = {},
+): Promise<{ client: MqttClient; messages: Message[]; close(): Promise<void> }> {
   const messages: Message[] = [];
   const client = connect(url, { reconnectPeriod: 100, ...(o.clientId ? { clientId: o.clientId, clean: false } : {}) });
   client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain, at: Date.now() }));

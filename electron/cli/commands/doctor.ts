@@ -8,7 +8,6 @@ import { formatReport } from '../../../shared/doctor';
 import { Targets } from '../../features/ports/targets';
 import { EXIT, parse, UsageError, type CliIo, faultsFrom, targetFrom } from '../options';
 
-
 export const DOCTOR_USAGE = `Usage: omr doctor (--port PATH | --tcp HOST:PORT | --simulator) [--json] [--lang en|fr]
 
   --port PATH      the optical head's serial port ('' lets the doctor find the adapter)

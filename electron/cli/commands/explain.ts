@@ -38,7 +38,14 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
       args,
       allowPositionals: true,
       strict: true,
-      options: { file: { type: 'string' }, 'key-file': { type: 'string' }, 'system-title': { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        file: { type: 'string' },
+        'key-file': { type: 'string' },
+        'system-title': { type: 'string' },
+        lang: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n\n${EXPLAIN_USAGE}`);

@@ -43,7 +43,10 @@ export const LISTEN_USAGE = `Usage: omr listen (--port PATH | --tcp HOST:PORT) [
 
 /** Keys in the usual spellings: 0x prefix, spaces, colons or dashes between bytes. */
 export function normaliseKeyText(text: string): string {
-  return text.replace(/(=|:|"\s*:\s*")\s*((?:0x)?[0-9a-fA-F]{2}(?:[\s:-]*(?:0x)?[0-9a-fA-F]{2}){15})\b/g, (_m, sep: string, key: string) => `${sep}${key.replace(/0x/gi, '').replace(/[\s:-]/g, '')}`);
+  return text.replace(
+    /(=|:|"\s*:\s*")\s*((?:0x)?[0-9a-fA-F]{2}(?:[\s:-]*(?:0x)?[0-9a-fA-F]{2}){15})\b/g,
+    (_m, sep: string, key: string) => `${sep}${key.replace(/0x/gi, '').replace(/[\s:-]/g, '')}`,
+  );
 }
 
 export async function listenCommand(args: string[], io: CliIo): Promise<number> {
@@ -80,7 +83,8 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
   if (format !== '8N1' && format !== '7E1') throw new UsageError(`--line wants 8N1 or 7E1\n\n${LISTEN_USAGE}`);
   const line: LineSettings = format === '7E1' ? { baudRate: baud, dataBits: 7, parity: 'even', stopBits: 1 } : HDLC_LINE(baud);
   const silenceMs = values.silence === undefined ? DEFAULT_SILENCE_MS : Number(values.silence);
-  if (!Number.isInteger(silenceMs) || silenceMs < 20 || silenceMs > 60000) throw new UsageError(`--silence wants milliseconds between 20 and 60000\n\n${LISTEN_USAGE}`);
+  if (!Number.isInteger(silenceMs) || silenceMs < 20 || silenceMs > 60000)
+    throw new UsageError(`--silence wants milliseconds between 20 and 60000\n\n${LISTEN_USAGE}`);
   const keyFile = values['key-file'] ?? io.env.OMR_KEY_FILE;
   let keys: ReturnType<typeof parsePushKeyFile> | undefined;
   if (keyFile) {
@@ -96,7 +100,8 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
   const layouts = loadLayouts(values.layouts ?? join(dataDir, 'layouts'));
   const tcp = values.tcp ? /^(.+):(\d{1,5})$/.exec(values.tcp) : undefined;
   if (values.tcp && !tcp) throw new UsageError(`--tcp wants HOST:PORT\n\n${LISTEN_USAGE}`);
-  if (values.mqtt !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(values.mqtt)) throw new UsageError(`--mqtt wants mqtt://host:port or mqtts://host:port\n\n${LISTEN_USAGE}`);
+  if (values.mqtt !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(values.mqtt))
+    throw new UsageError(`--mqtt wants mqtt://host:port or mqtts://host:port\n\n${LISTEN_USAGE}`);
   const mqtt = values.mqtt
     ? new ListenMqtt({
         url: values.mqtt,
@@ -116,7 +121,9 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
   }
   const link = tcp ? await TcpLink.connect(tcp[1]!, Number(tcp[2]), { line }) : await SerialLink.open(values.port!, line);
   if (!values.json) {
-    io.stderr.write(`listening on ${link.description} (${baud} ${format}), ${layouts.length} layout(s)${keys ? '' : ', no key: ciphered frames will be reported'}; Ctrl-C stops\n`);
+    io.stderr.write(
+      `listening on ${link.description} (${baud} ${format}), ${layouts.length} layout(s)${keys ? '' : ', no key: ciphered frames will be reported'}; Ctrl-C stops\n`,
+    );
   }
   let n = 0;
   const summary = await listen(link, {
@@ -133,7 +140,10 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
   });
   await link.close().catch(() => undefined);
   await mqtt?.close();
-  if (!values.json) io.stderr.write(`${summary.good + summary.warnings} message(s) decoded (${summary.warnings} with a warning), ${summary.bad} not readable${summary.linkError ? `; ${summary.linkError}` : ''}\n`);
+  if (!values.json)
+    io.stderr.write(
+      `${summary.good + summary.warnings} message(s) decoded (${summary.warnings} with a warning), ${summary.bad} not readable${summary.linkError ? `; ${summary.linkError}` : ''}\n`,
+    );
   return summary.good + summary.warnings > 0 || summary.bad === 0 ? EXIT.ok : EXIT.failed;
 }
 
@@ -147,13 +157,16 @@ function textOf(r: FrameResult, n: number): string {
     return `${lines.join('\n')}\n`;
   }
   const list = r.list ? (r.list.layout ? ` list ${r.list.layout.name} (${r.list.layout.operator})` : ` list ${r.list.id}`) : '';
-  lines.push(`${r.kind === 'p1' ? 'telegram' : 'push'} ${n} [${r.kind}]${r.identity ? ` ${r.identity}` : ''}${list}${r.meterTime ? ` at ${r.meterTime}` : ''}${r.crc ? ` CRC ${r.crc}` : ''}`);
+  lines.push(
+    `${r.kind === 'p1' ? 'telegram' : 'push'} ${n} [${r.kind}]${r.identity ? ` ${r.identity}` : ''}${list}${r.meterTime ? ` at ${r.meterTime}` : ''}${r.crc ? ` CRC ${r.crc}` : ''}`,
+  );
   for (const x of r.readings) {
     const what = x.type ? `  (${x.type}, raw ${x.raw ?? ''})` : '';
-    lines.push(`  ${x.obis.padEnd(16)} ${x.value}${x.unit ? ` ${x.unit}` : ''}${x.captureTime && x.captureTime !== r.meterTime ? ` @ ${x.captureTime}` : ''}${what}`);
+    lines.push(
+      `  ${x.obis.padEnd(16)} ${x.value}${x.unit ? ` ${x.unit}` : ''}${x.captureTime && x.captureTime !== r.meterTime ? ` @ ${x.captureTime}` : ''}${what}`,
+    );
   }
   if (v.status === 'warning') lines.push(`  (${v.message}${v.detail ? ` ${v.detail}` : ''} → ${v.remedy})`);
   for (const note of r.notes) lines.push(`  (${note})`);
   return `${lines.join('\n')}\n`;
 }
-

@@ -19,7 +19,6 @@ import { MemorySettingsStore, SettingsService } from '../../features/settings/se
 import { Targets } from '../../features/ports/targets';
 import { EXIT, parse, printError, UsageError, type CliIo, faultsFrom, targetFrom } from '../options';
 
-
 export const MONITOR_USAGE = `Usage: omr monitor (--port PATH | --tcp HOST:PORT | --simulator) --interval S [options]
 
   --port PATH          serial port of the optical head (/dev/ttyUSB0, COM3)
@@ -120,7 +119,8 @@ export async function monitorCommand(args: string[], io: CliIo): Promise<number>
   if (intervalS === undefined) throw new UsageError(`--interval is required\n\n${MONITOR_USAGE}`);
   const durationS = seconds(values.duration, '--duration', 1, 7 * 86400);
   const faults = faultsFrom(values.fault, MONITOR_USAGE);
-  if ((faults.length || values['no-pace']) && target !== VIRTUAL_PORT_PATH) throw new UsageError(`--fault and --no-pace are for --simulator\n\n${MONITOR_USAGE}`);
+  if ((faults.length || values['no-pace']) && target !== VIRTUAL_PORT_PATH)
+    throw new UsageError(`--fault and --no-pace are for --simulator\n\n${MONITOR_USAGE}`);
   let rules;
   if (values.rules !== undefined) {
     let raw: unknown;
@@ -158,7 +158,11 @@ export async function monitorCommand(args: string[], io: CliIo): Promise<number>
   const maxBaud = whole(values['max-baud'], '--max-baud', 300, 115200);
   const baudSwitchDelayMs = whole(values['baud-switch-delay'], '--baud-switch-delay', 0, 5000);
   const settings = new SettingsService(
-    new MemorySettingsStore({ ...DEFAULT_SETTINGS, ...(maxBaud !== undefined ? { maxBaud } : {}), ...(baudSwitchDelayMs !== undefined ? { baudSwitchDelayMs } : {}) }),
+    new MemorySettingsStore({
+      ...DEFAULT_SETTINGS,
+      ...(maxBaud !== undefined ? { maxBaud } : {}),
+      ...(baudSwitchDelayMs !== undefined ? { baudSwitchDelayMs } : {}),
+    }),
   );
   const sessions = new SessionStore(join(dataDir, 'sessions'));
   const operations = new Operations(events, lang);
@@ -180,7 +184,8 @@ export async function monitorCommand(args: string[], io: CliIo): Promise<number>
   });
 
   const started = await monitor.start(parsed.data);
-  if (!values.json) io.stderr.write(`omr: monitoring ${target} every ${intervalS} s${durationS ? ` for ${durationS} s` : ''} (session ${started.sessionId}); Ctrl-C stops\n`);
+  if (!values.json)
+    io.stderr.write(`omr: monitoring ${target} every ${intervalS} s${durationS ? ` for ${durationS} s` : ''} (session ${started.sessionId}); Ctrl-C stops\n`);
   const onAbort = () => void monitor.stop(started.operationId);
   if (io.signal?.aborted) onAbort();
   else io.signal?.addEventListener('abort', onAbort, { once: true });

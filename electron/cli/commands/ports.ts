@@ -28,4 +28,3 @@ export const portsCommand: Command = async (args, io) => {
   if (result.fallbackReason) io.stderr.write(`(listed from ${result.method}: ${result.fallbackReason})\n`);
   return EXIT.ok;
 };
-

@@ -131,16 +131,35 @@ export async function readCommand(args: string[], io: CliIo): Promise<number> {
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
     ...(values['max-baud'] !== undefined ? { maxBaud: intOption(values['max-baud'], '--max-baud', 300, 115200, READ_USAGE)! } : {}),
-    ...(values['baud-switch-delay'] !== undefined ? { baudSwitchDelayMs: intOption(values['baud-switch-delay'], '--baud-switch-delay', 0, 5000, READ_USAGE)! } : {}),
+    ...(values['baud-switch-delay'] !== undefined
+      ? { baudSwitchDelayMs: intOption(values['baud-switch-delay'], '--baud-switch-delay', 0, 5000, READ_USAGE)! }
+      : {}),
     fixedBaud: !!values['fixed-baud'] || !!values['tcp-follows-baud'],
   };
   const signOnFormat = values['sign-on-format'] as SignOnFormat | undefined;
-  if (signOnFormat !== undefined && !SIGN_ON_FORMATS.includes(signOnFormat)) throw new UsageError(`--sign-on-format wants ${SIGN_ON_FORMATS.join(', ')}, got '${signOnFormat}'
+  if (signOnFormat !== undefined && !SIGN_ON_FORMATS.includes(signOnFormat))
+    throw new UsageError(`--sign-on-format wants ${SIGN_ON_FORMATS.join(', ')}, got '${signOnFormat}'
 
 ${READ_USAGE}`);
   const password = values.password ?? io.env.OMR_PASSWORD;
   const dataDir = resolve(values['data-dir'] ?? io.env.OMR_DATA_DIR ?? join(homedir(), '.optical-meter-reader'));
-  const dlmsFlags = ['hdlc-direct', 'wrapper', 'client-sap', 'server-logical', 'server-physical', 'auth', 'key-file', 'counter-obis', 'obis', 'profile', 'from', 'to', 'events', 'event-log', 'discover'] as const;
+  const dlmsFlags = [
+    'hdlc-direct',
+    'wrapper',
+    'client-sap',
+    'server-logical',
+    'server-physical',
+    'auth',
+    'key-file',
+    'counter-obis',
+    'obis',
+    'profile',
+    'from',
+    'to',
+    'events',
+    'event-log',
+    'discover',
+  ] as const;
   const dlmsAsked = dlmsFlags.filter((f) => values[f] !== undefined);
   if (protocol === 'readout' && dlmsAsked.length) throw new UsageError(`--${dlmsAsked[0]} needs --protocol dlms or auto\n\n${READ_USAGE}`);
   if (protocol === 'dlms' || (protocol === 'auto' && dlmsAsked.length)) {
@@ -157,7 +176,12 @@ ${READ_USAGE}`);
   try {
     result = await runIec(
       opened.link,
-      iecOptions(settings, { purpose: password ? 'programming' : 'readout', ...(values.address ? { address: values.address } : {}), ...(password ? { password } : {}), ...(signOnFormat ? { signOnFormat } : {}) }),
+      iecOptions(settings, {
+        purpose: password ? 'programming' : 'readout',
+        ...(values.address ? { address: values.address } : {}),
+        ...(password ? { password } : {}),
+        ...(signOnFormat ? { signOnFormat } : {}),
+      }),
       {
         onTrace: (e) => (trace.push(e), rec.trace(e)),
         onIdentity: rec.identity,
@@ -191,7 +215,9 @@ ${READ_USAGE}`);
       `${JSON.stringify(
         {
           session: rec.id,
-          identity: identity ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw } : null,
+          identity: identity
+            ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw }
+            : null,
           readings: result.readings.map((r: Reading) => ({
             obis: r.obis,
             address: r.address,
@@ -201,7 +227,9 @@ ${READ_USAGE}`);
             ...(r.captureTime ? { captureTime: r.captureTime } : {}),
             ...(r.verified === false ? { verified: false } : {}),
           })),
-          ...(result.registerErrors?.length ? { registerErrors: result.registerErrors.map((e) => ({ address: e.address, obis: e.obis, meterCode: e.meterCode })) } : {}),
+          ...(result.registerErrors?.length
+            ? { registerErrors: result.registerErrors.map((e) => ({ address: e.address, obis: e.obis, meterCode: e.meterCode })) }
+            : {}),
           warnings: result.warnings,
           errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
         },
@@ -210,7 +238,8 @@ ${READ_USAGE}`);
       )}\n`,
     );
   } else {
-    if (identity) io.stdout.write(`Meter: ${identity.raw}  (maker ${identity.manufacturer}, max ${identity.maxBaud} baud${identity.modeE ? ', mode E / DLMS' : ''})\n`);
+    if (identity)
+      io.stdout.write(`Meter: ${identity.raw}  (maker ${identity.manufacturer}, max ${identity.maxBaud} baud${identity.modeE ? ', mode E / DLMS' : ''})\n`);
     const rows = result.readings.map((r) => [r.obis, r.address, r.value, r.unit, obisName(r.obis, 'en') ?? '']);
     const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
     for (const r of rows) io.stdout.write(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]!.padStart(w[2]!)} ${r[3]!.padEnd(w[3]!)}  ${r[4]}\n`);
@@ -243,11 +272,16 @@ function startSession(dataDir: string, target: string, io: CliIo): SessionRecord
   return rec;
 }
 
-async function readDlms(values: ReadValues, o: { target: string; settings: Settings; faults: SimFault[]; password: string | undefined; dataDir: string }, io: CliIo): Promise<number> {
+async function readDlms(
+  values: ReadValues,
+  o: { target: string; settings: Settings; faults: SimFault[]; password: string | undefined; dataDir: string },
+  io: CliIo,
+): Promise<number> {
   const str = (k: string) => values[k] as string | undefined;
   const flag = (k: string) => !!values[k];
   const authText = str('auth');
-  if (authText !== undefined && !['none', 'lls', 'hls-gmac'].includes(authText)) throw new UsageError(`--auth wants none, lls or hls-gmac, got '${authText}'\n\n${READ_USAGE}`);
+  if (authText !== undefined && !['none', 'lls', 'hls-gmac'].includes(authText))
+    throw new UsageError(`--auth wants none, lls or hls-gmac, got '${authText}'\n\n${READ_USAGE}`);
   const keyFile = str('key-file') ?? io.env.OMR_KEY_FILE;
   const auth = (authText ?? (keyFile && str('key-file') !== undefined ? 'hls-gmac' : o.password ? 'lls' : 'none')) as 'none' | 'lls' | 'hls-gmac';
   if (auth === 'lls' && !o.password) throw new UsageError(`--auth lls needs --password (or OMR_PASSWORD)\n\n${READ_USAGE}`);
@@ -272,12 +306,18 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
   };
   const from = isoOption(str('from'), '--from');
   const to = isoOption(str('to'), '--to');
-  const obis = ((values.obis as string[] | undefined) ?? []).flatMap((l) => l.split(',')).map((x) => x.trim()).filter(Boolean);
+  const obis = ((values.obis as string[] | undefined) ?? [])
+    .flatMap((l) => l.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
   const plans: PlanSpec[] = [];
   const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
   if (obis.length) plans.push({ plan: 'billing', obis });
   if (str('profile') !== undefined) plans.push({ plan: 'profile', profileObis: str('profile')!, ...range });
-  const logs = ((values['event-log'] as string[] | undefined) ?? []).flatMap((l) => l.split(',')).map((x) => x.trim()).filter(Boolean);
+  const logs = ((values['event-log'] as string[] | undefined) ?? [])
+    .flatMap((l) => l.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const l of logs) {
     try {
       parseObis(l);
@@ -320,7 +360,12 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
         onProfileStart: rec.profileStart,
         onProfileRows: rec.profileRows,
         onEvents: rec.events,
-        ...(progress ? { onProgress: (p: { label: string; done: number; total?: number }) => io.stderr.write(`\r  ${p.label}${p.total ? ` (${p.done}/${p.total})` : ''}\u001b[K`) } : {}),
+        ...(progress
+          ? {
+              onProgress: (p: { label: string; done: number; total?: number }) =>
+                io.stderr.write(`\r  ${p.label}${p.total ? ` (${p.done}/${p.total})` : ''}\u001b[K`),
+            }
+          : {}),
         onWarning: (w) => (rec.warning(w), io.stderr.write(`${progress ? '\n' : ''}omr: warning: ${w}\n`)),
       },
     );
@@ -337,7 +382,10 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
   // Partial: the read went to its end, but some objects asked for were refused, missing or hidden.
   // Hidden objects of a default list that a meter may not have (optional) alone do not make it partial.
   const hidden = run.unread.map((u) => u.obis);
-  const notRead = [...run.errors.map((e) => `not read: ${e.detail ?? e.message} (${e.code})`), ...(hidden.length ? [`not read, not in this client's object list: ${hidden.join(', ')}`] : [])];
+  const notRead = [
+    ...run.errors.map((e) => `not read: ${e.detail ?? e.message} (${e.code})`),
+    ...(hidden.length ? [`not read, not in this client's object list: ${hidden.join(', ')}`] : []),
+  ];
   const status = result.error ? 'failed' : run.errors.length || run.unread.some((u) => !u.optional) ? 'partial' : 'complete';
   if (values.trace) writeFileSync(values.trace as string, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
   if (values.csv) {
@@ -353,10 +401,28 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
       `${JSON.stringify(
         {
           session: rec.id,
-          identity: identity ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw } : null,
+          identity: identity
+            ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw }
+            : null,
           ...(run.identity ? { dlms: run.identity } : {}),
-          readings: run.readings.map((r: Reading) => ({ obis: r.obis, value: r.value, unit: r.unit, ...(r.scaler !== undefined ? { scaler: r.scaler } : {}), ...(r.raw !== undefined ? { raw: r.raw } : {}), ...(r.captureTime ? { captureTime: r.captureTime } : {}) })),
-          ...(run.profile ? { profile: { obis: run.profile.obis, columns: run.profile.columns, rows: run.profile.rows, ...(run.profile.capturePeriodS !== undefined ? { capturePeriodS: run.profile.capturePeriodS } : {}) } } : {}),
+          readings: run.readings.map((r: Reading) => ({
+            obis: r.obis,
+            value: r.value,
+            unit: r.unit,
+            ...(r.scaler !== undefined ? { scaler: r.scaler } : {}),
+            ...(r.raw !== undefined ? { raw: r.raw } : {}),
+            ...(r.captureTime ? { captureTime: r.captureTime } : {}),
+          })),
+          ...(run.profile
+            ? {
+                profile: {
+                  obis: run.profile.obis,
+                  columns: run.profile.columns,
+                  rows: run.profile.rows,
+                  ...(run.profile.capturePeriodS !== undefined ? { capturePeriodS: run.profile.capturePeriodS } : {}),
+                },
+              }
+            : {}),
           ...(plans.some((p) => p.plan === 'events') ? { events: run.events } : {}),
           status,
           warnings: status === 'partial' ? [...run.warnings, ...notRead] : run.warnings,
@@ -370,7 +436,12 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
     if (identity) io.stdout.write(`Meter: ${identity.raw}  (maker ${identity.manufacturer}${result.baudRate ? `, HDLC at ${result.baudRate} baud` : ''})\n`);
     const id = run.identity;
     if (id) {
-      const facts = [id.logicalDeviceName && `device ${id.logicalDeviceName}`, id.serialNumber && `serial ${id.serialNumber}`, id.firmware && `firmware ${id.firmware}`, id.clock && `clock ${id.clock}${id.driftSeconds !== undefined ? ` (${id.driftSeconds >= 0 ? '+' : ''}${id.driftSeconds} s)` : ''}`].filter(Boolean);
+      const facts = [
+        id.logicalDeviceName && `device ${id.logicalDeviceName}`,
+        id.serialNumber && `serial ${id.serialNumber}`,
+        id.firmware && `firmware ${id.firmware}`,
+        id.clock && `clock ${id.clock}${id.driftSeconds !== undefined ? ` (${id.driftSeconds >= 0 ? '+' : ''}${id.driftSeconds} s)` : ''}`,
+      ].filter(Boolean);
       if (facts.length) io.stdout.write(`DLMS: ${facts.join(', ')}\n`);
     }
     const rows = run.readings.map((r) => [r.obis, r.value, r.unit, obisName(r.obis, 'en') ?? '']);
@@ -379,7 +450,9 @@ async function readDlms(values: ReadValues, o: { target: string; settings: Setti
     io.stdout.write(`${run.readings.length} readings${status === 'partial' ? ` (partial: ${run.errors.length + hidden.length} not read)` : ''}\n`);
     if (run.profile) {
       const p = run.profile;
-      io.stdout.write(`Profile ${p.obis}: ${p.rows.length} rows${p.capturePeriodS ? `, every ${p.capturePeriodS} s` : ''}\n  ${p.columns.map((c) => `${c.name ?? c.obis}${c.unit ? ` [${c.unit}]` : ''}`).join(' | ')}\n`);
+      io.stdout.write(
+        `Profile ${p.obis}: ${p.rows.length} rows${p.capturePeriodS ? `, every ${p.capturePeriodS} s` : ''}\n  ${p.columns.map((c) => `${c.name ?? c.obis}${c.unit ? ` [${c.unit}]` : ''}`).join(' | ')}\n`,
+      );
       for (const row of p.rows) io.stdout.write(`  ${row.join(' | ')}\n`);
     }
     for (const e of run.events) io.stdout.write(`${e.time}  ${e.log}  ${String(e.code).padStart(3)}  ${e.text}\n`);

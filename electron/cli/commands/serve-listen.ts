@@ -98,7 +98,8 @@ export function customerPortFrom(values: CustomerPortValues, usage: string, env:
     return f as P1Fault;
   });
   const intervalMs = values['p1-interval'] === undefined ? undefined : Number(values['p1-interval']);
-  if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 50 && intervalMs <= 60_000)) throw new UsageError(`--p1-interval wants milliseconds from 50 to 60000\n\n${usage}`);
+  if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 50 && intervalMs <= 60_000))
+    throw new UsageError(`--p1-interval wants milliseconds from 50 to 60000\n\n${usage}`);
   return {
     target,
     line: line.data,
@@ -175,7 +176,14 @@ export function startCustomerPort(services: AppServices, cp: CustomerPort, io: C
   };
   return {
     started: start(),
-    status: () => ({ target: cp.target, ...(current ? { sessionId: current.sessionId } : {}), running: !!current, restarts, counts, ...(lastError ? { lastError } : {}) }),
+    status: () => ({
+      target: cp.target,
+      ...(current ? { sessionId: current.sessionId } : {}),
+      running: !!current,
+      restarts,
+      counts,
+      ...(lastError ? { lastError } : {}),
+    }),
     close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -74,7 +74,8 @@ function rendererDir(explicit: string | undefined, env: NodeJS.ProcessEnv): stri
   const root = packageRoot()?.dir;
   const candidates = explicit ? [resolve(explicit)] : [env.OMR_RENDERER_DIR, root ? join(root, 'out/renderer') : undefined].filter((x): x is string => !!x);
   const found = candidates.find((d) => existsSync(join(d, 'index.html')));
-  if (!found) throw new UsageError(`the renderer build is missing (looked in ${candidates.join(', ')}): run npm run build, or pass --renderer DIR\n\n${SERVE_USAGE}`);
+  if (!found)
+    throw new UsageError(`the renderer build is missing (looked in ${candidates.join(', ')}): run npm run build, or pass --renderer DIR\n\n${SERVE_USAGE}`);
   return found;
 }
 
@@ -128,17 +129,21 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const target = anyTarget ? targetFrom(values, SERVE_USAGE) : undefined;
   const faults = faultsFrom(values.fault, SERVE_USAGE);
   const pollS = values.poll !== undefined ? Number(values.poll) : undefined;
-  if (pollS !== undefined && !(pollS >= 2 && pollS <= 3600)) throw new UsageError(`--poll wants seconds from 2 to 3600, got '${values.poll}'\n\n${SERVE_USAGE}`);
+  if (pollS !== undefined && !(pollS >= 2 && pollS <= 3600))
+    throw new UsageError(`--poll wants seconds from 2 to 3600, got '${values.poll}'\n\n${SERVE_USAGE}`);
   if (pollS !== undefined && !target) throw new UsageError(`--poll needs the meter: --port, --tcp or --simulator\n\n${SERVE_USAGE}`);
   const plan = values.plan !== undefined ? MonitorPlanSchema.safeParse(values.plan) : undefined;
   if (plan && !plan.success) throw new UsageError(`--plan wants instantaneous or registers\n\n${SERVE_USAGE}`);
-  if (values.protocol !== undefined && !['readout', 'dlms'].includes(values.protocol)) throw new UsageError(`--protocol wants readout or dlms\n\n${SERVE_USAGE}`);
+  if (values.protocol !== undefined && !['readout', 'dlms'].includes(values.protocol))
+    throw new UsageError(`--protocol wants readout or dlms\n\n${SERVE_USAGE}`);
   for (const origin of values['allow-origin'] ?? []) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new UsageError(`--allow-origin wants an origin like https://meter.example.org, got '${origin}'\n\n${SERVE_USAGE}`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new UsageError(`--allow-origin wants an origin like https://meter.example.org, got '${origin}'\n\n${SERVE_USAGE}`);
   }
   let mqtt: MqttOptions | undefined;
   if (values.mqtt !== undefined) {
-    if (!/^(mqtts?|tcp|ssl|wss?):\/\/[^\s]+$/.test(values.mqtt)) throw new UsageError(`--mqtt wants mqtt://host:port or mqtts://host:port, got '${values.mqtt}'\n\n${SERVE_USAGE}`);
+    if (!/^(mqtts?|tcp|ssl|wss?):\/\/[^\s]+$/.test(values.mqtt))
+      throw new UsageError(`--mqtt wants mqtt://host:port or mqtts://host:port, got '${values.mqtt}'\n\n${SERVE_USAGE}`);
     const password = values['mqtt-password'] ?? io.env.OMR_MQTT_PASSWORD;
     mqtt = {
       url: values.mqtt,
@@ -160,7 +165,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 
   const renderer = rendererDir(values.renderer, io.env);
   const dataDir = resolve(values['data-dir'] ?? io.env.OMR_DATA_DIR ?? join(homedir(), '.optical-meter-reader'));
-  const version = (packageRoot()?.version ?? '0.0.0');
+  const version = packageRoot()?.version ?? '0.0.0';
   const log = (line: string) => io.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const token = loadOrCreateToken(dataDir, { renew: !!values['new-token'] });
 
@@ -194,7 +199,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   });
   const publisher = mqtt ? new MqttPublisher(mqtt, { events: services.events, sessions: services.sessions, version, log }) : undefined;
   const listening = customerPort ? startCustomerPort(services, customerPort, io) : undefined;
-  if (publisher || listening) station.setExtraStatus(() => ({ ...(publisher ? { mqtt: publisher.status() } : {}), ...(listening ? { listen: listening.status() } : {}) }));
+  if (publisher || listening)
+    station.setExtraStatus(() => ({ ...(publisher ? { mqtt: publisher.status() } : {}), ...(listening ? { listen: listening.status() } : {}) }));
 
   io.stdout.write(`Meter station on ${station.url}${target ? ` — meter: ${target}` : ''}\n`);
   io.stdout.write(`Data folder: ${dataDir}\n`);
@@ -202,13 +208,21 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`Station token (shown once, keep it): ${token.fresh}\n`);
     io.stdout.write(`  browser: ${station.url}?token=${token.fresh}\n  scripts: curl -H 'Authorization: Bearer ${token.fresh}' ${station.url}api/status\n`);
   }
-  if (station.tokenRequired) io.stdout.write(`The token is required${isLoopback(listen.host) ? '' : ` (listening on ${listen.host})`}; 'omr serve --new-token' makes a new one.\n`);
+  if (station.tokenRequired)
+    io.stdout.write(`The token is required${isLoopback(listen.host) ? '' : ` (listening on ${listen.host})`}; 'omr serve --new-token' makes a new one.\n`);
   if (publisher) io.stdout.write(`MQTT: ${publisher.status().broker} as ${publisher.deviceId}\n`);
 
   if (pollS !== undefined && target) {
     const started = await services.dispatcher.dispatch(
       'monitor:start',
-      { target, intervalS: pollS, ...(plan?.success ? { plan: plan.data } : {}), ...(values.protocol ? { protocol: values.protocol } : {}), ...(faults.length ? { simFaults: faults } : {}), name: `Station ${target}` },
+      {
+        target,
+        intervalS: pollS,
+        ...(plan?.success ? { plan: plan.data } : {}),
+        ...(values.protocol ? { protocol: values.protocol } : {}),
+        ...(faults.length ? { simFaults: faults } : {}),
+        name: `Station ${target}`,
+      },
       { client: 'station' },
     );
     if (started.ok) io.stdout.write(`Monitoring ${target} every ${pollS} s (session ${(started.value as { sessionId: string }).sessionId})\n`);

@@ -34,7 +34,8 @@ export async function simulateP1(values: SimulateP1Values, io: CliIo): Promise<n
     return f as P1Fault;
   });
   const intervalMs = values.interval === undefined ? 1000 : Number(values.interval);
-  if (!Number.isInteger(intervalMs) || intervalMs < 50 || intervalMs > 60000) throw new UsageError(`--interval wants milliseconds between 50 and 60000\n\n${SIMULATE_P1_USAGE}`);
+  if (!Number.isInteger(intervalMs) || intervalMs < 50 || intervalMs > 60000)
+    throw new UsageError(`--interval wants milliseconds between 50 and 60000\n\n${SIMULATE_P1_USAGE}`);
   const state = newP1State();
   const stopped = new Promise<void>((resolve) => {
     if (!io.signal) return;

@@ -65,7 +65,8 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     return EXIT.ok;
   }
   if (values.p1) {
-    if ([!!values.pty, values.port !== undefined, values.tcp !== undefined].filter(Boolean).length !== 1) throw new UsageError(`choose exactly one of --pty, --port, --tcp\n\n${SIMULATE_P1_USAGE}`);
+    if ([!!values.pty, values.port !== undefined, values.tcp !== undefined].filter(Boolean).length !== 1)
+      throw new UsageError(`choose exactly one of --pty, --port, --tcp\n\n${SIMULATE_P1_USAGE}`);
     return simulateP1(values, io);
   }
   if ([!!values.pty, values.port !== undefined, values.tcp !== undefined].filter(Boolean).length !== 1) {
@@ -73,7 +74,8 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   }
   const faults = faultsFrom(values.fault, SIMULATE_USAGE);
   const reactionMs = values.reaction === undefined ? 200 : Number(values.reaction);
-  if (!Number.isInteger(reactionMs) || reactionMs < 0 || reactionMs > 60000) throw new UsageError(`--reaction wants milliseconds, got '${values.reaction}'\n\n${SIMULATE_USAGE}`);
+  if (!Number.isInteger(reactionMs) || reactionMs < 0 || reactionMs > 60000)
+    throw new UsageError(`--reaction wants milliseconds, got '${values.reaction}'\n\n${SIMULATE_USAGE}`);
   const options = { pace: !!values.pace, reactionMs, faults, ...(values.hdlc ? { directHdlc: true } : {}) };
   let script: ReplayScript | undefined;
   if (values.replay !== undefined) {
@@ -91,7 +93,9 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     const meter = startReplayMeter(link, script, { pace: !!values.pace });
     meter.on((e) => {
       if (e.type === 'diverged')
-        io.stderr.write(`replay: the reader diverged from the recording at step ${e.step + 1} of ${total}\n  expected: ${e.expectedSummary}${e.expected ? ` ${e.expected}` : ''}\n  received: ${e.got}\n`);
+        io.stderr.write(
+          `replay: the reader diverged from the recording at step ${e.step + 1} of ${total}\n  expected: ${e.expectedSummary}${e.expected ? ` ${e.expected}` : ''}\n  received: ${e.got}\n`,
+        );
       else if (e.type === 'finished') io.stderr.write(`replay: all ${e.steps} recorded requests answered\n`);
     });
     return meter;
@@ -110,7 +114,9 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       });
     });
     const addr = server.address();
-    io.stdout.write(`${script ? `replaying ${values.replay}` : 'virtual E450'} listening on tcp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
+    io.stdout.write(
+      `${script ? `replaying ${values.replay}` : 'virtual E450'} listening on tcp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`,
+    );
     await waitForStop(io.signal);
     for (const m of meters) m.stop();
     await new Promise<void>((r) => server.close(() => r()));

@@ -117,7 +117,16 @@ export interface DemandRegister {
 }
 
 /** Demand register (5): current (2), last (3), scaler_unit (4), status (5), capture_time (6), start_time_current (7), period (8), number_of_periods (9). */
-export function decodeDemandRegister(attrs: { current: DlmsValue; last: DlmsValue; scalerUnit: DlmsValue; status?: DlmsValue; captureTime?: DlmsValue; startTimeCurrent?: DlmsValue; period?: DlmsValue; numberOfPeriods?: DlmsValue }): DemandRegister {
+export function decodeDemandRegister(attrs: {
+  current: DlmsValue;
+  last: DlmsValue;
+  scalerUnit: DlmsValue;
+  status?: DlmsValue;
+  captureTime?: DlmsValue;
+  startTimeCurrent?: DlmsValue;
+  period?: DlmsValue;
+  numberOfPeriods?: DlmsValue;
+}): DemandRegister {
   const su = decodeScalerUnit(attrs.scalerUnit);
   const out: DemandRegister = { current: valueText(attrs.current, su), last: valueText(attrs.last, su), status: attrs.status ? formatValue(attrs.status) : '' };
   const ct = asDateTime(attrs.captureTime);
@@ -150,9 +159,15 @@ export interface ProfileColumn extends CaptureObject {
 function captureObject(v: DlmsValue): CaptureObject {
   if (v.type !== 'structure' || v.value.length < 3) throw bad('capture object', v);
   const [c, o, a, d] = v.value;
-  if (c?.type !== 'long-unsigned' || o?.type !== 'octet-string' || o.value.length !== 12 || (a?.type !== 'integer' && a?.type !== 'unsigned')) throw bad('capture object', v);
+  if (c?.type !== 'long-unsigned' || o?.type !== 'octet-string' || o.value.length !== 12 || (a?.type !== 'integer' && a?.type !== 'unsigned'))
+    throw bad('capture object', v);
   const obis = formatObis(unhex(o.value));
-  const out: CaptureObject = { classId: c.value, obis, attribute: a.value, dataIndex: d && (d.type === 'long-unsigned' || d.type === 'unsigned') ? d.value : 0 };
+  const out: CaptureObject = {
+    classId: c.value,
+    obis,
+    attribute: a.value,
+    dataIndex: d && (d.type === 'long-unsigned' || d.type === 'unsigned') ? d.value : 0,
+  };
   const name = lookupObis(obis);
   if (name) out.name = name;
   return out;
@@ -187,8 +202,14 @@ export function decodeProfileBuffer(buffer: DlmsValue, captureObjects: CaptureOb
   });
   const rows = buffer.value.map((row, i) => {
     if (row.type !== 'structure') throw bad(`profile row ${i}`, row);
-    if (columns.length && row.value.length !== columns.length) throw new OmrError('DECODE_ERROR', `profile row ${i} has ${row.value.length} values for ${columns.length} columns`);
-    return { cells: row.value.map((raw, j) => ({ raw, text: valueText(raw, columns[j]?.scalerUnit, columns[j]?.attribute === LOGICAL_NAME_ATTRIBUTE ? { logicalName: true } : undefined) })) };
+    if (columns.length && row.value.length !== columns.length)
+      throw new OmrError('DECODE_ERROR', `profile row ${i} has ${row.value.length} values for ${columns.length} columns`);
+    return {
+      cells: row.value.map((raw, j) => ({
+        raw,
+        text: valueText(raw, columns[j]?.scalerUnit, columns[j]?.attribute === LOGICAL_NAME_ATTRIBUTE ? { logicalName: true } : undefined),
+      })),
+    };
   });
   return { columns, rows };
 }
@@ -245,7 +266,15 @@ export function decodeClock(attrs: Partial<Record<2 | 3 | 4 | 5 | 6 | 7 | 8 | 9,
 
 // ------------------------------------------------------------------------------ association LN
 
-export const ATTRIBUTE_ACCESS_MODES: Record<number, string> = { 0: 'no-access', 1: 'read-only', 2: 'write-only', 3: 'read-and-write', 4: 'authenticated-read-only', 5: 'authenticated-write-only', 6: 'authenticated-read-and-write' };
+export const ATTRIBUTE_ACCESS_MODES: Record<number, string> = {
+  0: 'no-access',
+  1: 'read-only',
+  2: 'write-only',
+  3: 'read-and-write',
+  4: 'authenticated-read-only',
+  5: 'authenticated-write-only',
+  6: 'authenticated-read-and-write',
+};
 
 export interface ObjectListEntry {
   classId: number;
@@ -262,7 +291,8 @@ export function decodeObjectList(v: DlmsValue): ObjectListEntry[] {
   return v.value.map((e, i) => {
     if (e.type !== 'structure' || e.value.length < 3) throw bad(`object_list entry ${i}`, e);
     const [c, ver, ln, rights] = e.value;
-    if (c?.type !== 'long-unsigned' || ver?.type !== 'unsigned' || ln?.type !== 'octet-string' || ln.value.length !== 12) throw bad(`object_list entry ${i}`, e);
+    if (c?.type !== 'long-unsigned' || ver?.type !== 'unsigned' || ln?.type !== 'octet-string' || ln.value.length !== 12)
+      throw bad(`object_list entry ${i}`, e);
     const logicalName = formatObis(unhex(ln.value));
     const entry: ObjectListEntry = { classId: c.value, version: ver.value, logicalName, attributes: [], methods: [] };
     const name = lookupObis(logicalName);
@@ -276,7 +306,11 @@ export function decodeObjectList(v: DlmsValue): ObjectListEntry[] {
           const idN = id ? integerText(id) : undefined;
           const modeN = mode ? integerText(mode) : undefined;
           if (idN === undefined || modeN === undefined) continue;
-          const item: ObjectListEntry['attributes'][number] = { id: Number(idN), access: Number(modeN), accessName: ATTRIBUTE_ACCESS_MODES[Number(modeN)] ?? `access ${modeN}` };
+          const item: ObjectListEntry['attributes'][number] = {
+            id: Number(idN),
+            access: Number(modeN),
+            accessName: ATTRIBUTE_ACCESS_MODES[Number(modeN)] ?? `access ${modeN}`,
+          };
           if (sel?.type === 'array') item.selectors = sel.value.map((s) => Number(integerText(s) ?? -1));
           entry.attributes.push(item);
         }

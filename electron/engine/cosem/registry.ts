@@ -67,7 +67,11 @@ export type KnownClassId = (typeof ClassId)[keyof typeof ClassId];
  * value, Demand register current_average_value, Clock time. Typed as all of them at once, so a
  * class defined otherwise does not compile.
  */
-export const VALUE_ATTRIBUTE: typeof Data.attr.value & typeof Register.attr.value & typeof ExtendedRegister.attr.value & typeof DemandRegister.attr.current_average_value & typeof Clock.attr.time = Data.attr.value;
+export const VALUE_ATTRIBUTE: typeof Data.attr.value &
+  typeof Register.attr.value &
+  typeof ExtendedRegister.attr.value &
+  typeof DemandRegister.attr.current_average_value &
+  typeof Clock.attr.time = Data.attr.value;
 
 /** Attribute 1 of every class is its logical name (a 6-byte octet string, an OBIS code). */
 export const LOGICAL_NAME_ATTRIBUTE: typeof Data.attr.logical_name = Data.attr.logical_name;

@@ -133,7 +133,16 @@ export class CustomerPortDecoder {
   private mbusFrame(raw: Uint8Array, readAt: string): FrameResult[] {
     try {
       const f = decodeMbusFrame(raw);
-      if (f.short) return [{ kind: 'mbus', verdict: verdict('ok'), readings: [], notes: [`M-Bus short frame C=0x${f.control.toString(16)} A=${f.address}: link control, no data`], bytes: raw.length }];
+      if (f.short)
+        return [
+          {
+            kind: 'mbus',
+            verdict: verdict('ok'),
+            readings: [],
+            notes: [`M-Bus short frame C=0x${f.control.toString(16)} A=${f.address}: link control, no data`],
+            bytes: raw.length,
+          },
+        ];
       this.pendingBytes += raw.length;
       const apdu = this.mbus.push(f);
       if (!apdu) return [];
@@ -234,7 +243,8 @@ export class CustomerPortDecoder {
         return false;
       }
     };
-    const unverified = (): Uint8Array => unprotect(c.securityControl, c.systemTitle!, c.invocationCounter, { encryptionKey: keys.encryptionKey }, c.ciphered, { allowUnverified: true }).plaintext;
+    const unverified = (): Uint8Array =>
+      unprotect(c.securityControl, c.systemTitle!, c.invocationCounter, { encryptionKey: keys.encryptionKey }, c.ciphered, { allowUnverified: true }).plaintext;
     if (sc.authenticated && keys.authenticationKey) {
       try {
         const out = unprotect(c.securityControl, c.systemTitle, c.invocationCounter, keys, c.ciphered);

@@ -82,7 +82,8 @@ export function parseLayout(json: unknown, origin: string): Layout {
     }
   }
   const size = signature.split(',').length;
-  if (!Array.isArray(o.positions) || o.positions.length === 0 || o.positions.length > MAX_POSITIONS) fail(origin, `"positions" must be an array of 1 to ${MAX_POSITIONS} entries`);
+  if (!Array.isArray(o.positions) || o.positions.length === 0 || o.positions.length > MAX_POSITIONS)
+    fail(origin, `"positions" must be an array of 1 to ${MAX_POSITIONS} entries`);
   const seen = new Set<number>();
   const positions = (o.positions as unknown[]).map((p, i) => {
     const where = `positions[${i}]`;
@@ -101,7 +102,8 @@ export function parseLayout(json: unknown, origin: string): Layout {
       fail(origin, `${where}: "obis" must be an OBIS code such as 1-0:1.8.0 (got ${JSON.stringify(e.obis)})`);
     }
     if (e.unit !== undefined && typeof e.unit !== 'string') fail(origin, `${where}: "unit" must be a string`);
-    if (e.scaler !== undefined && (typeof e.scaler !== 'number' || !Number.isInteger(e.scaler) || Math.abs(e.scaler) > 20)) fail(origin, `${where}: "scaler" must be an integer between -20 and 20`);
+    if (e.scaler !== undefined && (typeof e.scaler !== 'number' || !Number.isInteger(e.scaler) || Math.abs(e.scaler) > 20))
+      fail(origin, `${where}: "scaler" must be an integer between -20 and 20`);
     if (e.decode !== undefined && !DECODES.includes(e.decode as Decode)) fail(origin, `${where}: "decode" must be one of ${DECODES.join(', ')}`);
     if (e.decode === 'time+date') {
       if (at + 1 > size) fail(origin, `${where}: time+date needs the date at position ${at + 1}`);
@@ -129,7 +131,11 @@ export function parseLayout(json: unknown, origin: string): Layout {
 
 /** The layout whose signature and match texts fit this body, if any. */
 export function findLayout(layouts: readonly Layout[], signature: string, items: readonly DlmsValue[]): Layout | undefined {
-  return layouts.find((l) => l.signature === signature && Object.entries(l.match ?? {}).every(([at, text]) => items[Number(at) - 1] !== undefined && valueText(items[Number(at) - 1]!) === text));
+  return layouts.find(
+    (l) =>
+      l.signature === signature &&
+      Object.entries(l.match ?? {}).every(([at, text]) => items[Number(at) - 1] !== undefined && valueText(items[Number(at) - 1]!) === text),
+  );
 }
 
 /** A position's value decoded as the layout says: value text and, for numbers, raw text. */
@@ -138,7 +144,8 @@ export function decodeAs(p: LayoutPosition, v: DlmsValue, next: DlmsValue | unde
   switch (p.decode) {
     case 'time+date': {
       const nb = octets(next);
-      if (!b || b.length !== 4 || !nb || nb.length !== 5) throw new OmrError('DECODE_ERROR', `position ${p.at}: time+date wants a 4-byte time then a 5-byte date`);
+      if (!b || b.length !== 4 || !nb || nb.length !== 5)
+        throw new OmrError('DECODE_ERROR', `position ${p.at}: time+date wants a 4-byte time then a 5-byte date`);
       const d = decodeDate(nb);
       const t = decodeTime(b);
       const iso = isoOf(d, t);
@@ -151,7 +158,7 @@ export function decodeAs(p: LayoutPosition, v: DlmsValue, next: DlmsValue | unde
       if (!b || b.length !== 5) throw new OmrError('DECODE_ERROR', `position ${p.at}: date wants 5 bytes`);
       return { value: formatDate(decodeDate(b)) };
     case 'hex':
-      return { value: b ? v.type === 'octet-string' ? v.value : '' : valueText(v) };
+      return { value: b ? (v.type === 'octet-string' ? v.value : '') : valueText(v) };
     case 'text':
     case 'datetime':
       return { value: valueText(v) };

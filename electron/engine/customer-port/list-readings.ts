@@ -31,7 +31,11 @@ export interface ListInfo {
   layout?: { name: string; operator: string; source: string };
 }
 
-export function listReadings(n: Notification, layouts: readonly Layout[], readAt: string): { readings: ListenReading[]; list: ListInfo; unnamed: number; notes: string[] } {
+export function listReadings(
+  n: Notification,
+  layouts: readonly Layout[],
+  readAt: string,
+): { readings: ListenReading[]; list: ListInfo; unnamed: number; notes: string[] } {
   const items = n.body.type === 'structure' || n.body.type === 'array' ? n.body.value : [n.body];
   const signature = bodySignature(n.body);
   const shaped = n.entries ? { shape: 'descriptor-entries' as const, positions: n.entries } : bodyPositions(n.body);
@@ -62,7 +66,17 @@ export function listReadings(n: Notification, layouts: readonly Layout[], readAt
       continue;
     }
     unnamed++;
-    readings.push({ obis: `#${pos.at}`, address: `#${pos.at}`, value: valueText(pos.value, pushSetupName(pos)), unit: '', raw: rawText(pos.value), type: typeCode(pos.value), position: pos.at, readAt, source: 'dlms' });
+    readings.push({
+      obis: `#${pos.at}`,
+      address: `#${pos.at}`,
+      value: valueText(pos.value, pushSetupName(pos)),
+      unit: '',
+      raw: rawText(pos.value),
+      type: typeCode(pos.value),
+      position: pos.at,
+      readAt,
+      source: 'dlms',
+    });
   }
   if (scalerless) notes.push('values as sent: this push carries no scaler or unit for some values (the meter applies its register scalers)');
   const list: ListInfo = layout
@@ -84,7 +98,15 @@ function pushSetupName(pos: Position): boolean {
 function named(pos: Position, obis: string, readAt: string): ListenReading {
   const raw = rawText(pos.value);
   const text = valueText(pos.value, pos.attribute === LOGICAL_NAME_ATTRIBUTE);
-  const r: ListenReading = { obis, address: pos.attribute !== undefined ? `${obis}/${pos.attribute}` : obis, value: text, unit: '', position: pos.at, readAt, source: 'dlms' };
+  const r: ListenReading = {
+    obis,
+    address: pos.attribute !== undefined ? `${obis}/${pos.attribute}` : obis,
+    value: text,
+    unit: '',
+    position: pos.at,
+    readAt,
+    source: 'dlms',
+  };
   if (pos.scalerUnit) {
     const isNumber = integerText(pos.value) !== undefined;
     r.scaler = pos.scalerUnit.scaler;

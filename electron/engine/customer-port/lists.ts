@@ -53,8 +53,14 @@ export function bodyPositions(body: DlmsValue): { shape: BodyShape; positions: P
   const items = body.type === 'structure' || body.type === 'array' ? body.value : [body];
   const first = items[0];
   const list =
-    first?.type === 'array' && first.value.length > 0 && first.value.every((e) => e.type === 'structure' && e.value.length >= 3 && obisOf(e.value[1]) !== undefined)
-      ? first.value.map((e) => (e.type === 'structure' ? { classId: Number(integerText(e.value[0]!)), obis: obisOf(e.value[1])!, attribute: Number(integerText(e.value[2]!)) } : undefined))
+    first?.type === 'array' &&
+    first.value.length > 0 &&
+    first.value.every((e) => e.type === 'structure' && e.value.length >= 3 && obisOf(e.value[1]) !== undefined)
+      ? first.value.map((e) =>
+          e.type === 'structure'
+            ? { classId: Number(integerText(e.value[0]!)), obis: obisOf(e.value[1])!, attribute: Number(integerText(e.value[2]!)) }
+            : undefined,
+        )
       : undefined;
   if (list) {
     const named = list[0]?.classId === 40 && list.length === items.length ? list.slice(1) : list;
@@ -67,7 +73,8 @@ export function bodyPositions(body: DlmsValue): { shape: BodyShape; positions: P
     };
   }
   // Labelled runs: only when they repeat, or sit beside self-describing structures.
-  const isLabel = (i: number): boolean => obisOf(items[i]) !== undefined && items[i + 1] !== undefined && obisOf(items[i + 1]) === undefined && !selfDescribing(items[i + 1]!);
+  const isLabel = (i: number): boolean =>
+    obisOf(items[i]) !== undefined && items[i + 1] !== undefined && obisOf(items[i + 1]) === undefined && !selfDescribing(items[i + 1]!);
   let labels = 0;
   let described = 0;
   for (let i = 0; i < items.length; i++) {

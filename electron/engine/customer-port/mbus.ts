@@ -26,7 +26,8 @@ export function decodeMbusFrame(raw: Uint8Array): MbusFrame {
   }
   if (raw.length < 9 || raw[0] !== 0x68 || raw[3] !== 0x68 || raw[1] !== raw[2]) throw new MbusError('framing', 'not an M-Bus long frame (68 L L 68)');
   const len = raw[1]!;
-  if (raw.length !== len + 6 || raw[raw.length - 1] !== 0x16) throw new MbusError('framing', `M-Bus length field ${len} does not match the frame (${raw.length - 6})`);
+  if (raw.length !== len + 6 || raw[raw.length - 1] !== 0x16)
+    throw new MbusError('framing', `M-Bus length field ${len} does not match the frame (${raw.length - 6})`);
   let sum = 0;
   for (let i = 4; i < 4 + len; i++) sum = (sum + raw[i]!) & 0xff;
   const cs = raw[4 + len]!;

@@ -105,5 +105,8 @@ function partialStructure(b: Uint8Array, start: number): { body: DlmsValue; trun
     }
   }
   if (value.length === 0 || value.length >= n) return undefined;
-  return { body: { type: tag === 0x01 ? 'array' : 'structure', value }, truncated: `the body announces ${n} elements and holds ${value.length} whole ones (${r.remaining} byte(s) left over)` };
+  return {
+    body: { type: tag === 0x01 ? 'array' : 'structure', value },
+    truncated: `the body announces ${n} elements and holds ${value.length} whole ones (${r.remaining} byte(s) left over)`,
+  };
 }

@@ -99,10 +99,16 @@ export function decodeTelegram(text: string, end: 'complete' | 'cut-by-start' | 
   const clock = readings.find((r) => r.obis === '0-0:1.0.0*255');
   const meterTime = clock ? p1TimeToIso(clock.value) : undefined;
   if (end !== 'complete') {
-    const why = end === 'cut-by-start' ? 'a new telegram (/) started before the ! line' : end === 'cut-by-silence' ? 'the line fell silent before the ! line' : 'no ! line within the telegram size bound';
+    const why =
+      end === 'cut-by-start'
+        ? 'a new telegram (/) started before the ! line'
+        : end === 'cut-by-silence'
+          ? 'the line fell silent before the ! line'
+          : 'no ! line within the telegram size bound';
     return { verdict: verdict('cut-short', why), identity, crc: 'none', readings: [], unchecked: readings, ...(meterTime ? { meterTime } : {}), notes };
   }
-  if (crc === 'bad') return { verdict: verdict('crc-bad', detail), identity, crc, readings: [], unchecked: readings, ...(meterTime ? { meterTime } : {}), notes };
+  if (crc === 'bad')
+    return { verdict: verdict('crc-bad', detail), identity, crc, readings: [], unchecked: readings, ...(meterTime ? { meterTime } : {}), notes };
   return { verdict: verdict(crc === 'good' ? 'ok' : 'crc-none'), identity, crc, readings, unchecked: [], ...(meterTime ? { meterTime } : {}), notes };
 }
 

@@ -283,7 +283,11 @@ function diagnosticMeaning(diagnostic: number, asked: Mechanism | undefined): st
  */
 export function aareRejection(a: Aare, asked?: Mechanism): OmrError {
   const user = a.diagnosticSource === 'acse-service-user';
-  const meaning = user ? diagnosticMeaning(a.diagnostic, asked) : a.diagnostic === 2 ? 'the meter speaks another ACSE version' : 'the meter’s ACSE layer refused without a reason';
+  const meaning = user
+    ? diagnosticMeaning(a.diagnostic, asked)
+    : a.diagnostic === 2
+      ? 'the meter speaks another ACSE version'
+      : 'the meter’s ACSE layer refused without a reason';
   // The meter could not decipher our InitiateRequest: a wrong key or a spent invocation counter.
   const deciphering = !!a.serviceError && /deciphering-error/.test(a.serviceError.text);
   const authFailure = (user && a.diagnostic === 13) || deciphering;

@@ -48,7 +48,9 @@ export function writeDescriptor(w: Writer, d: AttributeDescriptor): void {
   const obis = typeof d.obis === 'string' ? parseObis(d.obis) : d.obis;
   if (!Number.isInteger(d.classId) || d.classId < 0 || d.classId > 0xffff) throw new OmrError('INVALID_REQUEST', `class id ${d.classId}`);
   if (!Number.isInteger(d.attribute) || d.attribute < -128 || d.attribute > 127) throw new OmrError('INVALID_REQUEST', `attribute ${d.attribute}`);
-  w.u16(d.classId).bytes(Uint8Array.from(obis)).u8(d.attribute & 0xff);
+  w.u16(d.classId)
+    .bytes(Uint8Array.from(obis))
+    .u8(d.attribute & 0xff);
 }
 
 export function readDescriptor(r: Reader): AttributeDescriptor {

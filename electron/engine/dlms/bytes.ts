@@ -125,7 +125,10 @@ export class Writer {
     return this.u8(v >>> 8).u8(v);
   }
   u32(v: number): this {
-    return this.u8(Math.floor(v / 0x1000000)).u8(v >>> 16).u8(v >>> 8).u8(v);
+    return this.u8(Math.floor(v / 0x1000000))
+      .u8(v >>> 16)
+      .u8(v >>> 8)
+      .u8(v);
   }
   bytes(b: Uint8Array): this {
     this.ensure(b.length);

@@ -112,24 +112,35 @@ export function readAare(a: Aare, host: AssociationHost, serverSystemTitle: Uint
     return { kind: 'rejected', actions: out, error: aareRejection(a, options.authentication.mechanism) };
   }
   if (a.context !== undefined && a.context !== host.context) {
-    throw new OmrError(host.ciphered ? 'SECURITY' : 'PROTOCOL_VIOLATION', `the AARE accepts application context ${a.context} where ${host.context} was asked for`);
+    throw new OmrError(
+      host.ciphered ? 'SECURITY' : 'PROTOCOL_VIOLATION',
+      `the AARE accepts application context ${a.context} where ${host.context} was asked for`,
+    );
   }
   // In a ciphered context the InitiateResponse must come ciphered (glo-initiate-response) with
   // the association's security control: a plain one is SECURITY (see client-security.ts).
   if (!a.userInformation) throw new OmrError('PROTOCOL_VIOLATION', 'AARE without InitiateResponse');
   const d = host.decipher(a.userInformation, 'AARE InitiateResponse');
   out.push(...d.actions);
-  if (d.plain[0] !== TAG.initiateResponse) throw new OmrError('PROTOCOL_VIOLATION', `AARE accepted with APDU 0x${(d.plain[0] ?? 0).toString(16)} where the InitiateResponse belongs`);
+  if (d.plain[0] !== TAG.initiateResponse)
+    throw new OmrError('PROTOCOL_VIOLATION', `AARE accepted with APDU 0x${(d.plain[0] ?? 0).toString(16)} where the InitiateResponse belongs`);
   const initiate = decodeInitiateResponse(d.plain);
   const accepted = { conformance: initiate.conformance, serverMaxPdu: initiate.maxReceivePduSize || 0xffff };
   if (options.authentication.mechanism !== 'hls-gmac') return { kind: 'accepted', actions: out, ...accepted };
   const stoc = a.respondingAuthenticationValue;
-  if (!stoc || !serverSystemTitle) return { kind: 'rejected', actions: out, error: new OmrError('AUTH_REJECTED', 'HLS: the meter sent no challenge or no system title') };
+  if (!stoc || !serverSystemTitle)
+    return { kind: 'rejected', actions: out, error: new OmrError('AUTH_REJECTED', 'HLS: the meter sent no challenge or no system title') };
   const sec = options.security!;
   const ic = host.useCounter();
   const f = hlsGmac(sec.systemTitle, ic, sec.keys, stoc);
   out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
-  const hlsPass3 = encodeActionRequest({ invokeId: host.nextInvokeId(), classId: AssociationLn.id, obis: CURRENT_ASSOCIATION_LN, method: AssociationLn.method.reply_to_HLS_authentication, parameters: { type: 'octet-string', value: hex(f) } });
+  const hlsPass3 = encodeActionRequest({
+    invokeId: host.nextInvokeId(),
+    classId: AssociationLn.id,
+    obis: CURRENT_ASSOCIATION_LN,
+    method: AssociationLn.method.reply_to_HLS_authentication,
+    parameters: { type: 'octet-string', value: hex(f) },
+  });
   return { kind: 'accepted', actions: out, ...accepted, hlsPass3 };
 }
 
@@ -138,7 +149,13 @@ export function readAare(a: Aare, host: AssociationHost, serverSystemTitle: Uint
  * Returns the error to fail with, or undefined when the meter proved the key (a tag that does not
  * check throws).
  */
-export function checkHlsReply(plain: Uint8Array, options: DlmsClientOptions, serverSystemTitle: Uint8Array, challenge: Uint8Array, suite: number): OmrError | undefined {
+export function checkHlsReply(
+  plain: Uint8Array,
+  options: DlmsClientOptions,
+  serverSystemTitle: Uint8Array,
+  challenge: Uint8Array,
+  suite: number,
+): OmrError | undefined {
   const r = decodeActionResponse(plain);
   if (r.result !== 0) return new OmrError('AUTH_REJECTED', `HLS: ${r.resultName}`);
   const data = r.returnData;
@@ -157,7 +174,13 @@ export function buildRelease(host: AssociationHost, haveCounter: boolean): { byt
   if (sec && haveCounter) {
     const ic = host.useCounter();
     const userInformation = cipherApdu(initiateRequest(host.options), sec.systemTitle, ic, sec.keys, { securityControl: sec.securityControl ?? 0x30 });
-    return { bytes: encodeRlrq({ reason: 0, userInformation }), actions: [{ type: 'trace', summary: `RLRQ normal (glo-ciphered user-information, IC ${ic})` }, { type: 'event', event: { type: 'invocationCounter', used: ic } }] };
+    return {
+      bytes: encodeRlrq({ reason: 0, userInformation }),
+      actions: [
+        { type: 'trace', summary: `RLRQ normal (glo-ciphered user-information, IC ${ic})` },
+        { type: 'event', event: { type: 'invocationCounter', used: ic } },
+      ],
+    };
   }
   return { bytes: encodeRlrq(), actions: [{ type: 'trace', summary: 'RLRQ normal' }] };
 }

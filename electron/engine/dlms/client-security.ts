@@ -58,13 +58,19 @@ export class AssociationProtection {
     const sec = this.security;
     if (!isCipheredTag(tag)) {
       if (!sec || tag === TAG.exceptionResponse) return { plain: apdu };
-      throw new OmrError('SECURITY', `${what} in clear (0x${tag.toString(16).padStart(2, '0')}) in an association ciphered with ${describeSecurityControl(this.securityControl)}: refused`);
+      throw new OmrError(
+        'SECURITY',
+        `${what} in clear (0x${tag.toString(16).padStart(2, '0')}) in an association ciphered with ${describeSecurityControl(this.securityControl)}: refused`,
+      );
     }
     if (!sec) throw new OmrError('KEY_ERROR', 'the meter sent a ciphered APDU but no keys are set');
     const d = decipherApdu(apdu, sec.keys, serverSystemTitle, { allowUnverified: sec.allowUnverified === true, requiredSecurityControl: this.securityControl });
     const ic = d.apdu.invocationCounter;
     if (this.lastServerCounter !== undefined && ic <= this.lastServerCounter) {
-      throw new OmrError('SECURITY', `${what} with the meter's invocation counter ${ic} after ${this.lastServerCounter} in this association: a replay, refused`);
+      throw new OmrError(
+        'SECURITY',
+        `${what} with the meter's invocation counter ${ic} after ${this.lastServerCounter} in this association: a replay, refused`,
+      );
     }
     this.lastServerCounter = ic;
     const trace = `deciphered 0x${tag.toString(16)} → 0x${(d.plaintext[0] ?? 0).toString(16)} (IC ${ic}${d.authenticated ? '' : ', not authenticated'})`;

@@ -88,7 +88,8 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   constructor(private readonly options: DlmsClientOptions) {
     this.transport = options.transport;
     this.context = options.security ? 'ln-ciphering' : 'ln-no-ciphering';
-    if (options.authentication.mechanism === 'hls-gmac' && !options.security) throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the security keys and system title');
+    if (options.authentication.mechanism === 'hls-gmac' && !options.security)
+      throw new OmrError('INVALID_REQUEST', 'HLS-GMAC needs the security keys and system title');
     this.invocationCounter = options.security?.invocationCounter;
     this.protection = new AssociationProtection(options.security);
     this.exchangeTimeout = options.exchangeTimeoutMs ?? DEFAULT_EXCHANGE_TIMEOUT_MS;
@@ -231,7 +232,11 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
 
   /** Split a job into GETs: lists when multiple-references is negotiated, within the PDU size. */
   private plan(requests: AttributeRequest[]): number[][] {
-    return planGetRequests(requests, { withList: hasConformance(this.conformance, 'multiple-references'), serverMaxPdu: this.serverMaxPdu, ciphered: !!this.options.security });
+    return planGetRequests(requests, {
+      withList: hasConformance(this.conformance, 'multiple-references'),
+      serverMaxPdu: this.serverMaxPdu,
+      ciphered: !!this.options.security,
+    });
   }
 
   private nextInvokeId(): number {
@@ -240,7 +245,9 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   }
 
   private resultEvent(job: Job): A[] {
-    return [{ type: 'event', event: { type: 'result', id: job.id, results: job.results.map((r) => r ?? { ok: false, error: errorInfo('INTERNAL', 'no result') }) } }];
+    return [
+      { type: 'event', event: { type: 'result', id: job.id, results: job.results.map((r) => r ?? { ok: false, error: errorInfo('INTERNAL', 'no result') }) } },
+    ];
   }
 
   private finishJobWithError(job: Job, e: OmrError, indexes?: number[]): void {
@@ -265,7 +272,12 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       : encodeGetRequest({ type: 'normal', invokeId, request: job.requests[chunk[0]!]! });
     this.inFlight = { job, chunk, invokeId, list, nextBlock: 1, blocks: [], size: 0 };
     this.state = 'busy';
-    const what = chunk.map((i) => `${formatObis(typeof job.requests[i]!.obis === 'string' ? parseObis(job.requests[i]!.obis as string) : (job.requests[i]!.obis as number[]))}/${job.requests[i]!.attribute}`).join(', ');
+    const what = chunk
+      .map(
+        (i) =>
+          `${formatObis(typeof job.requests[i]!.obis === 'string' ? parseObis(job.requests[i]!.obis as string) : (job.requests[i]!.obis as number[]))}/${job.requests[i]!.attribute}`,
+      )
+      .join(', ');
     this.startExchange(now, `GET ${what}`);
     return this.sendApdu(apdu, now, `GET${list ? ' with-list' : ''} ${what}`);
   }
@@ -275,7 +287,9 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     const out: A[] = [];
     if (this.options.security && plain[0] !== 0x60 && plain[0] !== 0x62) {
       const ic = this.useCounter();
-      apdu = cipherApdu(plain, this.options.security.systemTitle, ic, this.options.security.keys, { securityControl: this.options.security.securityControl ?? 0x30 });
+      apdu = cipherApdu(plain, this.options.security.systemTitle, ic, this.options.security.keys, {
+        securityControl: this.options.security.securityControl ?? 0x30,
+      });
       out.push({ type: 'event', event: { type: 'invocationCounter', used: ic } });
       summary = `${summary} (glo-ciphered, IC ${ic})`;
     }
@@ -414,7 +428,10 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       if (tag === TAG.exceptionResponse || tag === TAG.confirmedServiceError || (tag !== undefined && isCipheredTag(tag) && !this.inFlight)) {
         // The meter refused the RLRQ: the association ends with the link all the same, at once.
         this.state = 'disconnecting';
-        return [{ type: 'trace', summary: `RLRQ refused (APDU 0x${(tag ?? 0).toString(16)}): disconnecting` }, ...this.run(this.transport.disconnect(now), now)];
+        return [
+          { type: 'trace', summary: `RLRQ refused (APDU 0x${(tag ?? 0).toString(16)}): disconnecting` },
+          ...this.run(this.transport.disconnect(now), now),
+        ];
       }
       // An answer to a request in flight before the release: ignore it and keep releasing.
       return [{ type: 'trace', summary: `release: ignored APDU 0x${(tag ?? 0).toString(16)}` }];
@@ -423,7 +440,10 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     const ptag = plain[0];
     if (this.state === 'authenticating') {
       if (ptag === TAG.actionResponse) return [...actions, ...this.onHlsReply(plain, now)];
-      return [...actions, ...this.fail(serviceErrorOf(plain) ?? new OmrError('PROTOCOL_VIOLATION', `unexpected APDU 0x${(ptag ?? 0).toString(16)} during HLS`), now)];
+      return [
+        ...actions,
+        ...this.fail(serviceErrorOf(plain) ?? new OmrError('PROTOCOL_VIOLATION', `unexpected APDU 0x${(ptag ?? 0).toString(16)} during HLS`), now),
+      ];
     }
     if (this.state === 'busy' && this.inFlight) return [...actions, ...this.onGetAnswer(plain, now)];
     return [...actions, { type: 'trace', summary: `ignored APDU 0x${(ptag ?? 0).toString(16)}` }];
@@ -481,7 +501,10 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       case 'split':
         // Only the object at fault should fail: each attribute of the list is asked on its own.
         f.job.chunks.unshift(...f.chunk.map((i) => [i]));
-        return [{ type: 'trace', summary: `GET.response with-list not usable (${step.why}): asking each of its ${f.chunk.length} attributes on its own` }, ...this.completeChunk(now)];
+        return [
+          { type: 'trace', summary: `GET.response with-list not usable (${step.why}): asking each of its ${f.chunk.length} attributes on its own` },
+          ...this.completeChunk(now),
+        ];
       case 'results':
         this.store(f, step.results);
         return [...(step.trace ? [{ type: 'trace', summary: step.trace } as A] : []), ...this.completeChunk(now)];
@@ -491,7 +514,11 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
           return this.completeChunk(now);
         }
         this.startExchange(now, `${this.exchangeWhat.replace(/ \(block \d+\)$/, '')} (block ${step.blockNumber + 1})`);
-        return this.sendApdu(encodeGetRequest({ type: 'next', invokeId: f.invokeId, blockNumber: step.blockNumber }), now, `GET next (block ${step.blockNumber} received)`);
+        return this.sendApdu(
+          encodeGetRequest({ type: 'next', invokeId: f.invokeId, blockNumber: step.blockNumber }),
+          now,
+          `GET next (block ${step.blockNumber} received)`,
+        );
     }
   }
 

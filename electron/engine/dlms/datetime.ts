@@ -37,7 +37,16 @@ export interface CosemDateTime extends CosemDate, CosemTime {
   clockStatus: number | null;
 }
 
-export const CLOCK_STATUS_BITS = ['invalid value', 'doubtful value', 'different clock base', 'invalid clock status', 'reserved', 'reserved', 'reserved', 'daylight saving active'] as const;
+export const CLOCK_STATUS_BITS = [
+  'invalid value',
+  'doubtful value',
+  'different clock base',
+  'invalid clock status',
+  'reserved',
+  'reserved',
+  'reserved',
+  'daylight saving active',
+] as const;
 
 const nn = (b: number, ns = 0xff): number | null => (b === ns ? null : b);
 
@@ -70,7 +79,8 @@ function byteOr(v: number | null, what: string): number {
 }
 
 export function encodeDate(d: CosemDate): Uint8Array {
-  if (d.year !== null && (!Number.isInteger(d.year) || d.year < 0 || d.year > 0xfffe)) throw new OmrError('INVALID_REQUEST', `date-time year ${d.year} out of range`);
+  if (d.year !== null && (!Number.isInteger(d.year) || d.year < 0 || d.year > 0xfffe))
+    throw new OmrError('INVALID_REQUEST', `date-time year ${d.year} out of range`);
   const y = d.year ?? 0xffff;
   return Uint8Array.of(y >>> 8, y & 0xff, byteOr(d.month, 'month'), byteOr(d.day, 'day'), byteOr(d.dayOfWeek, 'day of week'));
 }
@@ -160,7 +170,10 @@ export function toIsoLocal(dt: CosemDateTime): string | undefined {
  * `T` also accepted); `*` marks a field not specified. Invalid text is INVALID_REQUEST.
  */
 export function parseDateTime(text: string): CosemDateTime {
-  const m = /^\s*(\*{4}|\d{4})-(\*\*|DE|DB|\d{1,2})-(\*\*|L2|LD|\d{1,2})[ T](\*\*|\d{1,2}):(\*\*|\d{1,2})(?::(\*\*|\d{1,2})(?:\.(\*\*|\d{1,2}))?)?(?:\s+dev\s+(-?\d+))?(?:\s+st\s+0x([0-9a-fA-F]{1,2}))?\s*$/.exec(text);
+  const m =
+    /^\s*(\*{4}|\d{4})-(\*\*|DE|DB|\d{1,2})-(\*\*|L2|LD|\d{1,2})[ T](\*\*|\d{1,2}):(\*\*|\d{1,2})(?::(\*\*|\d{1,2})(?:\.(\*\*|\d{1,2}))?)?(?:\s+dev\s+(-?\d+))?(?:\s+st\s+0x([0-9a-fA-F]{1,2}))?\s*$/.exec(
+      text,
+    );
   if (!m) throw new OmrError('INVALID_REQUEST', `not a date-time: ${text}`);
   const num = (s: string | undefined): number | null => (s === undefined || s.startsWith('*') ? null : Number(s));
   const month = m[2] === 'DE' ? 0xfd : m[2] === 'DB' ? 0xfe : num(m[2]);

@@ -72,8 +72,22 @@ const CONFIRMED_SERVICES: Record<number, string> = {
 };
 
 const SERVICE_ERROR_CLASSES: Record<number, [string, Record<number, string>]> = {
-  0: ['application-reference', { 0: 'other', 1: 'time-elapsed', 2: 'application-unreachable', 3: 'application-reference-invalid', 4: 'application-context-unsupported', 5: 'provider-communication-error', 6: 'deciphering-error' }],
-  1: ['hardware-resource', { 0: 'other', 1: 'memory-unavailable', 2: 'processor-resource-unavailable', 3: 'mass-storage-unavailable', 4: 'other-resource-unavailable' }],
+  0: [
+    'application-reference',
+    {
+      0: 'other',
+      1: 'time-elapsed',
+      2: 'application-unreachable',
+      3: 'application-reference-invalid',
+      4: 'application-context-unsupported',
+      5: 'provider-communication-error',
+      6: 'deciphering-error',
+    },
+  ],
+  1: [
+    'hardware-resource',
+    { 0: 'other', 1: 'memory-unavailable', 2: 'processor-resource-unavailable', 3: 'mass-storage-unavailable', 4: 'other-resource-unavailable' },
+  ],
   2: ['vde-state-error', { 0: 'other', 1: 'no-dlms-context', 2: 'loading-data-set', 3: 'status-nochange', 4: 'status-inoperable' }],
   3: ['service', { 0: 'other', 1: 'pdu-size', 2: 'service-unsupported' }],
   4: ['definition', { 0: 'other', 1: 'object-undefined', 2: 'object-class-inconsistent', 3: 'object-attribute-inconsistent' }],

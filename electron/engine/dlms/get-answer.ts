@@ -53,8 +53,13 @@ function typeError(detail: string): OmrError {
 export function stepGetAnswer(plain: Uint8Array, f: GetInFlight, maxAnswerBytes: number): GetStep {
   const count = f.chunk.length;
   const h = header(plain);
-  if (!h) return { kind: 'fatal', error: new OmrError('PROTOCOL_VIOLATION', `APDU 0x${(plain[0] ?? 0).toString(16)} of ${plain.length} bytes where a GET.response belongs`) };
-  if (h.invokeId !== f.invokeId) return { kind: 'fatal', error: new OmrError('PROTOCOL_VIOLATION', `GET.response with invoke-id ${h.invokeId} to the GET with invoke-id ${f.invokeId}`) };
+  if (!h)
+    return {
+      kind: 'fatal',
+      error: new OmrError('PROTOCOL_VIOLATION', `APDU 0x${(plain[0] ?? 0).toString(16)} of ${plain.length} bytes where a GET.response belongs`),
+    };
+  if (h.invokeId !== f.invokeId)
+    return { kind: 'fatal', error: new OmrError('PROTOCOL_VIOLATION', `GET.response with invoke-id ${h.invokeId} to the GET with invoke-id ${f.invokeId}`) };
   const split = f.list && count > 1;
   let r: GetResponse;
   try {
@@ -67,18 +72,28 @@ export function stepGetAnswer(plain: Uint8Array, f: GetInFlight, maxAnswerBytes:
   }
   switch (r.type) {
     case 'normal':
-      if (count !== 1 || f.nextBlock !== 1) return split ? { kind: 'split', why: 'a normal GET.response to a GET-with-list' } : { kind: 'error', error: typeError('a normal GET.response where data blocks were under way') };
+      if (count !== 1 || f.nextBlock !== 1)
+        return split
+          ? { kind: 'split', why: 'a normal GET.response to a GET-with-list' }
+          : { kind: 'error', error: typeError('a normal GET.response where data blocks were under way') };
       return { kind: 'results', results: [r.result] };
     case 'with-list':
       if (!f.list || f.nextBlock !== 1) return { kind: 'error', error: typeError('a GET.response with-list to a GET of one attribute') };
-      if (r.results.length !== count) return split ? { kind: 'split', why: `${r.results.length} results for ${count} requests` } : { kind: 'error', error: typeError(`${r.results.length} results for 1 request`) };
+      if (r.results.length !== count)
+        return split
+          ? { kind: 'split', why: `${r.results.length} results for ${count} requests` }
+          : { kind: 'error', error: typeError(`${r.results.length} results for 1 request`) };
       return { kind: 'results', results: r.results };
     case 'with-datablock-error':
       return { kind: 'error', error: dataAccessError(r.dar, `block ${r.blockNumber}`) };
     case 'with-datablock': {
-      if (r.blockNumber !== f.nextBlock) return { kind: 'fatal', error: new OmrError('PROTOCOL_VIOLATION', `data block ${r.blockNumber} where block ${f.nextBlock} was expected`) };
+      if (r.blockNumber !== f.nextBlock)
+        return { kind: 'fatal', error: new OmrError('PROTOCOL_VIOLATION', `data block ${r.blockNumber} where block ${f.nextBlock} was expected`) };
       if (f.size + r.raw.length > maxAnswerBytes) {
-        return { kind: 'fatal', error: new OmrError('TOO_LARGE', `data blocks past ${maxAnswerBytes} bytes (${f.blocks.length} blocks, ${f.size} bytes, last-block still not set)`) };
+        return {
+          kind: 'fatal',
+          error: new OmrError('TOO_LARGE', `data blocks past ${maxAnswerBytes} bytes (${f.blocks.length} blocks, ${f.size} bytes, last-block still not set)`),
+        };
       }
       f.blocks.push(r.raw);
       f.size += r.raw.length;
@@ -92,7 +107,10 @@ export function stepGetAnswer(plain: Uint8Array, f: GetInFlight, maxAnswerBytes:
       try {
         if (!f.list) return { kind: 'results', results: [{ ok: true, value: decodeData(whole) }], trace };
         const results = decodeGetListBlocks(whole);
-        if (results.length !== count) return split ? { kind: 'split', why: `${results.length} results for ${count} requests` } : { kind: 'error', error: typeError(`${results.length} results for 1 request`) };
+        if (results.length !== count)
+          return split
+            ? { kind: 'split', why: `${results.length} results for ${count} requests` }
+            : { kind: 'error', error: typeError(`${results.length} results for 1 request`) };
         return { kind: 'results', results, trace };
       } catch (e) {
         const why = e instanceof OmrError ? (e.detail ?? e.message) : String(e);

@@ -5,7 +5,17 @@
  */
 import { encodeData, readData } from './axdr';
 import { decodeError, guardDecode, Reader, Writer } from './bytes';
-import { dataAccessResultName, invokeIdAndPriority, readRequest, readResult, TAG, writeRequest, writeResult, type AttributeRequest, type GetDataResult } from './apdu';
+import {
+  dataAccessResultName,
+  invokeIdAndPriority,
+  readRequest,
+  readResult,
+  TAG,
+  writeRequest,
+  writeResult,
+  type AttributeRequest,
+  type GetDataResult,
+} from './apdu';
 
 export type GetRequest =
   | { type: 'normal'; invokeId: number; request: AttributeRequest }
@@ -96,10 +106,21 @@ export function encodeGetResponse(p: GetResponse): Uint8Array {
       writeResult(w, p.result);
       break;
     case 'with-datablock':
-      w.u8(2).u8(iip).u8(p.lastBlock ? 1 : 0).u32(p.blockNumber).u8(0).length(p.raw.length).bytes(p.raw);
+      w.u8(2)
+        .u8(iip)
+        .u8(p.lastBlock ? 1 : 0)
+        .u32(p.blockNumber)
+        .u8(0)
+        .length(p.raw.length)
+        .bytes(p.raw);
       break;
     case 'with-datablock-error':
-      w.u8(2).u8(iip).u8(p.lastBlock ? 1 : 0).u32(p.blockNumber).u8(1).u8(p.dar);
+      w.u8(2)
+        .u8(iip)
+        .u8(p.lastBlock ? 1 : 0)
+        .u32(p.blockNumber)
+        .u8(1)
+        .u8(p.dar);
       break;
     case 'with-list':
       w.u8(3).u8(iip).length(p.results.length);

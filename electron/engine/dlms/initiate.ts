@@ -16,7 +16,13 @@ export interface InitiateRequest {
 }
 
 function writeConformance(w: Writer, c: number): void {
-  w.u8(0x5f).u8(0x1f).u8(0x04).u8(0x00).u8(c >>> 16).u8(c >>> 8).u8(c);
+  w.u8(0x5f)
+    .u8(0x1f)
+    .u8(0x04)
+    .u8(0x00)
+    .u8(c >>> 16)
+    .u8(c >>> 8)
+    .u8(c);
 }
 
 function readConformance(r: Reader): number {
@@ -85,6 +91,8 @@ export function decodeInitiateResponse(b: Uint8Array): InitiateResponse {
     const conformance = readConformance(r);
     const maxReceivePduSize = r.u16('max receive pdu size');
     const vaaName = r.u16('vaa name');
-    return qos === undefined ? { dlmsVersion, conformance, maxReceivePduSize, vaaName } : { qualityOfService: qos, dlmsVersion, conformance, maxReceivePduSize, vaaName };
+    return qos === undefined
+      ? { dlmsVersion, conformance, maxReceivePduSize, vaaName }
+      : { qualityOfService: qos, dlmsVersion, conformance, maxReceivePduSize, vaaName };
   });
 }

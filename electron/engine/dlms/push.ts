@@ -26,9 +26,7 @@ export interface PushOptions {
   maxBytes?: number;
 }
 
-export type PushResult =
-  | { kind: 'notification'; readings: Reading[]; meterTime?: string; notes: string[] }
-  | { kind: 'error'; error: ErrorInfo };
+export type PushResult = { kind: 'notification'; readings: Reading[]; meterTime?: string; notes: string[] } | { kind: 'error'; error: ErrorInfo };
 
 const DATA_NOTIFICATION = 0x0f;
 const GENERAL_BLOCK = 0xe0;
@@ -95,7 +93,8 @@ export class PushDecoder {
       if (apdu[0] !== undefined && isCipheredTag(apdu[0])) {
         if (!this.options.keys) throw new OmrError('KEY_ERROR', 'this push is ciphered and no key was given (--key-file)');
         const d = decipherApdu(apdu, this.options.keys, undefined, { allowUnverified: this.options.allowUnverified === true });
-        if (d.note === 'not protected' && !this.options.allowPlain) throw new OmrError('SECURITY', 'ciphered push with security control 0x00 (no protection) although a key is set: refused');
+        if (d.note === 'not protected' && !this.options.allowPlain)
+          throw new OmrError('SECURITY', 'ciphered push with security control 0x00 (no protection) although a key is set: refused');
         if (!d.authenticated) notes.push('decrypted without checking the authentication tag (no authentication key, or encryption-only)');
         apdu = d.plaintext;
       } else if (this.options.keys && !this.options.allowPlain) {

@@ -84,7 +84,8 @@ function checkSystemTitle(st: Uint8Array): void {
 
 export function makeIv(systemTitle: Uint8Array, invocationCounter: number): Uint8Array {
   checkSystemTitle(systemTitle);
-  if (!Number.isInteger(invocationCounter) || invocationCounter < 0 || invocationCounter > 0xffffffff) throw new OmrError('INVALID_REQUEST', `invocation counter ${invocationCounter} out of range`);
+  if (!Number.isInteger(invocationCounter) || invocationCounter < 0 || invocationCounter > 0xffffffff)
+    throw new OmrError('INVALID_REQUEST', `invocation counter ${invocationCounter} out of range`);
   return concat(systemTitle, new Writer().u32(invocationCounter).finish());
 }
 
@@ -207,7 +208,10 @@ export function encodeCipheredApdu(c: CipheredApdu): Uint8Array {
     if (!c.systemTitle) throw new OmrError('INVALID_REQUEST', 'general ciphering needs a system title');
     w.length(c.systemTitle.length).bytes(c.systemTitle);
   }
-  w.length(5 + c.ciphered.length).u8(c.securityControl).u32(c.invocationCounter).bytes(c.ciphered);
+  w.length(5 + c.ciphered.length)
+    .u8(c.securityControl)
+    .u32(c.invocationCounter)
+    .bytes(c.ciphered);
   return w.finish();
 }
 
@@ -244,7 +248,14 @@ export interface DecipherOptions {
 /** The protection a security control byte asks for, in words (trace and error details). */
 export function describeSecurityControl(b: number): string {
   const sc = decodeSecurityControl(b);
-  const mode = sc.encrypted && sc.authenticated ? 'authenticated and encrypted' : sc.encrypted ? 'encryption only' : sc.authenticated ? 'authentication only' : 'no protection';
+  const mode =
+    sc.encrypted && sc.authenticated
+      ? 'authenticated and encrypted'
+      : sc.encrypted
+        ? 'encryption only'
+        : sc.authenticated
+          ? 'authentication only'
+          : 'no protection';
   return `${mode}, suite ${sc.suite}${sc.broadcastKey ? ', broadcast key' : ''}${sc.compressed ? ', compressed' : ''}`;
 }
 
@@ -262,7 +273,10 @@ export interface Deciphered extends Unprotected {
 export function decipherApdu(bytes: Uint8Array, keys: Keys, senderSystemTitle?: Uint8Array, options: DecipherOptions = {}): Deciphered {
   const apdu = decodeCipheredApdu(bytes);
   if (options.requiredSecurityControl !== undefined && apdu.securityControl !== options.requiredSecurityControl) {
-    throw new OmrError('SECURITY', `security control 0x${hex(Uint8Array.of(apdu.securityControl))} where the association agreed on 0x${hex(Uint8Array.of(options.requiredSecurityControl))} (${describeSecurityControl(apdu.securityControl)})`);
+    throw new OmrError(
+      'SECURITY',
+      `security control 0x${hex(Uint8Array.of(apdu.securityControl))} where the association agreed on 0x${hex(Uint8Array.of(options.requiredSecurityControl))} (${describeSecurityControl(apdu.securityControl)})`,
+    );
   }
   const st = apdu.systemTitle ?? senderSystemTitle;
   if (!st) throw new OmrError('KEY_ERROR', 'system title of the sender unknown');
@@ -292,10 +306,21 @@ export function hlsGmac(systemTitle: Uint8Array, invocationCounter: number, keys
  * association's suite (authentication only: 0x10 | suite), never with the byte the meter sent.
  * Another SC byte, another length or an empty reply is SECURITY; a GMAC mismatch is AUTH_REJECTED.
  */
-export function verifyHlsGmac(reply: Uint8Array, serverSystemTitle: Uint8Array, keys: Keys, clientChallenge: Uint8Array, suite = 0): { invocationCounter: number } {
-  if (reply.length !== 1 + 4 + TAG_LENGTH) throw new OmrError('SECURITY', `HLS f(CtoS) of ${reply.length} bytes where SC, invocation counter and a ${TAG_LENGTH}-byte tag (17 bytes) belong`);
+export function verifyHlsGmac(
+  reply: Uint8Array,
+  serverSystemTitle: Uint8Array,
+  keys: Keys,
+  clientChallenge: Uint8Array,
+  suite = 0,
+): { invocationCounter: number } {
+  if (reply.length !== 1 + 4 + TAG_LENGTH)
+    throw new OmrError('SECURITY', `HLS f(CtoS) of ${reply.length} bytes where SC, invocation counter and a ${TAG_LENGTH}-byte tag (17 bytes) belong`);
   const sc = encodeSecurityControl({ authenticated: true, suite });
-  if (reply[0] !== sc) throw new OmrError('SECURITY', `HLS f(CtoS) with security control 0x${hex(reply.subarray(0, 1))} where 0x${hex(Uint8Array.of(sc))} (${describeSecurityControl(sc)}) belongs`);
+  if (reply[0] !== sc)
+    throw new OmrError(
+      'SECURITY',
+      `HLS f(CtoS) with security control 0x${hex(reply.subarray(0, 1))} where 0x${hex(Uint8Array.of(sc))} (${describeSecurityControl(sc)}) belongs`,
+    );
   const ic = ((reply[1]! << 24) >>> 0) + ((reply[2]! << 16) | (reply[3]! << 8) | reply[4]!);
   const expected = hlsGmac(serverSystemTitle, ic, keys, clientChallenge, sc);
   let diff = 0;

@@ -71,7 +71,8 @@ export interface HdlcTransportOptions {
 }
 
 /** Server addresses meters usually answer at, named when a SNRM gets no UA. */
-const USUAL_SERVER_ADDRESSES = 'logical 1 physical 17 (Landis+Gyr, IDIS optical port), logical 1 as one byte (--server-physical 0: Gurux, many simulators), logical 0 or 1 with physical 16';
+const USUAL_SERVER_ADDRESSES =
+  'logical 1 physical 17 (Landis+Gyr, IDIS optical port), logical 1 as one byte (--server-physical 0: Gurux, many simulators), logical 0 or 1 with physical 16';
 
 type HdlcState = 'idle' | 'connecting' | 'connected' | 'disconnecting' | 'closed';
 
@@ -169,9 +170,7 @@ export class HdlcTransport implements DlmsTransport {
     this.outgoing = segs.map((s) => {
       const start = offset;
       offset += s.info.length;
-      const r = (redact ?? [])
-        .map(([a, b]): [number, number] => [Math.max(a - start, 0), Math.min(b - start, s.info.length)])
-        .filter(([a, b]) => a < b);
+      const r = (redact ?? []).map(([a, b]): [number, number] => [Math.max(a - start, 0), Math.min(b - start, s.info.length)]).filter(([a, b]) => a < b);
       return r.length ? { ...s, redact: r } : { ...s };
     });
     return this.sendNextSegment(now);
@@ -189,7 +188,12 @@ export class HdlcTransport implements DlmsTransport {
     // around the password derive from it (with the FCS, an 8-digit password falls to a few
     // thousand candidates).
     const length = encodeFrame(f).length;
-    const redact: [number, number][] | undefined = seg.redact?.length ? [[1, 3], [infoAt - 2, length - 1]] : undefined;
+    const redact: [number, number][] | undefined = seg.redact?.length
+      ? [
+          [1, 3],
+          [infoAt - 2, length - 1],
+        ]
+      : undefined;
     return this.transmit(f, now, true, redact);
   }
 
@@ -318,7 +322,12 @@ export class HdlcTransport implements DlmsTransport {
           const ua = decodeParameters(f.info);
           this.params = negotiated(this.proposed, ua);
           this.state = 'connected';
-          return [{ kind: 'connected', detail: `max info tx ${this.params.maxInfoTx} rx ${this.params.maxInfoRx}, window ${this.params.windowTx}/${this.params.windowRx}` }];
+          return [
+            {
+              kind: 'connected',
+              detail: `max info tx ${this.params.maxInfoTx} rx ${this.params.maxInfoRx}, window ${this.params.windowTx}/${this.params.windowRx}`,
+            },
+          ];
         }
         if (this.state === 'disconnecting') {
           done();
@@ -348,7 +357,9 @@ export class HdlcTransport implements DlmsTransport {
         if (c.kind === 'RR' && this.last && c.nr !== this.vs) {
           // The server did not get our last frame: repeat it (a bounded number of times).
           const nr = c.nr;
-          return this.sequenceError(`RR N(R)=${nr} acknowledges none of our frames (V(S)=${this.vs})`, () => this.retransmit(now, `RR N(R)=${nr} asks for a repeat`));
+          return this.sequenceError(`RR N(R)=${nr} acknowledges none of our frames (V(S)=${this.vs})`, () =>
+            this.retransmit(now, `RR N(R)=${nr} asks for a repeat`),
+          );
         }
         return [{ kind: 'trace', summary: `HDLC: ${c.kind} N(R)=${c.nr}` }];
       case 'I': {
@@ -366,7 +377,11 @@ export class HdlcTransport implements DlmsTransport {
               this.deadline = deadline;
               this.retries = retries;
             }
-            return [{ kind: 'trace', summary: `HDLC: duplicate I-frame N(S)=${ns} (expected ${this.vr})` }, ...out.filter((o) => o.kind !== 'wakeAt'), { kind: 'wakeAt', at: this.deadline }];
+            return [
+              { kind: 'trace', summary: `HDLC: duplicate I-frame N(S)=${ns} (expected ${this.vr})` },
+              ...out.filter((o) => o.kind !== 'wakeAt'),
+              { kind: 'wakeAt', at: this.deadline },
+            ];
           });
         }
         this.sequenceErrors = 0;
@@ -429,7 +444,10 @@ export class WrapperTransport implements DlmsTransport {
     if (apdu.length > 0xffff) return [{ kind: 'error', error: new OmrError('INVALID_REQUEST', 'APDU too long for the wrapper') }];
     this.deadline = now + this.timeout;
     const r = redact?.map(([a, b]): [number, number] => [a + 8, b + 8]);
-    return [{ kind: 'send', bytes: encodeWrapper(this.options.clientSap, this.server, apdu), summary: `wrapper ${summary}`, ...(r ? { redact: r } : {}) }, { kind: 'wakeAt', at: this.deadline }];
+    return [
+      { kind: 'send', bytes: encodeWrapper(this.options.clientSap, this.server, apdu), summary: `wrapper ${summary}`, ...(r ? { redact: r } : {}) },
+      { kind: 'wakeAt', at: this.deadline },
+    ];
   }
 
   receive(bytes: Uint8Array): TransportOut[] {
@@ -463,7 +481,10 @@ export class WrapperTransport implements DlmsTransport {
     if (this.deadline === Infinity) return [];
     if (now < this.deadline) return [{ kind: 'wakeAt', at: this.deadline }];
     this.deadline = Infinity;
-    if (this.buf.length > 0) return [{ kind: 'error', error: new OmrError('SLOW_ANSWER', `${this.buf.length} byte(s) of an answer within ${this.timeout} ms, and not the whole APDU`) }];
+    if (this.buf.length > 0)
+      return [
+        { kind: 'error', error: new OmrError('SLOW_ANSWER', `${this.buf.length} byte(s) of an answer within ${this.timeout} ms, and not the whole APDU`) },
+      ];
     return [{ kind: 'error', error: new OmrError('TIMEOUT_REACTION', `no answer within ${this.timeout} ms`) }];
   }
 

@@ -57,7 +57,13 @@ const descriptorText = (d: AttributeRequest, lang: 'en' | 'fr') =>
 
 function resultLayer(res: GetDataResult, lang: 'en' | 'fr', index?: number): Layer {
   const label = index === undefined ? 'result' : `result ${index + 1}`;
-  if (!res.ok) return { layer: 'data-access-result', summary: `${label}: ${res.name}`, verdict: bad(t(`the meter refused: ${res.name}`, `le compteur a refusé : ${res.name}`)), fields: [{ name: 'code', value: String(res.dar) }] };
+  if (!res.ok)
+    return {
+      layer: 'data-access-result',
+      summary: `${label}: ${res.name}`,
+      verdict: bad(t(`the meter refused: ${res.name}`, `le compteur a refusé : ${res.name}`)),
+      fields: [{ name: 'code', value: String(res.dar) }],
+    };
   return { layer: 'data', summary: `${label}: ${res.value.type}`, verdict: ok(), fields: [], data: dataTree(res.value, lang) };
 }
 
@@ -91,7 +97,10 @@ function explainCiphered(b: Uint8Array, ctx: ApduContext): Layer {
   const sc = decodeSecurityControl(c.securityControl);
   const name = c.tag === 0xdb ? 'general-glo-ciphering' : c.tag === 0xdc ? 'general-ded-ciphering' : `ciphered APDU 0x${c.tag.toString(16)}`;
   const fields: Field[] = [
-    { name: 'security control', value: `0x${c.securityControl.toString(16).padStart(2, '0')} (${[sc.authenticated ? 'authenticated' : '', sc.encrypted ? 'encrypted' : ''].filter(Boolean).join(' + ') || 'not protected'}, suite ${sc.suite})` },
+    {
+      name: 'security control',
+      value: `0x${c.securityControl.toString(16).padStart(2, '0')} (${[sc.authenticated ? 'authenticated' : '', sc.encrypted ? 'encrypted' : ''].filter(Boolean).join(' + ') || 'not protected'}, suite ${sc.suite})`,
+    },
     ...(c.systemTitle ? [{ name: 'system title', value: hex(c.systemTitle) }] : []),
     { name: 'invocation counter', value: String(c.invocationCounter) },
     { name: 'ciphered bytes', value: String(c.ciphered.length) },
@@ -105,7 +114,12 @@ function explainCiphered(b: Uint8Array, ctx: ApduContext): Layer {
     const d = decipherApdu(b, ctx.keys, ctx.systemTitle, { allowUnverified: true });
     if (!d.authenticated && APDU_NAMES[d.plaintext[0] ?? -1] === undefined) {
       // Without a tag to check, a wrong key shows as noise where an APDU should begin.
-      layer.verdict = bad(t('the deciphered bytes are not an APDU: the encryption key does not match (keys do not match)', 'les octets déchiffrés ne sont pas un APDU : la clé de chiffrement ne correspond pas'));
+      layer.verdict = bad(
+        t(
+          'the deciphered bytes are not an APDU: the encryption key does not match (keys do not match)',
+          'les octets déchiffrés ne sont pas un APDU : la clé de chiffrement ne correspond pas',
+        ),
+      );
       return layer;
     }
     layer.verdict = d.authenticated
@@ -115,7 +129,12 @@ function explainCiphered(b: Uint8Array, ctx: ApduContext): Layer {
   } catch (e) {
     const tagMismatch = e instanceof OmrError && /tag mismatch/.test(e.detail ?? e.message);
     layer.verdict = tagMismatch
-      ? bad(t('authentication tag mismatch: the authentication key (or the encryption key) is wrong', 'étiquette d’authentification incorrecte : la clé d’authentification (ou de chiffrement) est fausse'))
+      ? bad(
+          t(
+            'authentication tag mismatch: the authentication key (or the encryption key) is wrong',
+            'étiquette d’authentification incorrecte : la clé d’authentification (ou de chiffrement) est fausse',
+          ),
+        )
       : failure(e);
   }
   return layer;
@@ -152,7 +171,12 @@ export function explainApdu(b: Uint8Array, ctx: ApduContext): Layer {
         const verdict =
           a.result === 0
             ? ok()
-            : bad(t(`association refused: ${a.resultName}, ${a.diagnosticSource}: ${a.diagnosticName}`, `association refusée : ${a.resultName}, ${a.diagnosticSource} : ${a.diagnosticName}`));
+            : bad(
+                t(
+                  `association refused: ${a.resultName}, ${a.diagnosticSource}: ${a.diagnosticName}`,
+                  `association refusée : ${a.resultName}, ${a.diagnosticSource} : ${a.diagnosticName}`,
+                ),
+              );
         return { layer: 'AARE', summary: `AARE ${a.resultName}`, verdict, fields };
       }
       case 0x62:
@@ -174,7 +198,8 @@ export function explainApdu(b: Uint8Array, ctx: ApduContext): Layer {
         const layer: Layer = { layer: 'GET.response', summary: `GET.response ${p.type}`, verdict: ok(), fields };
         if (p.type === 'normal') layer.inner = [resultLayer(p.result, ctx.lang)];
         else if (p.type === 'with-list') layer.inner = p.results.map((r, i) => resultLayer(r, ctx.lang, i));
-        else if (p.type === 'with-datablock') fields.push({ name: 'block', value: `${p.blockNumber}${p.lastBlock ? ' (last)' : ''}, ${p.raw.length} bytes of raw data` });
+        else if (p.type === 'with-datablock')
+          fields.push({ name: 'block', value: `${p.blockNumber}${p.lastBlock ? ' (last)' : ''}, ${p.raw.length} bytes of raw data` });
         else {
           fields.push({ name: 'block', value: String(p.blockNumber) });
           layer.verdict = bad(t(`the meter refused the block: ${p.name}`, `le compteur a refusé le bloc : ${p.name}`));
@@ -184,11 +209,27 @@ export function explainApdu(b: Uint8Array, ctx: ApduContext): Layer {
       case TAG.actionRequest: {
         const q = decodeActionRequest(b);
         const obis = typeof q.obis === 'string' ? q.obis : logicalName(Uint8Array.from(q.obis), ctx.lang);
-        return { layer: 'ACTION.request', summary: `ACTION.request method ${q.method}`, verdict: ok(), fields: [{ name: 'invoke id', value: String(q.invokeId) }, { name: 'method', value: `class ${q.classId} ${obis} method ${q.method}` }] };
+        return {
+          layer: 'ACTION.request',
+          summary: `ACTION.request method ${q.method}`,
+          verdict: ok(),
+          fields: [
+            { name: 'invoke id', value: String(q.invokeId) },
+            { name: 'method', value: `class ${q.classId} ${obis} method ${q.method}` },
+          ],
+        };
       }
       case TAG.actionResponse: {
         const p = decodeActionResponse(b);
-        return { layer: 'ACTION.response', summary: `ACTION.response ${p.resultName}`, verdict: p.result === 0 ? ok() : bad(t(`action refused: ${p.resultName}`, `action refusée : ${p.resultName}`)), fields: [{ name: 'invoke id', value: String(p.invokeId) }, { name: 'result', value: `${p.resultName} (${p.result})` }] };
+        return {
+          layer: 'ACTION.response',
+          summary: `ACTION.response ${p.resultName}`,
+          verdict: p.result === 0 ? ok() : bad(t(`action refused: ${p.resultName}`, `action refusée : ${p.resultName}`)),
+          fields: [
+            { name: 'invoke id', value: String(p.invokeId) },
+            { name: 'result', value: `${p.resultName} (${p.result})` },
+          ],
+        };
       }
       case TAG.dataNotification: {
         const n = decodeDataNotification(b);
@@ -196,13 +237,24 @@ export function explainApdu(b: Uint8Array, ctx: ApduContext): Layer {
           layer: 'data-notification',
           summary: `data-notification ${n.dateTime ? formatDateTime(n.dateTime) : '(no time)'}`,
           verdict: ok(),
-          fields: [{ name: 'long invoke id', value: String(n.longInvokeId) }, ...(n.dateTime ? [{ name: 'date-time', value: formatDateTime(n.dateTime) }] : [])],
+          fields: [
+            { name: 'long invoke id', value: String(n.longInvokeId) },
+            ...(n.dateTime ? [{ name: 'date-time', value: formatDateTime(n.dateTime) }] : []),
+          ],
           inner: [{ layer: 'data', summary: n.body.type, verdict: ok(), fields: [], data: dataTree(n.body, ctx.lang) }],
         };
       }
       case TAG.exceptionResponse: {
         const x = decodeExceptionResponse(b);
-        return { layer: 'exception-response', summary: x.text, verdict: bad(t(x.text, x.text)), fields: [{ name: 'state error', value: String(x.stateError) }, { name: 'service error', value: String(x.serviceError) }] };
+        return {
+          layer: 'exception-response',
+          summary: x.text,
+          verdict: bad(t(x.text, x.text)),
+          fields: [
+            { name: 'state error', value: String(x.stateError) },
+            { name: 'service error', value: String(x.serviceError) },
+          ],
+        };
       }
       case TAG.confirmedServiceError: {
         const x = decodeConfirmedServiceError(b);
@@ -230,13 +282,29 @@ export function explainApdu(b: Uint8Array, ctx: ApduContext): Layer {
         // Perhaps bare A-XDR data (a push without an APDU around it).
         try {
           const v = decodeData(b);
-          return { layer: 'data', summary: `A-XDR ${v.type}`, verdict: ok(t('bare A-XDR data, no APDU around it', 'données A-XDR nues, sans APDU autour')), fields: [], data: dataTree(v, ctx.lang) };
+          return {
+            layer: 'data',
+            summary: `A-XDR ${v.type}`,
+            verdict: ok(t('bare A-XDR data, no APDU around it', 'données A-XDR nues, sans APDU autour')),
+            fields: [],
+            data: dataTree(v, ctx.lang),
+          };
         } catch {
-          return { layer: 'APDU', summary: `unknown tag 0x${tag.toString(16)}`, verdict: bad(t(`unknown APDU tag 0x${tag.toString(16)} at byte 0`, `étiquette d’APDU inconnue 0x${tag.toString(16)} à l’octet 0`), 0), fields: [] };
+          return {
+            layer: 'APDU',
+            summary: `unknown tag 0x${tag.toString(16)}`,
+            verdict: bad(t(`unknown APDU tag 0x${tag.toString(16)} at byte 0`, `étiquette d’APDU inconnue 0x${tag.toString(16)} à l’octet 0`), 0),
+            fields: [],
+          };
         }
       }
     }
   } catch (e) {
-    return { layer: name ?? 'APDU', summary: `${name ?? 'APDU'} (${b.length} bytes)`, verdict: failure(e), fields: [{ name: 'bytes', value: hex(b.subarray(0, 64)) + (b.length > 64 ? '…' : '') }] };
+    return {
+      layer: name ?? 'APDU',
+      summary: `${name ?? 'APDU'} (${b.length} bytes)`,
+      verdict: failure(e),
+      fields: [{ name: 'bytes', value: hex(b.subarray(0, 64)) + (b.length > 64 ? '…' : '') }],
+    };
   }
 }

@@ -25,7 +25,8 @@ export type { Layer } from './types';
 export function parseHexInput(text: string): Uint8Array {
   const clean = text
     .replace(/#[^\n]*/g, '')
-    .replace(/0x/gi, '').replace(/[\s:,;-]/g, '');
+    .replace(/0x/gi, '')
+    .replace(/[\s:,;-]/g, '');
   if (!/^[0-9a-fA-F]*$/.test(clean)) {
     const at = clean.search(/[^0-9a-fA-F]/);
     throw new Error(`not hexadecimal at character ${at + 1}: '${clean[at]}'`);
@@ -44,7 +45,13 @@ function explainIec(b: Uint8Array): Layer {
   if (b[0] === 0x15) return { layer: 'IEC 62056-21', summary: 'NAK: repeat the last message', verdict: ok(), fields: [] };
   if (b[0] === 0x06) {
     const o = parseOptionSelect(b);
-    if (!o) return { layer: 'IEC 62056-21', summary: 'ACK', verdict: bad(t('an ACK that is not an option select (ACK V Z Y CR LF)', 'un ACK qui n’est pas une sélection d’option (ACK V Z Y CR LF)')), fields: [] };
+    if (!o)
+      return {
+        layer: 'IEC 62056-21',
+        summary: 'ACK',
+        verdict: bad(t('an ACK that is not an option select (ACK V Z Y CR LF)', 'un ACK qui n’est pas une sélection d’option (ACK V Z Y CR LF)')),
+        fields: [],
+      };
     const mode = { '0': 'data readout', '1': 'programming mode', '2': 'binary mode (HDLC, mode E)' }[o.mode] ?? `mode ${o.mode}`;
     return {
       layer: 'IEC 62056-21',
@@ -58,7 +65,13 @@ function explainIec(b: Uint8Array): Layer {
     };
   }
   if (b[0] === 0x2f) {
-    if (text.startsWith('/?')) return { layer: 'IEC 62056-21', summary: `request ${visible(text.trim())}`, verdict: text.endsWith('!\r\n') ? ok() : bad(t('a request ends with ! CR LF', 'une requête se termine par ! CR LF')), fields: [{ name: 'address', value: text.slice(2, text.indexOf('!')) || '(none)' }] };
+    if (text.startsWith('/?'))
+      return {
+        layer: 'IEC 62056-21',
+        summary: `request ${visible(text.trim())}`,
+        verdict: text.endsWith('!\r\n') ? ok() : bad(t('a request ends with ! CR LF', 'une requête se termine par ! CR LF')),
+        fields: [{ name: 'address', value: text.slice(2, text.indexOf('!')) || '(none)' }],
+      };
     const line = text.split('\r\n')[0]!;
     try {
       const id = parseIdentification(line);
@@ -68,7 +81,14 @@ function explainIec(b: Uint8Array): Layer {
         { name: 'identification', value: id.ident },
         ...(id.enhanced ? [{ name: 'enhanced capability', value: id.enhanced }] : []),
       ];
-      return { layer: 'IEC 62056-21', summary: `identification ${visible(line)}`, verdict: text.includes('\r\n') ? ok() : bad(t('the identification is not ended by CR LF (cut short?)', 'l’identification ne se termine pas par CR LF (coupée ?)')), fields };
+      return {
+        layer: 'IEC 62056-21',
+        summary: `identification ${visible(line)}`,
+        verdict: text.includes('\r\n')
+          ? ok()
+          : bad(t('the identification is not ended by CR LF (cut short?)', 'l’identification ne se termine pas par CR LF (coupée ?)')),
+        fields,
+      };
     } catch (e) {
       return { layer: 'IEC 62056-21', summary: `identification ${visible(line)}`, verdict: bad(t((e as Error).message, (e as Error).message)), fields: [] };
     }
@@ -88,11 +108,19 @@ function explainIec(b: Uint8Array): Layer {
   }
   const expected = bcc(b, start, end + 1);
   layer.fields.push({ name: 'BCC', value: `0x${b[end + 1]!.toString(16).padStart(2, '0')} (computed 0x${expected.toString(16).padStart(2, '0')})` });
-  if (expected !== b[end + 1]) layer.verdict = bad(t('BCC mismatch: the message was damaged on the way', 'BCC faux : le message a été abîmé en route'), end + 1);
+  if (expected !== b[end + 1])
+    layer.verdict = bad(t('BCC mismatch: the message was damaged on the way', 'BCC faux : le message a été abîmé en route'), end + 1);
   if (b[0] === STX) {
     const block = parseDataBlock(latin1(b, 1, end));
     layer.summary = `data message, ${block.sets.length} data set(s)`;
-    layer.inner = [{ layer: 'data sets', summary: `${block.sets.length} line(s)`, verdict: ok(), fields: block.sets.map((s) => ({ name: s.address, value: s.groups.map((g) => `(${g.raw})`).join('') })) }];
+    layer.inner = [
+      {
+        layer: 'data sets',
+        summary: `${block.sets.length} line(s)`,
+        verdict: ok(),
+        fields: block.sets.map((s) => ({ name: s.address, value: s.groups.map((g) => `(${g.raw})`).join('') })),
+      },
+    ];
   }
   return layer;
 }
@@ -106,13 +134,57 @@ function hdlcFrames(b: Uint8Array): { raw: Uint8Array; at: number }[] | { error:
       p++;
       continue;
     }
-    if (b[p] !== FLAG) return { error: { layer: 'HDLC', summary: 'bytes outside a frame', verdict: bad(t(`byte 0x${b[p]!.toString(16)} outside a frame at byte ${p}`, `octet 0x${b[p]!.toString(16)} hors trame à l’octet ${p}`), p), fields: [] } };
-    if (p + 3 > b.length) return { error: { layer: 'HDLC', summary: 'truncated frame', verdict: bad(t(`a frame starts at byte ${p} but is cut short`, `une trame commence à l’octet ${p} mais est coupée`), p), fields: [] } };
+    if (b[p] !== FLAG)
+      return {
+        error: {
+          layer: 'HDLC',
+          summary: 'bytes outside a frame',
+          verdict: bad(t(`byte 0x${b[p]!.toString(16)} outside a frame at byte ${p}`, `octet 0x${b[p]!.toString(16)} hors trame à l’octet ${p}`), p),
+          fields: [],
+        },
+      };
+    if (p + 3 > b.length)
+      return {
+        error: {
+          layer: 'HDLC',
+          summary: 'truncated frame',
+          verdict: bad(t(`a frame starts at byte ${p} but is cut short`, `une trame commence à l’octet ${p} mais est coupée`), p),
+          fields: [],
+        },
+      };
     const f0 = b[p + 1]!;
-    if ((f0 & 0xf0) !== 0xa0) return { error: { layer: 'HDLC', summary: 'not a type-3 frame', verdict: bad(t(`format byte 0x${f0.toString(16)} at byte ${p + 1} is not HDLC frame format type 3`, `l’octet de format 0x${f0.toString(16)} à l’octet ${p + 1} n’est pas le format de trame HDLC type 3`), p + 1), fields: [] } };
+    if ((f0 & 0xf0) !== 0xa0)
+      return {
+        error: {
+          layer: 'HDLC',
+          summary: 'not a type-3 frame',
+          verdict: bad(
+            t(
+              `format byte 0x${f0.toString(16)} at byte ${p + 1} is not HDLC frame format type 3`,
+              `l’octet de format 0x${f0.toString(16)} à l’octet ${p + 1} n’est pas le format de trame HDLC type 3`,
+            ),
+            p + 1,
+          ),
+          fields: [],
+        },
+      };
     const length = ((f0 & 0x07) << 8) | b[p + 2]!;
     const endFlag = p + length + 1;
-    if (endFlag >= b.length) return { error: { layer: 'HDLC', summary: 'truncated frame', verdict: bad(t(`the length field says ${length} bytes, only ${b.length - p - 2} follow: truncated`, `le champ longueur annonce ${length} octets, seuls ${b.length - p - 2} suivent : tronquée`), b.length), fields: [] } };
+    if (endFlag >= b.length)
+      return {
+        error: {
+          layer: 'HDLC',
+          summary: 'truncated frame',
+          verdict: bad(
+            t(
+              `the length field says ${length} bytes, only ${b.length - p - 2} follow: truncated`,
+              `le champ longueur annonce ${length} octets, seuls ${b.length - p - 2} suivent : tronquée`,
+            ),
+            b.length,
+          ),
+          fields: [],
+        },
+      };
     out.push({ raw: b.subarray(p, endFlag + 1), at: p });
     p = endFlag + 1;
   }
@@ -133,7 +205,18 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
     } catch (e) {
       const hcsOk = raw.length > 8 ? crcMatches(raw, 1, raw.length - 3) : false;
       const msg = (e as Error).message;
-      layers.push({ layer: 'HDLC', summary: `frame at byte ${at}`, verdict: bad(t(/HCS/.test(msg) ? 'HCS mismatch: the header was damaged' : hcsOk ? msg : `FCS mismatch: the frame was damaged (${msg})`, /HCS/.test(msg) ? 'HCS faux : l’en-tête a été abîmé' : `FCS faux : la trame a été abîmée (${msg})`), at), fields: [] });
+      layers.push({
+        layer: 'HDLC',
+        summary: `frame at byte ${at}`,
+        verdict: bad(
+          t(
+            /HCS/.test(msg) ? 'HCS mismatch: the header was damaged' : hcsOk ? msg : `FCS mismatch: the frame was damaged (${msg})`,
+            /HCS/.test(msg) ? 'HCS faux : l’en-tête a été abîmé' : `FCS faux : la trame a été abîmée (${msg})`,
+          ),
+          at,
+        ),
+        fields: [],
+      });
       continue;
     }
     const fields: Field[] = [
@@ -143,7 +226,12 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
       { name: 'segmented', value: String(f.segmented) },
       { name: 'HCS/FCS', value: 'ok' },
     ];
-    const layer: Layer = { layer: 'HDLC', summary: `${describeControl(f.control)} ${formatAddress(f.src)}→${formatAddress(f.dest)}${f.segmented ? ' (segment)' : ''}`, verdict: ok(), fields };
+    const layer: Layer = {
+      layer: 'HDLC',
+      summary: `${describeControl(f.control)} ${formatAddress(f.src)}→${formatAddress(f.dest)}${f.segmented ? ' (segment)' : ''}`,
+      verdict: ok(),
+      fields,
+    };
     layers.push(layer);
     if ((f.control.kind === 'SNRM' || f.control.kind === 'UA') && f.info.length) {
       try {
@@ -177,13 +265,26 @@ function explainHdlc(b: Uint8Array, ctx: ApduContext): Layer[] {
         // The block's own layer already says what is wrong with it.
       }
     }
-    layer.inner = llc ? [{ layer: 'LLC', summary: info[1] === 0xe6 ? 'E6 E6 00 (client → server)' : 'E6 E7 00 (server → client)', verdict: ok(), fields: [], inner: [inner] }] : [inner];
+    layer.inner = llc
+      ? [{ layer: 'LLC', summary: info[1] === 0xe6 ? 'E6 E6 00 (client → server)' : 'E6 E7 00 (server → client)', verdict: ok(), fields: [], inner: [inner] }]
+      : [inner];
   }
-  if (blocks.length) layers.push({ layer: 'general-block-transfer', summary: `${blocks.length} block(s) without the last`, verdict: bad(t('the last block is missing: the APDU is incomplete', 'le dernier bloc manque : l’APDU est incomplet')), fields: [] });
-  if (pending.length) layers.push({ layer: 'HDLC', summary: 'segments without their last frame', verdict: bad(t('the last segment is missing: the APDU is incomplete', 'le dernier segment manque : l’APDU est incomplet')), fields: [] });
+  if (blocks.length)
+    layers.push({
+      layer: 'general-block-transfer',
+      summary: `${blocks.length} block(s) without the last`,
+      verdict: bad(t('the last block is missing: the APDU is incomplete', 'le dernier bloc manque : l’APDU est incomplet')),
+      fields: [],
+    });
+  if (pending.length)
+    layers.push({
+      layer: 'HDLC',
+      summary: 'segments without their last frame',
+      verdict: bad(t('the last segment is missing: the APDU is incomplete', 'le dernier segment manque : l’APDU est incomplet')),
+      fields: [],
+    });
   return layers;
 }
-
 
 function explainMbus(b: Uint8Array, ctx: ApduContext): Layer[] {
   const layers: Layer[] = [];
@@ -199,7 +300,18 @@ function explainMbus(b: Uint8Array, ctx: ApduContext): Layer[] {
     } catch (e) {
       const detail = e instanceof OmrError ? (e.detail ?? e.message) : String(e);
       const checksum = e instanceof MbusError && e.layer === 'checksum';
-      layers.push({ layer: 'M-Bus', summary: `frame at byte ${p}`, verdict: bad(t(checksum ? `checksum mismatch: the frame was damaged (${detail})` : detail, checksum ? `somme de contrôle fausse : la trame a été abîmée (${detail})` : detail), p), fields: [] });
+      layers.push({
+        layer: 'M-Bus',
+        summary: `frame at byte ${p}`,
+        verdict: bad(
+          t(
+            checksum ? `checksum mismatch: the frame was damaged (${detail})` : detail,
+            checksum ? `somme de contrôle fausse : la trame a été abîmée (${detail})` : detail,
+          ),
+          p,
+        ),
+        fields: [],
+      });
       return layers;
     }
     const fields: Field[] = [
@@ -208,7 +320,11 @@ function explainMbus(b: Uint8Array, ctx: ApduContext): Layer[] {
       ...(frame.ci !== undefined ? [{ name: 'CI', value: `0x${frame.ci.toString(16)}` }] : []),
       { name: 'checksum', value: 'ok' },
     ];
-    if (frame.ci !== undefined && frame.ci < 0x20) fields.push({ name: 'segment', value: `${frame.ci & 0x0f}${frame.ci & 0x10 ? ' (last)' : ''}` }, { name: 'STSAP/DTSAP', value: `${frame.data[0]}/${frame.data[1]}` });
+    if (frame.ci !== undefined && frame.ci < 0x20)
+      fields.push(
+        { name: 'segment', value: `${frame.ci & 0x0f}${frame.ci & 0x10 ? ' (last)' : ''}` },
+        { name: 'STSAP/DTSAP', value: `${frame.data[0]}/${frame.data[1]}` },
+      );
     const layer: Layer = { layer: 'M-Bus', summary: frame.short ? 'short frame' : `long frame, ${raw.length - 6} bytes`, verdict: ok(), fields };
     layers.push(layer);
     if (!frame.short) {
@@ -240,7 +356,17 @@ export function explain(b: Uint8Array, ctx: ApduContext): Layer[] {
       { name: 'length', value: String(len) },
     ];
     const whole = len === b.length - 8;
-    return [{ layer: 'wrapper', summary: `DLMS wrapper, ${len} bytes`, verdict: whole ? ok() : bad(t(`the length field says ${len}, ${b.length - 8} bytes follow`, `le champ longueur annonce ${len}, ${b.length - 8} octets suivent`), 6), fields, inner: [explainApdu(b.subarray(8, 8 + len), ctx)] }];
+    return [
+      {
+        layer: 'wrapper',
+        summary: `DLMS wrapper, ${len} bytes`,
+        verdict: whole
+          ? ok()
+          : bad(t(`the length field says ${len}, ${b.length - 8} bytes follow`, `le champ longueur annonce ${len}, ${b.length - 8} octets suivent`), 6),
+        fields,
+        inner: [explainApdu(b.subarray(8, 8 + len), ctx)],
+      },
+    ];
   }
   return [explainApdu(b, ctx)];
 }

@@ -28,7 +28,8 @@ export function clientAddress(sap: number): HdlcAddress {
 export function serverAddress(logical: number, physical?: number, size?: 1 | 2 | 4): HdlcAddress {
   const max = (s: number) => (s === 4 ? 0x3fff : 0x7f);
   const chosen: 1 | 2 | 4 = size ?? (physical === undefined ? (logical <= 0x7f ? 1 : 4) : logical <= 0x7f && physical <= 0x7f ? 2 : 4);
-  if (!Number.isInteger(logical) || logical < 0 || logical > max(chosen)) throw new OmrError('INVALID_REQUEST', `logical device ${logical} does not fit a ${chosen}-byte address`);
+  if (!Number.isInteger(logical) || logical < 0 || logical > max(chosen))
+    throw new OmrError('INVALID_REQUEST', `logical device ${logical} does not fit a ${chosen}-byte address`);
   if (chosen === 1) {
     if (physical !== undefined) throw new OmrError('INVALID_REQUEST', 'a 1-byte server address has no physical part');
     return { upper: logical, size: 1 };

@@ -10,9 +10,7 @@ import { OmrError } from '../../../shared/errors';
 import { crcMatches } from './crc';
 import { decodeFrame, FLAG, type HdlcFrame } from './frame';
 
-export type DeframerItem =
-  | { kind: 'frame'; frame: HdlcFrame; raw: Uint8Array }
-  | { kind: 'error'; error: OmrError; raw: Uint8Array };
+export type DeframerItem = { kind: 'frame'; frame: HdlcFrame; raw: Uint8Array } | { kind: 'error'; error: OmrError; raw: Uint8Array };
 
 export class Deframer {
   private buf = new Uint8Array(0);

@@ -19,10 +19,7 @@ export const MAX_FRAME_LENGTH = 0x7ff;
 
 export type UKind = 'SNRM' | 'DISC' | 'UA' | 'DM' | 'FRMR' | 'UI';
 
-export type Control =
-  | { kind: 'I'; ns: number; nr: number; pf: boolean }
-  | { kind: 'RR' | 'RNR'; nr: number; pf: boolean }
-  | { kind: UKind; pf: boolean };
+export type Control = { kind: 'I'; ns: number; nr: number; pf: boolean } | { kind: 'RR' | 'RNR'; nr: number; pf: boolean } | { kind: UKind; pf: boolean };
 
 /** U-frame control values without the P/F bit (0x10). */
 const U_BITS: Record<UKind, number> = { SNRM: 0x83, DISC: 0x43, UA: 0x63, DM: 0x0f, FRMR: 0x87, UI: 0x03 };

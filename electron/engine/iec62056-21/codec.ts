@@ -109,7 +109,8 @@ export function add7E1(bytes: Uint8Array): Uint8Array {
 const ADDRESS_RE = /^[\x20-\x7e]{0,32}$/;
 
 export function encodeRequest(address = ''): Uint8Array {
-  if (!ADDRESS_RE.test(address) || /[/!?()]/.test(address)) throw new OmrError('INVALID_REQUEST', `device address "${address}" is not valid (at most 32 printable characters, no / ? ! ( ))`);
+  if (!ADDRESS_RE.test(address) || /[/!?()]/.test(address))
+    throw new OmrError('INVALID_REQUEST', `device address "${address}" is not valid (at most 32 printable characters, no / ? ! ( ))`);
   return fromLatin1(`/?${address}!\r\n`);
 }
 
@@ -270,7 +271,11 @@ export interface CommandMessage {
  * `SOH C D STX data ETX BCC`, or `SOH B 0 ETX BCC` without data. Also returns where the data bytes
  * sit in the message, so a caller can mark a password as secret.
  */
-export function encodeCommandWithSpan(c: { command: CommandId; type: string; data?: string; end?: number }): { bytes: Uint8Array; dataStart: number; dataEnd: number } {
+export function encodeCommandWithSpan(c: { command: CommandId; type: string; data?: string; end?: number }): {
+  bytes: Uint8Array;
+  dataStart: number;
+  dataEnd: number;
+} {
   if (c.type.length !== 1) throw new OmrError('INVALID_REQUEST', `command type "${c.type}" must be one character`);
   const data = c.data === undefined ? undefined : fromLatin1(c.data);
   for (const b of data ?? []) {

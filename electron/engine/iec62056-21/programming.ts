@@ -69,7 +69,11 @@ function progMessage(run: Session, st: ProgStates, now: number): void {
     if (cmd.command === 'B') {
       run.trace('B0 from the meter (break)');
       const authRejected = st.kind === 'prog' && st.pending.kind === 'P1';
-      return run.fail(authRejected ? new OmrError('AUTH_REJECTED', 'the meter broke off after the password (B0)') : new OmrError('METER_ERROR', 'the meter broke off the programming session (B0)'));
+      return run.fail(
+        authRejected
+          ? new OmrError('AUTH_REJECTED', 'the meter broke off after the password (B0)')
+          : new OmrError('METER_ERROR', 'the meter broke off the programming session (B0)'),
+      );
     }
     if (st.kind === 'progP0' && cmd.command === 'P' && cmd.type === '0') return signedOn(run, cmd, now);
     run.trace(`unexpected command ${cmd.command}${cmd.type}`);

@@ -118,7 +118,9 @@ function afterIdentification(run: Session, id: MeterIdentity, now: number): void
   const leaves = run.send(bytes, `ACK 0${baudChar}${mode} (${purpose === 'programming' ? 'programming' : 'readout'} at ${MODE_C_BAUD[baudChar]} baud)`, now);
   const newBaud = MODE_C_BAUD[baudChar]!;
   if (run.o.fixedBaud || newBaud === run.baud) {
-    run.become(purpose === 'programming' ? { kind: 'progP0', msg: newAssembly(), afterSwitch: false } : { kind: 'data', msg: newAssembly(), afterSwitch: false });
+    run.become(
+      purpose === 'programming' ? { kind: 'progP0', msg: newAssembly(), afterSwitch: false } : { kind: 'data', msg: newAssembly(), afterSwitch: false },
+    );
     run.setDeadline(leaves + run.timing.reactionMaxMs);
     return;
   }

@@ -18,8 +18,7 @@ export const newAssembly = (): Assembly => ({ buf: [], started: false, awaitingB
 
 /** A programming-mode command sent and not yet answered (repeated on NAK). */
 export type Pending =
-  | { kind: 'P1'; bytes: Uint8Array; summary: string; redact: [number, number][] }
-  | { kind: 'R1'; bytes: Uint8Array; summary: string; address: string };
+  { kind: 'P1'; bytes: Uint8Array; summary: string; redact: [number, number][] } | { kind: 'R1'; bytes: Uint8Array; summary: string; address: string };
 
 /** Not started yet. */
 export interface NewState {

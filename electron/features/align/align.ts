@@ -61,7 +61,18 @@ export class AlignService {
     const op = operations.start('align');
     const windowSize = this.deps.window ?? 10;
     const gapMs = this.deps.gapMs ?? 1000;
-    let update: AlignUpdate = { operationId: op.id, tries: 0, recent: [], successRate: 0, lastOk: false, echo: false, parityErrors: 0, noise: false, state: 'searching', running: true };
+    let update: AlignUpdate = {
+      operationId: op.id,
+      tries: 0,
+      recent: [],
+      successRate: 0,
+      lastOk: false,
+      echo: false,
+      parityErrors: 0,
+      noise: false,
+      state: 'searching',
+      running: true,
+    };
     this.last.set(op.id, update);
     const publish = (u: AlignUpdate) => {
       update = u;

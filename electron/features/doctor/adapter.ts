@@ -24,8 +24,19 @@ export function checkAdapter(input: SystemInput): Check {
       return adapterWindows(input);
     default: {
       const lang = input.lang ?? 'en';
-      if (!input.port) return makeCheck(lang, { id: 'adapter', status: 'fail', seen: both('doctor.adapter.unsearchable', { platform: input.platform }), remedy: both('doctor.adapter.givePort') });
-      return makeCheck(lang, { id: 'adapter', status: 'warning', seen: both('doctor.adapter.notInspected', { port: input.port, platform: input.platform }), facts: { path: input.port } });
+      if (!input.port)
+        return makeCheck(lang, {
+          id: 'adapter',
+          status: 'fail',
+          seen: both('doctor.adapter.unsearchable', { platform: input.platform }),
+          remedy: both('doctor.adapter.givePort'),
+        });
+      return makeCheck(lang, {
+        id: 'adapter',
+        status: 'warning',
+        seen: both('doctor.adapter.notInspected', { port: input.port, platform: input.platform }),
+        facts: { path: input.port },
+      });
     }
   }
 }
@@ -40,7 +51,10 @@ function adapterLinux(input: SystemInput): Check {
       const port = inspectPort(fs, chosen.path);
       const seen = found(port);
       if (heads.length === 1) return makeCheck(lang, { id: 'adapter', status: 'pass', seen, facts: portFacts(port) });
-      const others = heads.slice(1).map((h) => h.path).join(', ');
+      const others = heads
+        .slice(1)
+        .map((h) => h.path)
+        .join(', ');
       return makeCheck(lang, {
         id: 'adapter',
         status: 'warning',
@@ -91,7 +105,9 @@ function adapterLinux(input: SystemInput): Check {
     });
   const unbound = findUnboundSerialChips(fs);
   if (unbound.length > 0) return driverMissing(input, unbound[0]!, port);
-  const heads = listLinuxSysfsPorts(fs).filter((p) => p.opticalHead).map((p) => p.path);
+  const heads = listLinuxSysfsPorts(fs)
+    .filter((p) => p.opticalHead)
+    .map((p) => p.path);
   return makeCheck(lang, {
     id: 'adapter',
     status: 'fail',
@@ -103,7 +119,8 @@ function adapterLinux(input: SystemInput): Check {
 }
 
 function found(port: LinuxPort): Bilingual {
-  const driver = port.module && port.ttyDriver && port.module !== port.ttyDriver ? `${port.module} (${port.ttyDriver})` : (port.module ?? port.ttyDriver ?? '?');
+  const driver =
+    port.module && port.ttyDriver && port.module !== port.ttyDriver ? `${port.module} (${port.ttyDriver})` : (port.module ?? port.ttyDriver ?? '?');
   if (port.usb) {
     const d = describeUsb(port.usb, port.head);
     return both('doctor.adapter.foundUsb', { device: d, path: port.devPath, driver });
@@ -160,12 +177,22 @@ function driverMissing(input: SystemInput, u: UnboundChip, port: LinuxPort | und
   const mod = u.module ?? 'usbserial';
   const m = moduleState(fs, mod);
   const missing = both('doctor.adapter.noDriver', { device: what, module: mod });
-  const base = { id: 'adapter' as const, status: 'fail' as const, code: 'PORT_OPEN_FAILED' as const, seen: joinTexts([prefix, missing]), facts: { ...facts, moduleState: m.state, kernel: m.release } };
+  const base = {
+    id: 'adapter' as const,
+    status: 'fail' as const,
+    code: 'PORT_OPEN_FAILED' as const,
+    seen: joinTexts([prefix, missing]),
+    facts: { ...facts, moduleState: m.state, kernel: m.release },
+  };
   if (m.state === 'absent') {
     const distro = readDistro(fs);
     // Ubuntu and its derivatives ship the less common drivers in a separate package per kernel.
     const pkg = distro.id === 'ubuntu' || distro.like.includes('ubuntu') ? `linux-modules-extra-${m.release}` : undefined;
-    const command = pkg ? `sudo apt install ${pkg}\nsudo modprobe ${mod}` : distro.family === 'fedora' ? `sudo dnf install kernel-modules-extra\nsudo modprobe ${mod}` : undefined;
+    const command = pkg
+      ? `sudo apt install ${pkg}\nsudo modprobe ${mod}`
+      : distro.family === 'fedora'
+        ? `sudo dnf install kernel-modules-extra\nsudo modprobe ${mod}`
+        : undefined;
     return makeCheck(lang, {
       ...base,
       remedy: command
@@ -213,7 +240,13 @@ function adapterMac(input: SystemInput): Check {
   const info = ports?.find((p) => p.path === path || p.path === path.replace('/dev/tty.', '/dev/cu.'));
   const hint = MAC_HINTS.find(([re]) => re.test(path))?.[1];
   const desc = info ? describePortInfo(info) : (hint ?? 'serial port');
-  const facts = { path, vidPid: info?.vendorId && info.productId ? `${info.vendorId}:${info.productId}` : undefined, manufacturer: info?.manufacturer, serialNumber: info?.serialNumber, opticalHead: info?.opticalHead };
+  const facts = {
+    path,
+    vidPid: info?.vendorId && info.productId ? `${info.vendorId}:${info.productId}` : undefined,
+    manufacturer: info?.manufacturer,
+    serialNumber: info?.serialNumber,
+    opticalHead: info?.opticalHead,
+  };
   if (ports && !info)
     return makeCheck(lang, {
       id: 'adapter',
@@ -244,7 +277,9 @@ function adapterMac(input: SystemInput): Check {
 }
 
 function describePortInfo(p: DoctorPortInfo): string {
-  const extra = [p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.manufacturer, p.serialNumber ? `S/N ${p.serialNumber}` : undefined].filter(Boolean).join(', ');
+  const extra = [p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.manufacturer, p.serialNumber ? `S/N ${p.serialNumber}` : undefined]
+    .filter(Boolean)
+    .join(', ');
   return `${p.headName ?? 'USB serial adapter'}${extra ? ` (${extra})` : ''}`;
 }
 
@@ -298,7 +333,14 @@ function adapterWindows(input: SystemInput): Check {
   const driver = info ? windowsDriver(info) : undefined;
   const desc = info ? describePortInfo(info) : 'Serial port';
   const driverText = driver ? both('doctor.adapter.windowsDriver', { driver }) : '';
-  const facts = { path: com, vidPid: info?.vendorId && info.productId ? `${info.vendorId}:${info.productId}` : undefined, manufacturer: info?.manufacturer, serialNumber: info?.serialNumber, driver, opticalHead: info?.opticalHead };
+  const facts = {
+    path: com,
+    vidPid: info?.vendorId && info.productId ? `${info.vendorId}:${info.productId}` : undefined,
+    manufacturer: info?.manufacturer,
+    serialNumber: info?.serialNumber,
+    driver,
+    opticalHead: info?.opticalHead,
+  };
   const known = info?.opticalHead === true;
   return makeCheck(lang, {
     id: 'adapter',

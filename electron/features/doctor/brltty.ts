@@ -21,7 +21,9 @@ export interface BrlttyState {
 }
 
 export function brlttyState(fs: HostFs): BrlttyState {
-  const pids = listProcesses(fs).filter((p) => p.comm === 'brltty').map((p) => p.pid);
+  const pids = listProcesses(fs)
+    .filter((p) => p.comm === 'brltty')
+    .map((p) => p.pid);
   const rule = findUdevRule(fs, '85-brltty.rules');
   const s: BrlttyState = { running: pids.length > 0, pids, ruleActive: rule.path !== undefined && !rule.masked };
   if (rule.path && !rule.masked) s.rulePath = rule.path;

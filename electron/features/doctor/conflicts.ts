@@ -36,8 +36,7 @@ export function checkConflicts(input: SystemInput): Check {
   if (input.port === '') return makeCheck(lang, { id: 'conflicts', status: 'skipped', seen: both('doctor.noPortToCheck') });
   const { fs } = input;
   const port = inspectPort(fs, input.port);
-  if (!port.nodeExists)
-    return makeCheck(lang, { id: 'conflicts', status: 'skipped', seen: both('doctor.nothingToCheck', { path: port.devPath }) });
+  if (!port.nodeExists) return makeCheck(lang, { id: 'conflicts', status: 'skipped', seen: both('doctor.nothingToCheck', { path: port.devPath }) });
   const paths = [...new Set([port.devPath, input.port])];
   const { holders, unreadable } = findHolders(fs, paths, selfPid(fs));
   const processes = listProcesses(fs);
@@ -113,7 +112,9 @@ export function checkConflicts(input: SystemInput): Check {
     brltty: processes.some((p) => p.comm === 'brltty') || undefined,
   };
   if (findings.length === 0) {
-    const provided = providers.length ? both('doctor.conflicts.ptyProvider', { path: port.devPath, programs: providers.map((h) => h.comm).join(', ') }) : undefined;
+    const provided = providers.length
+      ? both('doctor.conflicts.ptyProvider', { path: port.devPath, programs: providers.map((h) => h.comm).join(', ') })
+      : undefined;
     const note = unreadable > 0 ? both('doctor.conflicts.unreadable', { count: unreadable }) : undefined;
     return makeCheck(lang, {
       id: 'conflicts',

@@ -108,7 +108,12 @@ export function inspectPort(fs: HostFs, requested: string): LinuxPort {
     }
   }
   if (!port.module && port.ttyDriver) port.module = port.ttyDriver;
-  const head = recogniseHead({ vendorId: port.usb?.vendorId, productId: port.usb?.productId, manufacturer: port.usb?.manufacturer, product: port.usb?.product });
+  const head = recogniseHead({
+    vendorId: port.usb?.vendorId,
+    productId: port.usb?.productId,
+    manufacturer: port.usb?.manufacturer,
+    product: port.usb?.product,
+  });
   if (head) port.head = head;
   return port;
 }
@@ -179,7 +184,14 @@ export function readGroups(fs: HostFs): GroupEntry[] {
   for (const line of (fs.readText('/etc/group') ?? '').split('\n')) {
     const [name, , gid, members] = line.split(':');
     if (!name || gid === undefined || !/^\d+$/.test(gid)) continue;
-    out.push({ name, gid: Number(gid), members: (members ?? '').split(',').map((m) => m.trim()).filter(Boolean) });
+    out.push({
+      name,
+      gid: Number(gid),
+      members: (members ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    });
   }
   return out;
 }
@@ -211,7 +223,11 @@ export function readProcStatus(fs: HostFs, pid: number | 'self' = 'self'): { uid
   if (uid && /^\d+$/.test(uid)) out.uid = Number(uid);
   if (gid && /^\d+$/.test(gid)) out.gid = Number(gid);
   const groups = field('Groups');
-  if (groups !== undefined) out.groups = groups.split(/\s+/).filter((g) => /^\d+$/.test(g)).map(Number);
+  if (groups !== undefined)
+    out.groups = groups
+      .split(/\s+/)
+      .filter((g) => /^\d+$/.test(g))
+      .map(Number);
   return out;
 }
 
@@ -300,7 +316,11 @@ export interface Distro {
 
 export function readDistro(fs: HostFs): Distro {
   const text = fs.readText('/etc/os-release') ?? fs.readText('/usr/lib/os-release') ?? '';
-  const field = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1]?.trim().replace(/^["']|["']$/g, '') ?? '';
+  const field = (k: string) =>
+    new RegExp(`^${k}=(.*)$`, 'm')
+      .exec(text)?.[1]
+      ?.trim()
+      .replace(/^["']|["']$/g, '') ?? '';
   const id = field('ID').toLowerCase();
   const idLike = field('ID_LIKE').toLowerCase().split(/\s+/).filter(Boolean);
   const like = [id, ...idLike];

@@ -34,20 +34,26 @@ export function checkPermission(input: SystemInput): Check {
       status: 'skipped',
       seen: both('doctor.permission.notChecked', { platform: platformName(input.platform) }),
     });
-  if (input.port === '')
-    return makeCheck(lang, { id: 'permission', status: 'skipped', seen: both('doctor.noPortToCheck') });
+  if (input.port === '') return makeCheck(lang, { id: 'permission', status: 'skipped', seen: both('doctor.noPortToCheck') });
   const { fs, user } = input;
   const devPath = fs.realPath(input.port) ?? input.port;
   const st = fs.stat(devPath);
-  if (!st)
-    return makeCheck(lang, { id: 'permission', status: 'skipped', seen: both('doctor.nothingToCheck', { path: devPath }) });
+  if (!st) return makeCheck(lang, { id: 'permission', status: 'skipped', seen: both('doctor.nothingToCheck', { path: devPath }) });
   const groups = readGroups(fs);
   const group = groups.find((g) => g.gid === st.gid);
   const owner = readPasswd(fs).find((p) => p.uid === st.uid)?.name ?? String(st.uid);
   const groupName = group?.name ?? String(st.gid);
   const modeText = `${owner}:${groupName} ${(st.mode & 0o777).toString(8).padStart(4, '0')}`;
   const rule = findUdevRule(fs, OMR_UDEV_RULE);
-  const facts = { path: devPath, owner, group: groupName, gid: st.gid, mode: (st.mode & 0o777).toString(8).padStart(4, '0'), udevRule: rule.path, user: user.username };
+  const facts = {
+    path: devPath,
+    owner,
+    group: groupName,
+    gid: st.gid,
+    mode: (st.mode & 0o777).toString(8).padStart(4, '0'),
+    udevRule: rule.path,
+    user: user.username,
+  };
   const byMode = modeAllows(st, user);
   const kernel = fs.canReadWrite(devPath);
 

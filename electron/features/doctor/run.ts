@@ -116,7 +116,12 @@ function headFailure(lang: Lang, code: ErrorCode, detail: string | undefined, r?
 
 /** Turn what the probe saw into the `head` and `meter` checks (meter undefined when the head failed). */
 export function probeChecks(lang: Lang, r: ProbeResult): { head: Check; meter?: Check } {
-  const err = r.error && isErrorCode(r.error.code) ? { code: r.error.code, detail: r.error.detail } : r.error ? { code: 'INTERNAL' as const, detail: `${r.error.code}${r.error.detail ? `: ${r.error.detail}` : ''}` } : undefined;
+  const err =
+    r.error && isErrorCode(r.error.code)
+      ? { code: r.error.code, detail: r.error.detail }
+      : r.error
+        ? { code: 'INTERNAL' as const, detail: `${r.error.code}${r.error.detail ? `: ${r.error.detail}` : ''}` }
+        : undefined;
   if (!r.identLine) {
     if (err) return { head: headFailure(lang, err.code, err.detail, r) };
     if (r.echoOnly) return { head: headFailure(lang, 'ECHO_ONLY', undefined, r) };
@@ -144,7 +149,15 @@ export function probeChecks(lang: Lang, r: ProbeResult): { head: Check; meter?: 
   if (r.modes.reducedReactionTime) offers.push(both('doctor.meter.reducedReactionTime'));
   const offerText = offers.length > 0 ? both('doctor.meter.offers', { modes: joinTexts(offers, ', ') }) : both('doctor.meter.noMode');
   const ident = joinTexts([both('doctor.meter.identification', { line: r.identLine }), offerText]);
-  const facts = { identLine: r.identLine, readout: r.modes.readout, modeE: r.modes.modeE, reducedReactionTime: r.modes.reducedReactionTime, manufacturer: r.identity?.manufacturer, maxBaud: r.identity?.maxBaud, shortReadOk: r.shortReadOk };
+  const facts = {
+    identLine: r.identLine,
+    readout: r.modes.readout,
+    modeE: r.modes.modeE,
+    reducedReactionTime: r.modes.reducedReactionTime,
+    manufacturer: r.identity?.manufacturer,
+    maxBaud: r.identity?.maxBaud,
+    shortReadOk: r.shortReadOk,
+  };
 
   if (r.shortReadOk === false) {
     const e = err ?? { code: 'TIMEOUT_INTERCHAR' as const, detail: undefined };
@@ -168,7 +181,14 @@ export function probeChecks(lang: Lang, r: ProbeResult): { head: Check; meter?: 
   if (offers.length === 0) {
     return {
       head,
-      meter: makeCheck(lang, { id: 'meter', status: 'warning', code: 'MODE_NOT_OFFERED', seen: joinTexts([ident, readText]), remedy: both('error.MODE_NOT_OFFERED.remedy'), facts }),
+      meter: makeCheck(lang, {
+        id: 'meter',
+        status: 'warning',
+        code: 'MODE_NOT_OFFERED',
+        seen: joinTexts([ident, readText]),
+        remedy: both('error.MODE_NOT_OFFERED.remedy'),
+        facts,
+      }),
     };
   }
   return { head, meter: makeCheck(lang, { id: 'meter', status: 'pass', seen: joinTexts([ident, readText]), facts }) };

@@ -28,7 +28,9 @@ export function shippedLayoutsDir(from = dirname(fileURLToPath(import.meta.url))
 export function readLayoutDir(dir: string): Layout[] {
   if (!existsSync(dir)) return [];
   if (!statSync(dir).isDirectory()) throw new OmrError('INVALID_REQUEST', `layouts: ${dir} is not a folder`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (files.length > MAX_FILES) throw new OmrError('INVALID_REQUEST', `layouts: more than ${MAX_FILES} files in ${dir}`);
   return files.map((f) => {
     const path = join(dir, f);

@@ -9,7 +9,16 @@
  * setup journaled says only whether a key was given.
  */
 import { OmrError, toErrorInfo, type Lang } from '../../../shared/errors';
-import { LISTEN_LINES, ListenStartSchema, type ListenCounts, type ListenFrame, type ListenSetup, type ListenStarted, type ListenStopped, type ListenValue } from '../../../shared/listen';
+import {
+  LISTEN_LINES,
+  ListenStartSchema,
+  type ListenCounts,
+  type ListenFrame,
+  type ListenSetup,
+  type ListenStarted,
+  type ListenStopped,
+  type ListenValue,
+} from '../../../shared/listen';
 import type { z } from 'zod';
 import type { FrameResult } from '../../engine/customer-port/decoder';
 import type { Layout } from '../../engine/customer-port/layouts';
@@ -75,7 +84,14 @@ export function frameOf(r: FrameResult, n: number, t: string, lang: Lang): Liste
     t,
     n,
     kind: r.kind,
-    verdict: { status: r.verdict.status, layer: v.layer, ...(v.code ? { code: v.code } : {}), message: v.message, remedy: v.remedy, ...(v.detail ? { detail: v.detail } : {}) },
+    verdict: {
+      status: r.verdict.status,
+      layer: v.layer,
+      ...(v.code ? { code: v.code } : {}),
+      message: v.message,
+      remedy: v.remedy,
+      ...(v.detail ? { detail: v.detail } : {}),
+    },
     ...(list ? { list } : {}),
     ...(r.identity !== undefined ? { identity: r.identity } : {}),
     ...(r.crc ? { crc: r.crc } : {}),
@@ -116,7 +132,14 @@ export class ListenService {
     let journal: SessionJournal;
     try {
       journal = sessions.create(req.name?.trim() || `Customer port ${req.target}`, req.target);
-      const setup: ListenSetup = { target: req.target, line: req.line, baudRate: line.baudRate, format: line.format, keyed: !!keys, allowPlain: req.allowPlain };
+      const setup: ListenSetup = {
+        target: req.target,
+        line: req.line,
+        baudRate: line.baudRate,
+        format: line.format,
+        keyed: !!keys,
+        allowPlain: req.allowPlain,
+      };
       journal.append({ k: 'listen', t: new Date().toISOString(), setup });
     } catch (e) {
       await opened.close().catch(() => undefined);

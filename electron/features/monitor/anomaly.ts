@@ -98,32 +98,81 @@ export class AnomalyDetector {
     const r = this.rules;
     const out: Evaluated[] = [];
     const range = (x: number | undefined, min: number, max: number): Check =>
-      x === undefined ? { state: 'unknown' } : x > max ? { state: 'violation', side: 'above', threshold: max } : x < min ? { state: 'violation', side: 'below', threshold: min } : { state: 'ok' };
+      x === undefined
+        ? { state: 'unknown' }
+        : x > max
+          ? { state: 'violation', side: 'above', threshold: max }
+          : x < min
+            ? { state: 'violation', side: 'below', threshold: min }
+            : { state: 'ok' };
 
     for (const [channel, uq, iq] of PHASES) {
       const u = num(v[uq]);
       const missing = r.phaseMissing.enabled && u !== undefined && u < r.phaseMissing.belowV;
       if (r.phaseMissing.enabled) {
-        out.push({ rule: 'phaseMissing', channel, quantity: uq, ...(v[uq] !== undefined ? { value: v[uq] } : {}), check: u === undefined ? { state: 'unknown' } : missing ? { state: 'violation', side: 'below', threshold: r.phaseMissing.belowV } : { state: 'ok' } });
+        out.push({
+          rule: 'phaseMissing',
+          channel,
+          quantity: uq,
+          ...(v[uq] !== undefined ? { value: v[uq] } : {}),
+          check: u === undefined ? { state: 'unknown' } : missing ? { state: 'violation', side: 'below', threshold: r.phaseMissing.belowV } : { state: 'ok' },
+        });
       }
       if (r.voltage.enabled) {
         const d = (r.voltage.nominalV * r.voltage.tolerancePct) / 100;
         // A missing phase is the phase-missing rule's: the voltage rule keeps its state.
-        out.push({ rule: 'voltage', channel, quantity: uq, ...(v[uq] !== undefined ? { value: v[uq] } : {}), check: missing ? { state: 'unknown' } : range(u, r.voltage.nominalV - d, r.voltage.nominalV + d) });
+        out.push({
+          rule: 'voltage',
+          channel,
+          quantity: uq,
+          ...(v[uq] !== undefined ? { value: v[uq] } : {}),
+          check: missing ? { state: 'unknown' } : range(u, r.voltage.nominalV - d, r.voltage.nominalV + d),
+        });
       }
       if (r.current.enabled) {
         const i = num(v[iq]);
-        out.push({ rule: 'current', channel, quantity: iq, ...(v[iq] !== undefined ? { value: v[iq] } : {}), check: i === undefined ? { state: 'unknown' } : i > r.current.maxA ? { state: 'violation', side: 'above', threshold: r.current.maxA } : { state: 'ok' } });
+        out.push({
+          rule: 'current',
+          channel,
+          quantity: iq,
+          ...(v[iq] !== undefined ? { value: v[iq] } : {}),
+          check:
+            i === undefined ? { state: 'unknown' } : i > r.current.maxA ? { state: 'violation', side: 'above', threshold: r.current.maxA } : { state: 'ok' },
+        });
       }
     }
-    if (r.frequency.enabled) out.push({ rule: 'frequency', channel: '', quantity: 'F', ...(v.F !== undefined ? { value: v.F } : {}), check: range(num(v.F), r.frequency.minHz, r.frequency.maxHz) });
+    if (r.frequency.enabled)
+      out.push({
+        rule: 'frequency',
+        channel: '',
+        quantity: 'F',
+        ...(v.F !== undefined ? { value: v.F } : {}),
+        check: range(num(v.F), r.frequency.minHz, r.frequency.maxHz),
+      });
     if (r.powerFactor.enabled) {
       const pf = num(v.PF);
-      out.push({ rule: 'powerFactor', channel: '', quantity: 'PF', ...(v.PF !== undefined ? { value: v.PF } : {}), check: pf === undefined ? { state: 'unknown' } : Math.abs(pf) < r.powerFactor.min ? { state: 'violation', side: 'below', threshold: r.powerFactor.min } : { state: 'ok' } });
+      out.push({
+        rule: 'powerFactor',
+        channel: '',
+        quantity: 'PF',
+        ...(v.PF !== undefined ? { value: v.PF } : {}),
+        check:
+          pf === undefined
+            ? { state: 'unknown' }
+            : Math.abs(pf) < r.powerFactor.min
+              ? { state: 'violation', side: 'below', threshold: r.powerFactor.min }
+              : { state: 'ok' },
+      });
     }
     if (r.export.enabled && !r.export.expected) {
       const p = num(v.Pexp);
-      out.push({ rule: 'export', channel: '', quantity: 'Pexp', ...(v.Pexp !== undefined ? { value: v.Pexp } : {}), check: p === undefined ? { state: 'unknown' } : p > r.export.maxKw ? { state: 'violation', side: 'above', threshold: r.export.maxKw } : { state: 'ok' } });
+      out.push({
+        rule: 'export',
+        channel: '',
+        quantity: 'Pexp',
+        ...(v.Pexp !== undefined ? { value: v.Pexp } : {}),
+        check: p === undefined ? { state: 'unknown' } : p > r.export.maxKw ? { state: 'violation', side: 'above', threshold: r.export.maxKw } : { state: 'ok' },
+      });
     }
     if (r.energyBackwards.enabled) {
       for (const [q, channel] of ENERGY) {
@@ -134,7 +183,12 @@ export class AnomalyDetector {
           channel,
           quantity: q,
           ...(v[q] !== undefined ? { value: v[q] } : {}),
-          check: now === undefined || before === undefined ? { state: 'unknown' } : now < before ? { state: 'violation', side: 'below', threshold: this.previous[q]! } : { state: 'ok' },
+          check:
+            now === undefined || before === undefined
+              ? { state: 'unknown' }
+              : now < before
+                ? { state: 'violation', side: 'below', threshold: this.previous[q]! }
+                : { state: 'ok' },
         });
       }
     }
@@ -147,7 +201,11 @@ export class AnomalyDetector {
   }
 }
 
-const BY_OBIS = new Map<string, Quantity>(Object.entries(QUANTITIES).filter(([, q]) => q.obis).map(([id, q]) => [q.obis, id as Quantity]));
+const BY_OBIS = new Map<string, Quantity>(
+  Object.entries(QUANTITIES)
+    .filter(([, q]) => q.obis)
+    .map(([id, q]) => [q.obis, id as Quantity]),
+);
 
 /** Exact decimal text × 10^-3 (`27598071` → `27598.071`): W → kW, Wh → kWh. */
 export function thousandths(text: string): string {

@@ -29,7 +29,9 @@ import { resolveDlms } from '../read/reading';
 import type { PollFn, PollResult } from './poll';
 
 /** The registers a DLMS poll reads (instantaneous: everything monitored; registers: energy). */
-export const DLMS_INSTANTANEOUS = ['32.7.0', '52.7.0', '72.7.0', '31.7.0', '51.7.0', '71.7.0', '1.7.0', '2.7.0', '14.7.0', '13.7.0', '1.8.0', '2.8.0'].map((c) => `1-0:${c}`);
+export const DLMS_INSTANTANEOUS = ['32.7.0', '52.7.0', '72.7.0', '31.7.0', '51.7.0', '71.7.0', '1.7.0', '2.7.0', '14.7.0', '13.7.0', '1.8.0', '2.8.0'].map(
+  (c) => `1-0:${c}`,
+);
 export const DLMS_REGISTERS = ['1-0:1.8.0', '1-0:2.8.0'];
 const CLOCK_OBIS = '0-0:1.0.0*255';
 
@@ -67,9 +69,13 @@ interface Held {
 }
 
 /** One GET of the clock and the registers; scaler_unit first for the registers not known yet. */
-async function readPoll(opened: OpenedAssociation, registers: string[]): Promise<{ readings: Reading[]; driftS?: number; error?: ErrorInfo; ended?: ErrorInfo }> {
+async function readPoll(
+  opened: OpenedAssociation,
+  registers: string[],
+): Promise<{ readings: Reading[]; driftS?: number; error?: ErrorInfo; ended?: ErrorInfo }> {
   const session = opened.session;
-  const ended = (results: ResultItem[]) => session.failure?.info() ?? results.find((r): r is Extract<ResultItem, { ok: false }> => !r.ok && endsSession(r.error.code))?.error;
+  const ended = (results: ResultItem[]) =>
+    session.failure?.info() ?? results.find((r): r is Extract<ResultItem, { ok: false }> => !r.ok && endsSession(r.error.code))?.error;
   let error: ErrorInfo | undefined;
   const missing = registers.filter((o) => !session.scalers.has(`${o}/${VALUE_ATTRIBUTE}`));
   if (missing.length) {
@@ -89,7 +95,10 @@ async function readPoll(opened: OpenedAssociation, registers: string[]): Promise
       }
     });
   }
-  const requests: AttributeRequest[] = [{ classId: Clock.id, obis: CLOCK_OBIS, attribute: Clock.attr.time }, ...registers.map((obis) => ({ classId: Register.id, obis, attribute: VALUE_ATTRIBUTE }))];
+  const requests: AttributeRequest[] = [
+    { classId: Clock.id, obis: CLOCK_OBIS, attribute: Clock.attr.time },
+    ...registers.map((obis) => ({ classId: Register.id, obis, attribute: VALUE_ATTRIBUTE })),
+  ];
   const results = await session.get(requests);
   const readAt = Date.now();
   const end = ended(results);
@@ -128,7 +137,15 @@ async function readPoll(opened: OpenedAssociation, registers: string[]): Promise
  * association kept open between polls when the interval allows (see the module comment).
  */
 export function dlmsPoll(settings: () => Settings, o: DlmsPollOptions): PollFn {
-  const resolved = resolveDlms({ plan: 'instantaneous', ...(o.hdlcDirect ? { dlms: { hdlcDirect: true } } : {}), ...(o.profileId ? { profileId: o.profileId } : {}), ...(o.password ? { password: o.password } : {}) }, settings());
+  const resolved = resolveDlms(
+    {
+      plan: 'instantaneous',
+      ...(o.hdlcDirect ? { dlms: { hdlcDirect: true } } : {}),
+      ...(o.profileId ? { profileId: o.profileId } : {}),
+      ...(o.password ? { password: o.password } : {}),
+    },
+    settings(),
+  );
   if (resolved.auth === 'lls' && !o.password) throw new OmrError('INVALID_REQUEST', 'the LLS client needs a password');
   if (resolved.auth === 'hls-gmac') throw new OmrError('INVALID_REQUEST', 'monitoring does not take HLS-GMAC keys yet: use the public or the reading client');
   const registers = (o.plan === 'registers' ? DLMS_REGISTERS : DLMS_INSTANTANEOUS).map((t) => formatObis(parseObis(t)));
@@ -148,13 +165,18 @@ export function dlmsPoll(settings: () => Settings, o: DlmsPollOptions): PollFn {
   const connect = async (link: Link, signal: AbortSignal, lang: Lang | undefined): Promise<MeterIdentity | undefined> => {
     // Over the optical port every IEC 62056-21 session starts at 300 baud 7E1.
     const l = link.line;
-    if (!resolved.direct && (l.baudRate !== IEC_INITIAL_LINE.baudRate || l.dataBits !== IEC_INITIAL_LINE.dataBits || l.parity !== IEC_INITIAL_LINE.parity)) await link.setLine(IEC_INITIAL_LINE);
+    if (!resolved.direct && (l.baudRate !== IEC_INITIAL_LINE.baudRate || l.dataBits !== IEC_INITIAL_LINE.dataBits || l.parity !== IEC_INITIAL_LINE.parity))
+      await link.setLine(IEC_INITIAL_LINE);
     const result = { run: new PlanRun() } as { run: PlanRun; identity?: MeterIdentity; baudRate?: number };
     const opened = await connectDlms(
       {
         link,
         settings: settings(),
-        address: { ...resolved.address, ...(o.responseTimeoutMs ? { responseTimeoutMs: o.responseTimeoutMs } : {}), ...(o.maxRetries !== undefined ? { maxRetries: o.maxRetries } : {}) },
+        address: {
+          ...resolved.address,
+          ...(o.responseTimeoutMs ? { responseTimeoutMs: o.responseTimeoutMs } : {}),
+          ...(o.maxRetries !== undefined ? { maxRetries: o.maxRetries } : {}),
+        },
         auth: resolved.auth,
         ...(o.password !== undefined && resolved.auth === 'lls' ? { password: o.password } : {}),
         ...(o.address ? { iecAddress: o.address } : {}),
@@ -198,7 +220,12 @@ export function dlmsPoll(settings: () => Settings, o: DlmsPollOptions): PollFn {
       }
       if (r.ended || !keep || signal.aborted) await drop();
       const error = r.ended ?? r.error;
-      return done({ readings: r.readings, ...(r.driftS !== undefined ? { driftS: r.driftS } : {}), ...(identity ? { identity } : {}), ...(error ? { error } : {}) });
+      return done({
+        readings: r.readings,
+        ...(r.driftS !== undefined ? { driftS: r.driftS } : {}),
+        ...(identity ? { identity } : {}),
+        ...(error ? { error } : {}),
+      });
     } catch (e) {
       await drop();
       return done({ readings: [], error: toErrorInfo(e, ctx.lang) });

@@ -44,14 +44,20 @@ export type { PollContext, PollFn, PollResult } from './poll';
 /** Every IEC 62056-21 session starts at 300 baud 7E1: put the line back there before a poll. */
 async function toIecStart(link: Link): Promise<void> {
   const l = link.line;
-  if (l.baudRate !== IEC_INITIAL_LINE.baudRate || l.dataBits !== IEC_INITIAL_LINE.dataBits || l.parity !== IEC_INITIAL_LINE.parity) await link.setLine(IEC_INITIAL_LINE);
+  if (l.baudRate !== IEC_INITIAL_LINE.baudRate || l.dataBits !== IEC_INITIAL_LINE.dataBits || l.parity !== IEC_INITIAL_LINE.parity)
+    await link.setLine(IEC_INITIAL_LINE);
 }
 
 /** A poll by the IEC 62056-21 data readout (all registers and instantaneous values). */
 export function iecReadoutPoll(settings: () => Settings, address?: string): PollFn {
   return async (link, signal, ctx = {}) => {
     await toIecStart(link);
-    const run = await runIec(link, iecOptions(settings(), { purpose: 'readout', ...(address ? { address } : {}) }), ctx.onTrace ? { onTrace: ctx.onTrace } : {}, signal);
+    const run = await runIec(
+      link,
+      iecOptions(settings(), { purpose: 'readout', ...(address ? { address } : {}) }),
+      ctx.onTrace ? { onTrace: ctx.onTrace } : {},
+      signal,
+    );
     return {
       readings: run.readings,
       ...(run.reactionMs !== undefined ? { reactionMs: run.reactionMs } : {}),
@@ -133,7 +139,12 @@ class MonitorRun {
   }
 
   snapshot(): MonitorStats {
-    return { ...this.stats, running: this.running, health: this.health(), ...(this.running && this.nextAt !== undefined ? { nextPollAt: new Date(this.nextAt).toISOString() } : {}) };
+    return {
+      ...this.stats,
+      running: this.running,
+      health: this.health(),
+      ...(this.running && this.nextAt !== undefined ? { nextPollAt: new Date(this.nextAt).toISOString() } : {}),
+    };
   }
 
   private health(): MonitorHealth {
@@ -187,7 +198,9 @@ class MonitorRun {
         const began = Date.now();
         const ok = await this.pollOnce();
         if (ok === undefined) break; // stopped during the poll
-        this.nextAt = ok ? Math.max(Date.now(), began + intervalMs) : Date.now() + backoffMs(this.stats.consecutiveFailures, intervalMs, this.deps.backoffBaseMs);
+        this.nextAt = ok
+          ? Math.max(Date.now(), began + intervalMs)
+          : Date.now() + backoffMs(this.stats.consecutiveFailures, intervalMs, this.deps.backoffBaseMs);
         events.emit('monitor:update', { stats: this.snapshot() });
       }
     } catch (e) {

@@ -18,8 +18,6 @@ export interface RawPortInfo {
   pnpId?: string | undefined;
 }
 
-
-
 export const VIRTUAL_PORT: PortInfo = {
   path: VIRTUAL_PORT_PATH,
   manufacturer: 'Optical Meter Reader',
@@ -52,7 +50,12 @@ const HEAD_MAKERS: [RegExp, string][] = [
   [/\b(iec|ir|optical|optique|opto)\b.*head|\bir[- ]?kopf|lesekopf/i, 'IR head'],
 ];
 
-export function recogniseHead(p: { vendorId?: string | undefined; productId?: string | undefined; manufacturer?: string | undefined; product?: string | undefined }): string | undefined {
+export function recogniseHead(p: {
+  vendorId?: string | undefined;
+  productId?: string | undefined;
+  manufacturer?: string | undefined;
+  product?: string | undefined;
+}): string | undefined {
   const text = `${p.manufacturer ?? ''} ${p.product ?? ''}`;
   for (const [re, name] of HEAD_MAKERS) if (re.test(text)) return name;
   if (p.vendorId && p.productId) {

@@ -99,7 +99,8 @@ export class Targets {
             },
           };
         }
-        if (`virtual:${name}` !== VIRTUAL_PORT_PATH) throw new OmrError('PORT_NOT_FOUND', `${target}: the virtual meters are ${VIRTUAL_PORT_PATH} and ${P1_DEMO_PORT}`);
+        if (`virtual:${name}` !== VIRTUAL_PORT_PATH)
+          throw new OmrError('PORT_NOT_FOUND', `${target}: the virtual meters are ${VIRTUAL_PORT_PATH} and ${P1_DEMO_PORT}`);
         if ((this.unpluggedUntil.get(target) ?? 0) > Date.now()) throw new OmrError('PORT_NOT_FOUND', `${target}: the cable is pulled`);
         const pair = createVirtualPair();
         this.virtualPairs.set(target, pair);

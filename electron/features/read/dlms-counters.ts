@@ -17,7 +17,9 @@ import { formatObis, parseObis } from '../../engine/dlms/obis-code';
 
 /** The part of a session the pre-read needs (DlmsSession fits). */
 export interface CounterReader {
-  get(requests: { classId: number; obis: string; attribute: number }[]): Promise<({ ok: true; value: DlmsValue } | { ok: false; error: { code: ErrorCode; detail?: string; message?: string } })[]>;
+  get(
+    requests: { classId: number; obis: string; attribute: number }[],
+  ): Promise<({ ok: true; value: DlmsValue } | { ok: false; error: { code: ErrorCode; detail?: string; message?: string } })[]>;
 }
 
 export const SERIAL_OBIS = '0-0:96.1.0*255';
@@ -53,7 +55,10 @@ const text = (v: DlmsValue | undefined): string | undefined => {
 
 /** Read the serial number and every candidate counter object in one go. */
 export async function preReadCounter(session: CounterReader, candidates: readonly string[]): Promise<CounterPreRead> {
-  const results = await session.get([{ classId: Data.id, obis: SERIAL_OBIS, attribute: Data.attr.value }, ...candidates.map((obis) => ({ classId: Data.id, obis, attribute: Data.attr.value }))]);
+  const results = await session.get([
+    { classId: Data.id, obis: SERIAL_OBIS, attribute: Data.attr.value },
+    ...candidates.map((obis) => ({ classId: Data.id, obis, attribute: Data.attr.value })),
+  ]);
   const out: CounterPreRead = { tried: [] };
   const sn = results[0];
   if (sn?.ok) {
@@ -66,7 +71,8 @@ export async function preReadCounter(session: CounterReader, candidates: readonl
     if (!r.ok) return void out.tried.push({ obis, outcome: r.error.detail ?? r.error.message ?? r.error.code, code: r.error.code });
     const n = integerText(r.value);
     const value = n === undefined ? NaN : Number(n);
-    if (!Number.isSafeInteger(value) || value < 0 || value > 0xffffffff) return void out.tried.push({ obis, outcome: `not a counter (${r.value.type})`, code: 'DECODE_ERROR' });
+    if (!Number.isSafeInteger(value) || value < 0 || value > 0xffffffff)
+      return void out.tried.push({ obis, outcome: `not a counter (${r.value.type})`, code: 'DECODE_ERROR' });
     out.tried.push({ obis, outcome: String(value) });
     if (!out.read || value > out.read.value) out.read = { value, obis };
   });
@@ -77,11 +83,22 @@ export async function preReadCounter(session: CounterReader, candidates: readonl
 export function chooseCounter(pre: CounterPreRead, stored: number | undefined): { counter: number; note: string } {
   if (pre.read) {
     const fromMeter = pre.read.value + 1;
-    if (stored !== undefined && stored > fromMeter) return { counter: stored, note: `invocation counter read with the public client at ${pre.read.obis}: ${pre.read.value}; the stored one for this meter, client and key is higher: ${stored}` };
+    if (stored !== undefined && stored > fromMeter)
+      return {
+        counter: stored,
+        note: `invocation counter read with the public client at ${pre.read.obis}: ${pre.read.value}; the stored one for this meter, client and key is higher: ${stored}`,
+      };
     return { counter: fromMeter, note: `invocation counter read with the public client at ${pre.read.obis}: ${pre.read.value}` };
   }
   const where = pre.tried.map((t) => `${t.obis} (${t.outcome})`).join(', ');
-  if (stored !== undefined) return { counter: stored, note: `invocation counter not readable with the public client (${where}): the one stored for this meter, client and key is used: ${stored}` };
+  if (stored !== undefined)
+    return {
+      counter: stored,
+      note: `invocation counter not readable with the public client (${where}): the one stored for this meter, client and key is used: ${stored}`,
+    };
   const code = pre.tried.find((t) => t.code)?.code ?? 'DLMS_ERROR';
-  throw new OmrError(code, `invocation counter: not readable with the public client at ${where}, and none stored for this meter, client and key; name the object that holds it (omr read --counter-obis, or the meter profile's counter object)`);
+  throw new OmrError(
+    code,
+    `invocation counter: not readable with the public client at ${where}, and none stored for this meter, client and key; name the object that holds it (omr read --counter-obis, or the meter profile's counter object)`,
+  );
 }

@@ -80,7 +80,11 @@ export interface DlmsReadResult {
  * the wrapper), then the association with the chosen client. Fills `result` (identity, baud
  * rate, warnings in `result.run`); throws the typed error that stopped it.
  */
-export async function connectDlms(o: DlmsReadOptions, cb: DlmsReadCallbacks, result: Pick<DlmsReadResult, 'identity' | 'baudRate' | 'run'>): Promise<OpenedAssociation> {
+export async function connectDlms(
+  o: DlmsReadOptions,
+  cb: DlmsReadCallbacks,
+  result: Pick<DlmsReadResult, 'identity' | 'baudRate' | 'run'>,
+): Promise<OpenedAssociation> {
   const warn = (text: string) => {
     result.run.warnings.push(text);
     cb.onWarning?.(text);
@@ -238,7 +242,8 @@ function findKey(entries: KeyEntries, name: keyof typeof KEY_NAMES): Uint8Array 
   const e = entries.find(([k]) => re.test(k.replace(/[\s_-]/g, '').toLowerCase()));
   if (!e) return undefined;
   const hexText = e[1].replace(/\s+/g, '').replace(/^0x/i, '');
-  if (!/^([0-9a-fA-F]{2})+$/.test(hexText) || hexText.length !== len * 2) throw new OmrError('INVALID_REQUEST', `key file: the ${what} must be ${len} bytes of hex`);
+  if (!/^([0-9a-fA-F]{2})+$/.test(hexText) || hexText.length !== len * 2)
+    throw new OmrError('INVALID_REQUEST', `key file: the ${what} must be ${len} bytes of hex`);
   return Uint8Array.from(Buffer.from(hexText, 'hex'));
 }
 
@@ -251,7 +256,11 @@ function requireKey(entries: KeyEntries, name: keyof typeof KEY_NAMES): Uint8Arr
 /** Keys for an HLS-GMAC association: all three are needed. */
 export function parseKeyFile(textContent: string): DlmsKeys {
   const entries = keyFileEntries(textContent);
-  return { authenticationKey: requireKey(entries, 'authenticationKey'), encryptionKey: requireKey(entries, 'encryptionKey'), systemTitle: requireKey(entries, 'systemTitle') };
+  return {
+    authenticationKey: requireKey(entries, 'authenticationKey'),
+    encryptionKey: requireKey(entries, 'encryptionKey'),
+    systemTitle: requireKey(entries, 'systemTitle'),
+  };
 }
 
 /** Keys for listening to pushes: the encryption key; the authentication key when known. */

@@ -47,7 +47,11 @@ export const PUBLIC_CLIENT_SAP = 16;
 
 export function makeTransport(a: DlmsAddress): DlmsTransport {
   if (a.framing === 'wrapper') {
-    return new WrapperTransport({ clientSap: a.clientSap, logicalDevice: a.serverLogical, ...(a.responseTimeoutMs ? { responseTimeoutMs: a.responseTimeoutMs } : {}) });
+    return new WrapperTransport({
+      clientSap: a.clientSap,
+      logicalDevice: a.serverLogical,
+      ...(a.responseTimeoutMs ? { responseTimeoutMs: a.responseTimeoutMs } : {}),
+    });
   }
   return new HdlcTransport({
     clientSap: a.clientSap,
@@ -191,7 +195,12 @@ export class DlmsSession {
   private onEvent(e: DlmsClientEvent): void {
     switch (e.type) {
       case 'associated': {
-        const info: AssociationInfo = { conformance: e.conformance, serverMaxPduSize: e.serverMaxPduSize, mechanism: e.mechanism, ...(e.serverSystemTitle ? { serverSystemTitle: e.serverSystemTitle } : {}) };
+        const info: AssociationInfo = {
+          conformance: e.conformance,
+          serverMaxPduSize: e.serverMaxPduSize,
+          mechanism: e.mechanism,
+          ...(e.serverSystemTitle ? { serverSystemTitle: e.serverSystemTitle } : {}),
+        };
         this.associatedInfo = info;
         this.onAssociated?.(info);
         break;
@@ -217,7 +226,8 @@ export class DlmsSession {
 
   /** A TIMEOUT_REACTION right after damaged frames is a damaged line: HDLC_FCS says so. */
   private refine(e: OmrError): OmrError {
-    if (e.code === 'TIMEOUT_REACTION' && this.damaged > 0) return new OmrError('HDLC_FCS', `${this.damaged} damaged frame${this.damaged > 1 ? 's' : ''}, then no valid answer`);
+    if (e.code === 'TIMEOUT_REACTION' && this.damaged > 0)
+      return new OmrError('HDLC_FCS', `${this.damaged} damaged frame${this.damaged > 1 ? 's' : ''}, then no valid answer`);
     return e;
   }
 
@@ -339,7 +349,12 @@ export interface OpenedAssociation {
  * AUTH_REJECTED is never retried.
  */
 export async function openAssociation(o: OpenAssociationOptions): Promise<OpenedAssociation> {
-  const common = { link: o.link, ...(o.onTrace ? { onTrace: o.onTrace } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.releaseGraceMs ? { releaseGraceMs: o.releaseGraceMs } : {}) };
+  const common = {
+    link: o.link,
+    ...(o.onTrace ? { onTrace: o.onTrace } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.releaseGraceMs ? { releaseGraceMs: o.releaseGraceMs } : {}),
+  };
   if (o.auth !== 'hls-gmac') {
     if (o.auth === 'lls' && !o.password) throw new OmrError('INVALID_REQUEST', 'LLS needs a password');
     const authentication: Authentication = o.auth === 'lls' ? { mechanism: 'lls', password: new TextEncoder().encode(o.password) } : { mechanism: 'none' };
@@ -360,7 +375,9 @@ export async function openAssociation(o: OpenAssociationOptions): Promise<Opened
       const pre = await preReadCounter(pub, candidates);
       if (pub.failure) throw pub.failure;
       serial = pre.serial;
-      const stored = scope ? ((serial ? o.counters?.get(serial, scope) : undefined) ?? (o.meterKey ? o.counters?.get(o.meterKey, scope) : undefined)) : undefined;
+      const stored = scope
+        ? ((serial ? o.counters?.get(serial, scope) : undefined) ?? (o.meterKey ? o.counters?.get(o.meterKey, scope) : undefined))
+        : undefined;
       const chosen = chooseCounter(pre, stored);
       counter = chosen.counter;
       o.onNote?.(chosen.note);
@@ -374,7 +391,11 @@ export async function openAssociation(o: OpenAssociationOptions): Promise<Opened
     ...common,
     address: o.address,
     authentication: { mechanism: 'hls-gmac' },
-    security: { systemTitle: keys.systemTitle, keys: { encryptionKey: keys.encryptionKey, authenticationKey: keys.authenticationKey }, invocationCounter: counter },
+    security: {
+      systemTitle: keys.systemTitle,
+      keys: { encryptionKey: keys.encryptionKey, authenticationKey: keys.authenticationKey },
+      invocationCounter: counter,
+    },
     ...(o.random ? { random: o.random } : {}),
   });
   const finish = () => {

@@ -86,15 +86,31 @@ export const IDENTIFY_ITEMS: ValueItem[] = [
   { obis: '0-0:1.0.0*255', classId: Clock.id, optional: true },
 ];
 
-export const BILLING_ITEMS: ValueItem[] = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '3.8.0', '4.8.0'].map((c) => ({ obis: `1-0:${c}*255`, classId: Register.id, optional: c !== '1.8.0' }));
+export const BILLING_ITEMS: ValueItem[] = ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2', '3.8.0', '4.8.0'].map((c) => ({
+  obis: `1-0:${c}*255`,
+  classId: Register.id,
+  optional: c !== '1.8.0',
+}));
 
 export const INSTANTANEOUS_ITEMS: ValueItem[] = [
-  '32.7.0', '52.7.0', '72.7.0', // voltages L1..L3
-  '31.7.0', '51.7.0', '71.7.0', // currents L1..L3
-  '21.7.0', '41.7.0', '61.7.0', // active power import L1..L3
-  '1.7.0', '2.7.0', '3.7.0', '4.7.0', // total powers
+  '32.7.0',
+  '52.7.0',
+  '72.7.0', // voltages L1..L3
+  '31.7.0',
+  '51.7.0',
+  '71.7.0', // currents L1..L3
+  '21.7.0',
+  '41.7.0',
+  '61.7.0', // active power import L1..L3
+  '1.7.0',
+  '2.7.0',
+  '3.7.0',
+  '4.7.0', // total powers
   '14.7.0', // frequency
-  '13.7.0', '33.7.0', '53.7.0', '73.7.0', // power factors
+  '13.7.0',
+  '33.7.0',
+  '53.7.0',
+  '73.7.0', // power factors
 ].map((c) => ({ obis: `1-0:${c}*255`, classId: Register.id, optional: true }));
 
 export const LOAD_PROFILE_OBIS = '1-0:99.1.0*255';
@@ -199,7 +215,11 @@ export async function loadScalers(ctx: PlanContext, items: { obis: string; class
  * Read value objects (attribute 2; capture time of extended registers), scalers first. Readings
  * are handed over per batch as they come; per-object failures are recorded.
  */
-export async function readValues(ctx: PlanContext, items: ValueItem[], label = 'read'): Promise<Map<string, { value: DlmsValue; text: ValueText; readAt: number }>> {
+export async function readValues(
+  ctx: PlanContext,
+  items: ValueItem[],
+  label = 'read',
+): Promise<Map<string, { value: DlmsValue; text: ValueText; readAt: number }>> {
   const out = new Map<string, { value: DlmsValue; text: ValueText; readAt: number }>();
   const seen = ctx.visible;
   if (seen) {
@@ -251,7 +271,13 @@ export async function readValues(ctx: PlanContext, items: ValueItem[], label = '
       if (needsScaler && !su) {
         // A value without its scaler would be off by powers of ten: not shown.
         const sf = scalerFailures.get(item.obis);
-        objectFailed(ctx, item, sf ? { ...sf, detail: `${sf.detail ?? item.obis} (scaler_unit; value not shown)` } : new OmrError('DLMS_ERROR', `${item.obis}: scaler_unit unknown; value not shown`).info());
+        objectFailed(
+          ctx,
+          item,
+          sf
+            ? { ...sf, detail: `${sf.detail ?? item.obis} (scaler_unit; value not shown)` }
+            : new OmrError('DLMS_ERROR', `${item.obis}: scaler_unit unknown; value not shown`).info(),
+        );
         continue;
       }
       try {
@@ -287,7 +313,9 @@ export function clockDriftSeconds(dt: CosemDateTime, pcMs: number): number | und
   const ms = (dt.hundredths ?? 0) * 10;
   // Deviation (Blue Book): minutes from local time to UTC, e.g. −60 for CET; without it the
   // meter's time is taken as the PC's local time (the technician stands next to the meter).
-  const meterMs = dt.deviation !== null ? Date.UTC(year, month - 1, day, hour, minute, second, ms) + dt.deviation * 60_000 : new Date(year, month - 1, day, hour, minute, second, ms).getTime();
+  const meterMs =
+    dt.deviation !== null
+      ? Date.UTC(year, month - 1, day, hour, minute, second, ms) + dt.deviation * 60_000
+      : new Date(year, month - 1, day, hour, minute, second, ms).getTime();
   return Math.round((meterMs - pcMs) / 1000);
 }
-

@@ -30,9 +30,23 @@ export function parseBound(iso: string, meterDeviation?: number, nowMs: number =
   // Blue Book deviation and getTimezoneOffset share a sign: minutes from local time to UTC (CET −60).
   if (meterDeviation !== undefined && meterDeviation !== new Date(nowMs).getTimezoneOffset()) {
     const m = new Date(d.getTime() - meterDeviation * 60_000);
-    return cosemDateTime({ year: m.getUTCFullYear(), month: m.getUTCMonth() + 1, day: m.getUTCDate(), hour: m.getUTCHours(), minute: m.getUTCMinutes(), second: m.getUTCSeconds() });
+    return cosemDateTime({
+      year: m.getUTCFullYear(),
+      month: m.getUTCMonth() + 1,
+      day: m.getUTCDate(),
+      hour: m.getUTCHours(),
+      minute: m.getUTCMinutes(),
+      second: m.getUTCSeconds(),
+    });
   }
-  return cosemDateTime({ year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() });
+  return cosemDateTime({
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    hour: d.getHours(),
+    minute: d.getMinutes(),
+    second: d.getSeconds(),
+  });
 }
 
 interface GenericRead {
@@ -71,7 +85,13 @@ async function readGeneric(
   // Scalers of the register columns.
   const sf = await loadScalers(
     ctx,
-    captureObjects.filter((c) => scalerAttribute(c.classId) !== undefined && (c.attribute === VALUE_ATTRIBUTE || (c.classId === DemandRegister.id && c.attribute === DemandRegister.attr.last_average_value))).map((c) => ({ obis: c.obis, classId: c.classId })),
+    captureObjects
+      .filter(
+        (c) =>
+          scalerAttribute(c.classId) !== undefined &&
+          (c.attribute === VALUE_ATTRIBUTE || (c.classId === DemandRegister.id && c.attribute === DemandRegister.attr.last_average_value)),
+      )
+      .map((c) => ({ obis: c.obis, classId: c.classId })),
   );
   for (const [o, e] of sf) warn(ctx, `${obis}: scaler_unit of column ${o} not read (${e.code}); that column is shown raw`);
   checkCancel(ctx);
@@ -86,7 +106,10 @@ async function readGeneric(
         to: parseBound(range.to, ctx.run.meterDeviation),
       })
     : undefined;
-  const [buf] = await ctx.session.get([{ classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.buffer, ...(access ? { access } : {}) }], onBlock ? { onBlock } : {});
+  const [buf] = await ctx.session.get(
+    [{ classId: ProfileGeneric.id, obis, attribute: ProfileGeneric.attr.buffer, ...(access ? { access } : {}) }],
+    onBlock ? { onBlock } : {},
+  );
   const fb = fatal(ctx, [buf!]);
   if (fb) throw fb;
   if (!buf!.ok) {
@@ -196,10 +219,19 @@ function boundAfter(rowTime: string, meterDeviation: number | undefined): string
  * The rows an earlier read of this range kept, and where to ask from now: only when it read the
  * same profile, same range start, same columns, and its last row is inside the range.
  */
-function continuation(r: ProfileResume | undefined, now: ProfileData, range: { from: string; to: string }, meterDeviation?: number): { sessionId: string; rows: string[][]; from: string } | undefined {
+function continuation(
+  r: ProfileResume | undefined,
+  now: ProfileData,
+  range: { from: string; to: string },
+  meterDeviation?: number,
+): { sessionId: string; rows: string[][]; from: string } | undefined {
   const p = r?.profile;
   if (!r || !p || !p.rows.length || p.obis !== now.obis || p.from !== range.from) return undefined;
-  const same = p.columns.length === now.columns.length && p.columns.every((c, i) => c.obis === now.columns[i]!.obis && c.attribute === now.columns[i]!.attribute && (c.scaler ?? 0) === (now.columns[i]!.scaler ?? 0));
+  const same =
+    p.columns.length === now.columns.length &&
+    p.columns.every(
+      (c, i) => c.obis === now.columns[i]!.obis && c.attribute === now.columns[i]!.attribute && (c.scaler ?? 0) === (now.columns[i]!.scaler ?? 0),
+    );
   if (!same) return undefined;
   const rows = p.rows.filter((row) => row.length === p.columns.length);
   const last = rows[rows.length - 1]?.[0];
@@ -222,4 +254,3 @@ export async function eventsPlan(ctx: PlanContext, logs: string[] = EVENT_LOGS, 
   }
   return all;
 }
-

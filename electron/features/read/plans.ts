@@ -15,7 +15,26 @@ import type { IdentifyResult } from '../../../shared/session';
 import { asDateTime, decodeObjectList } from '../../engine/cosem/classes';
 import { AssociationLn, Clock, Data, DemandRegister, ExtendedRegister, ProfileGeneric, Register, VALUE_ATTRIBUTE } from '../../engine/cosem/registry';
 
-import { ASSOCIATION_OBIS, BILLING_ITEMS, checkCancel, clockDriftSeconds, EVENT_LOGS, fatal, IDENTIFY_ITEMS, INSTANTANEOUS_ITEMS, itemFromText, LOAD_PROFILE_OBIS, readValues, recordError, scalerAttribute, timeText, warn, type DlmsPlanName, type PlanContext, type ValueItem } from './plan-run';
+import {
+  ASSOCIATION_OBIS,
+  BILLING_ITEMS,
+  checkCancel,
+  clockDriftSeconds,
+  EVENT_LOGS,
+  fatal,
+  IDENTIFY_ITEMS,
+  INSTANTANEOUS_ITEMS,
+  itemFromText,
+  LOAD_PROFILE_OBIS,
+  readValues,
+  recordError,
+  scalerAttribute,
+  timeText,
+  warn,
+  type DlmsPlanName,
+  type PlanContext,
+  type ValueItem,
+} from './plan-run';
 import { eventsPlan, profilePlan } from './plans-profile';
 
 export async function identifyPlan(ctx: PlanContext): Promise<NonNullable<IdentifyResult['dlms']>> {
@@ -157,4 +176,3 @@ export async function runPlan(ctx: PlanContext, spec: PlanSpec): Promise<void> {
       return;
   }
 }
-

@@ -166,10 +166,19 @@ export class ProfileAssembler {
       obis,
       columns: columns.flatMap((c) => {
         const name = c.name ?? lookupObis(c.obis);
-        const column = { obis: c.obis, attribute: c.attribute, ...(name ? { name: name[lang] } : {}), unit: c.scalerUnit?.symbol ?? '', ...(c.scalerUnit ? { scaler: c.scalerUnit.scaler } : {}) };
+        const column = {
+          obis: c.obis,
+          attribute: c.attribute,
+          ...(name ? { name: name[lang] } : {}),
+          unit: c.scalerUnit?.symbol ?? '',
+          ...(c.scalerUnit ? { scaler: c.scalerUnit.scaler } : {}),
+        };
         if (!isClockTime(c)) return [column];
         // The clock's status and deviation of each time, kept beside it.
-        return [column, ...PARTS.map((part) => ({ obis: c.obis, attribute: c.attribute, name: PART_NAMES[part][lang], unit: part === 'deviation' ? 'min' : '', part }))];
+        return [
+          column,
+          ...PARTS.map((part) => ({ obis: c.obis, attribute: c.attribute, name: PART_NAMES[part][lang], unit: part === 'deviation' ? 'min' : '', part })),
+        ];
       }),
       rows: [],
       ...(period !== undefined ? { capturePeriodS: period } : {}),

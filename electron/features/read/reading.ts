@@ -48,7 +48,8 @@ export function usesDlms(req: Pick<ReadRequest, 'plan' | 'protocol' | 'dlms'>): 
   const plan = req.plan ?? 'readout';
   const protocol = req.protocol ?? 'auto';
   if (protocol === 'readout') {
-    if (plan !== 'readout' || req.dlms?.plans?.some((p) => p !== 'readout')) throw new OmrError('INVALID_REQUEST', `the ${plan} plan needs DLMS/COSEM (protocol dlms or auto)`);
+    if (plan !== 'readout' || req.dlms?.plans?.some((p) => p !== 'readout'))
+      throw new OmrError('INVALID_REQUEST', `the ${plan} plan needs DLMS/COSEM (protocol dlms or auto)`);
     return false;
   }
   return protocol === 'dlms' || plan !== 'readout' || !!req.dlms?.plans?.length || !!req.dlms?.hdlcDirect || !!req.dlms?.wrapper;
@@ -78,7 +79,9 @@ export function resolveDlms(req: Pick<ReadRequest, 'plan' | 'dlms' | 'profileId'
     framing: d.wrapper ? 'wrapper' : 'hdlc',
   };
   const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
-  const keys = d.keys ? { systemTitle: hex(d.keys.systemTitle), encryptionKey: hex(d.keys.encryptionKey), authenticationKey: hex(d.keys.authenticationKey) } : undefined;
+  const keys = d.keys
+    ? { systemTitle: hex(d.keys.systemTitle), encryptionKey: hex(d.keys.encryptionKey), authenticationKey: hex(d.keys.authenticationKey) }
+    : undefined;
   const names: ReadPlan[] = d.plans?.length ? d.plans : req.plan && req.plan !== 'readout' ? [req.plan] : ['billing', 'instantaneous'];
   const plans: PlanSpec[] = names
     .filter((p): p is Exclude<ReadPlan, 'readout'> => p !== 'readout')
@@ -89,12 +92,31 @@ export function resolveDlms(req: Pick<ReadRequest, 'plan' | 'dlms' | 'profileId'
       ...(req.from ? { from: req.from } : {}),
       ...(req.to ? { to: req.to } : {}),
     }));
-  return { address, auth, ...(keys ? { keys } : {}), direct: !!(d.hdlcDirect || d.wrapper), plans, ...(profile?.counterObis ? { counterObis: profile.counterObis } : {}) };
+  return {
+    address,
+    auth,
+    ...(keys ? { keys } : {}),
+    direct: !!(d.hdlcDirect || d.wrapper),
+    plans,
+    ...(profile?.counterObis ? { counterObis: profile.counterObis } : {}),
+  };
 }
 
 type ParsedRead = Omit<ReadRequest, 'plan' | 'protocol'> & { plan: NonNullable<ReadRequest['plan']>; protocol: NonNullable<ReadRequest['protocol']> };
 
-const MAKERS: Record<string, string> = { LGZ: 'Landis+Gyr', ISK: 'Iskraemeco', ITF: 'Itron', EMH: 'EMH metering', ELS: 'Elster', KFM: 'Kaifa', SAG: 'Siemens', ABB: 'ABB', EBZ: 'eBZ', HAG: 'Hager', ESY: 'EasyMeter' };
+const MAKERS: Record<string, string> = {
+  LGZ: 'Landis+Gyr',
+  ISK: 'Iskraemeco',
+  ITF: 'Itron',
+  EMH: 'EMH metering',
+  ELS: 'Elster',
+  KFM: 'Kaifa',
+  SAG: 'Siemens',
+  ABB: 'ABB',
+  EBZ: 'eBZ',
+  HAG: 'Hager',
+  ESY: 'EasyMeter',
+};
 export function makerName(flag: string): string | undefined {
   return MAKERS[flag.toUpperCase()];
 }
@@ -286,7 +308,8 @@ export class ReadingService {
       } catch {
         continue;
       }
-      if (profile && profile.obis === obis && profile.from === spec.from && profile.rows.length) return { sessionId: c.id, profile, ...(c.identity ? { identity: c.identity } : {}) };
+      if (profile && profile.obis === obis && profile.from === spec.from && profile.rows.length)
+        return { sessionId: c.id, profile, ...(c.identity ? { identity: c.identity } : {}) };
     }
     return undefined;
   }
@@ -301,49 +324,61 @@ export class ReadingService {
     const t = this.deps.dlmsTimeouts;
     const earlier = this.earlierProfile(req, resolved.plans);
     return this.inSession(req, async ({ link, journal, op, trace, now, common }) => {
-        // Another meter on the same port: its rows are not continued.
-        let resume: (ProfileResume & { identity?: MeterIdentity }) | undefined = earlier;
-        const onIdentity = (identity: MeterIdentity) => {
-          if (resume?.identity && resume.identity.raw !== identity.raw) resume = undefined;
-          common.onIdentity(identity);
-        };
-        const result = await runDlmsRead(
-          {
-            link,
-            settings: settings.get(),
-            address: { ...resolved.address, ...(t?.responseTimeoutMs ? { responseTimeoutMs: t.responseTimeoutMs } : {}), ...(t?.maxRetries !== undefined ? { maxRetries: t.maxRetries } : {}) },
-            auth: resolved.auth,
-            ...(req.password !== undefined ? { password: req.password } : {}),
-            ...(resolved.keys ? { keys: resolved.keys } : {}),
-            ...(this.deps.counters ? { counters: this.deps.counters } : {}),
-            ...(resolved.counterObis ? { counterObis: resolved.counterObis } : {}),
-            ...(req.address ? { iecAddress: req.address } : {}),
-            direct: resolved.direct,
-            plans: resolved.plans,
-            resume: () => resume,
-            lang,
-            signal: op.controller.signal,
+      // Another meter on the same port: its rows are not continued.
+      let resume: (ProfileResume & { identity?: MeterIdentity }) | undefined = earlier;
+      const onIdentity = (identity: MeterIdentity) => {
+        if (resume?.identity && resume.identity.raw !== identity.raw) resume = undefined;
+        common.onIdentity(identity);
+      };
+      const result = await runDlmsRead(
+        {
+          link,
+          settings: settings.get(),
+          address: {
+            ...resolved.address,
+            ...(t?.responseTimeoutMs ? { responseTimeoutMs: t.responseTimeoutMs } : {}),
+            ...(t?.maxRetries !== undefined ? { maxRetries: t.maxRetries } : {}),
           },
-          {
-            ...common,
-            onIdentity,
-            onProgress: (p) => {
-              events.emit('operation:progress', { operationId: op.id, label: p.label, done: p.done, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}), ...(p.rows !== undefined ? { rows: p.rows } : {}), ...(p.rowsExpected !== undefined ? { rowsExpected: p.rowsExpected } : {}) });
-            },
-            onWarning: (text) => {
-              journal.append({ k: 'warning', t: now(), text });
-              // A continued profile read says so in the trace too.
-              if (text.includes(' rows kept from session ')) trace.push({ t: now(), dir: 'info', hex: '', summary: text });
-            },
-            onError: (error) => journal.append({ k: 'error', t: now(), error }),
-            // Columns first, then rows as they are decoded: a read cut off keeps every complete row.
-            onProfileStart: (profile) => journal.append({ k: 'profile', t: now(), profile }),
-            onProfileRows: (obis, rows) => journal.append({ k: 'profileRows', t: now(), obis, rows }),
-            onEvents: (list) => journal.append({ k: 'events', t: now(), events: list }),
-            onTrace: trace.push,
+          auth: resolved.auth,
+          ...(req.password !== undefined ? { password: req.password } : {}),
+          ...(resolved.keys ? { keys: resolved.keys } : {}),
+          ...(this.deps.counters ? { counters: this.deps.counters } : {}),
+          ...(resolved.counterObis ? { counterObis: resolved.counterObis } : {}),
+          ...(req.address ? { iecAddress: req.address } : {}),
+          direct: resolved.direct,
+          plans: resolved.plans,
+          resume: () => resume,
+          lang,
+          signal: op.controller.signal,
+        },
+        {
+          ...common,
+          onIdentity,
+          onProgress: (p) => {
+            events.emit('operation:progress', {
+              operationId: op.id,
+              label: p.label,
+              done: p.done,
+              ...(p.total !== undefined ? { total: p.total } : {}),
+              ...(p.bytes !== undefined ? { bytes: p.bytes } : {}),
+              ...(p.rows !== undefined ? { rows: p.rows } : {}),
+              ...(p.rowsExpected !== undefined ? { rowsExpected: p.rowsExpected } : {}),
+            });
           },
-        );
-        if (result.error) throw new OmrError(result.error.code, result.error.detail);
+          onWarning: (text) => {
+            journal.append({ k: 'warning', t: now(), text });
+            // A continued profile read says so in the trace too.
+            if (text.includes(' rows kept from session ')) trace.push({ t: now(), dir: 'info', hex: '', summary: text });
+          },
+          onError: (error) => journal.append({ k: 'error', t: now(), error }),
+          // Columns first, then rows as they are decoded: a read cut off keeps every complete row.
+          onProfileStart: (profile) => journal.append({ k: 'profile', t: now(), profile }),
+          onProfileRows: (obis, rows) => journal.append({ k: 'profileRows', t: now(), obis, rows }),
+          onEvents: (list) => journal.append({ k: 'events', t: now(), events: list }),
+          onTrace: trace.push,
+        },
+      );
+      if (result.error) throw new OmrError(result.error.code, result.error.detail);
     });
   }
 }

@@ -39,7 +39,9 @@ export function visibilityOf(entries: ObjectListEntry[]): (obis: string, attribu
  * it or it does not decode: then every object is asked for and the meter's answer is reported.
  * Throws the error that ended the session.
  */
-export async function readVisibility(session: DlmsSession): Promise<{ visible?: (obis: string, attribute: number) => boolean; entries?: number; failure?: ErrorInfo }> {
+export async function readVisibility(
+  session: DlmsSession,
+): Promise<{ visible?: (obis: string, attribute: number) => boolean; entries?: number; failure?: ErrorInfo }> {
   const [r] = await session.get([{ classId: AssociationLn.id, obis: CURRENT_ASSOCIATION, attribute: AssociationLn.attr.object_list }]);
   if (!r) return {};
   if (!r.ok) {

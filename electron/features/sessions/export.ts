@@ -17,8 +17,64 @@ import { meterTimeCell, pcTimeCell, sessionMeterTime } from './csv-time';
 export type ExportKind = 'readings' | 'profile' | 'events' | 'polls' | 'anomalies' | 'pushes';
 
 const HEADERS: Record<Lang, Record<string, string>> = {
-  en: { obis: 'OBIS', name: 'Name', address: 'Meter address', value: 'Value', unit: 'Unit', scaler: 'Scaler', captureTime: 'Meter time', readAt: 'PC time', source: 'Source', extra: 'Other values', verified: 'Verified', yes: 'yes', no: 'no', log: 'Log', time: 'Time', code: 'Code', text: 'Event', ok: 'OK', reactionMs: 'Reaction (ms)', durationMs: 'Poll time (ms)', error: 'Error', rule: 'Rule', channel: 'Channel', measured: 'Measured value', threshold: 'Threshold', side: 'Side', drift: 'Clock drift' },
-  fr: { obis: 'OBIS', name: 'Libellé', address: 'Adresse compteur', value: 'Valeur', unit: 'Unité', scaler: 'Facteur d’échelle', captureTime: 'Heure compteur', readAt: 'Heure PC', source: 'Source', extra: 'Autres valeurs', verified: 'Vérifié', yes: 'oui', no: 'non', log: 'Journal', time: 'Heure', code: 'Code', text: 'Événement', ok: 'OK', reactionMs: 'Temps de réaction (ms)', durationMs: 'Durée de l’interrogation (ms)', error: 'Erreur', rule: 'Règle', channel: 'Voie', measured: 'Valeur mesurée', threshold: 'Seuil', side: 'Sens', drift: 'Dérive de l’horloge' },
+  en: {
+    obis: 'OBIS',
+    name: 'Name',
+    address: 'Meter address',
+    value: 'Value',
+    unit: 'Unit',
+    scaler: 'Scaler',
+    captureTime: 'Meter time',
+    readAt: 'PC time',
+    source: 'Source',
+    extra: 'Other values',
+    verified: 'Verified',
+    yes: 'yes',
+    no: 'no',
+    log: 'Log',
+    time: 'Time',
+    code: 'Code',
+    text: 'Event',
+    ok: 'OK',
+    reactionMs: 'Reaction (ms)',
+    durationMs: 'Poll time (ms)',
+    error: 'Error',
+    rule: 'Rule',
+    channel: 'Channel',
+    measured: 'Measured value',
+    threshold: 'Threshold',
+    side: 'Side',
+    drift: 'Clock drift',
+  },
+  fr: {
+    obis: 'OBIS',
+    name: 'Libellé',
+    address: 'Adresse compteur',
+    value: 'Valeur',
+    unit: 'Unité',
+    scaler: 'Facteur d’échelle',
+    captureTime: 'Heure compteur',
+    readAt: 'Heure PC',
+    source: 'Source',
+    extra: 'Autres valeurs',
+    verified: 'Vérifié',
+    yes: 'oui',
+    no: 'non',
+    log: 'Journal',
+    time: 'Heure',
+    code: 'Code',
+    text: 'Événement',
+    ok: 'OK',
+    reactionMs: 'Temps de réaction (ms)',
+    durationMs: 'Durée de l’interrogation (ms)',
+    error: 'Erreur',
+    rule: 'Règle',
+    channel: 'Voie',
+    measured: 'Valeur mesurée',
+    threshold: 'Seuil',
+    side: 'Sens',
+    drift: 'Dérive de l’horloge',
+  },
 };
 
 export interface CsvTable {
@@ -34,11 +90,35 @@ export interface CsvTable {
 export function readingsTable(readings: Iterable<Reading>, lang: Lang, o: { meterTime?: string } = {}): CsvTable {
   const h = HEADERS[lang];
   return {
-    columns: [{ header: h.obis! }, { header: h.name! }, { header: h.address! }, { header: h.value!, numeric: true }, { header: h.unit! }, { header: h.scaler! }, { header: h.captureTime! }, { header: h.readAt! }, { header: h.source! }, { header: h.extra! }, { header: h.verified! }],
+    columns: [
+      { header: h.obis! },
+      { header: h.name! },
+      { header: h.address! },
+      { header: h.value!, numeric: true },
+      { header: h.unit! },
+      { header: h.scaler! },
+      { header: h.captureTime! },
+      { header: h.readAt! },
+      { header: h.source! },
+      { header: h.extra! },
+      { header: h.verified! },
+    ],
     rows: (function* () {
       for (const r of readings) {
         // Meter time: the value's own capture time, else the meter's clock as the session read it.
-        yield [r.obis, obisName(r.obis, lang) ?? '', r.address, r.value, r.unit, r.scaler, meterTimeCell(r.captureTime) ?? o.meterTime, pcTimeCell(r.readAt), r.source, (r.extra ?? []).join(' | '), r.verified === false ? h.no : h.yes];
+        yield [
+          r.obis,
+          obisName(r.obis, lang) ?? '',
+          r.address,
+          r.value,
+          r.unit,
+          r.scaler,
+          meterTimeCell(r.captureTime) ?? o.meterTime,
+          pcTimeCell(r.readAt),
+          r.source,
+          (r.extra ?? []).join(' | '),
+          r.verified === false ? h.no : h.yes,
+        ];
       }
     })(),
   };
@@ -60,17 +140,39 @@ export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvT
       return `${name}${unit ? ` (${unit})` : ''}`;
     };
     return {
-      columns: [{ header: h.readAt! }, { header: h.ok! }, { header: h.reactionMs!, numeric: true }, { header: h.durationMs!, numeric: true }, ...qs.map((q) => ({ header: label(q), numeric: true })), { header: h.error! }],
+      columns: [
+        { header: h.readAt! },
+        { header: h.ok! },
+        { header: h.reactionMs!, numeric: true },
+        { header: h.durationMs!, numeric: true },
+        ...qs.map((q) => ({ header: label(q), numeric: true })),
+        { header: h.error! },
+      ],
       rows: (function* () {
         for (const p of s.polls ?? []) {
-          yield [pcTimeCell(p.t), p.ok ? '1' : '0', p.reactionMs, p.durationMs, ...qs.map((q) => p.values?.[q]), p.error ? `${p.error.code}: ${p.error.detail ?? p.error.message}` : ''];
+          yield [
+            pcTimeCell(p.t),
+            p.ok ? '1' : '0',
+            p.reactionMs,
+            p.durationMs,
+            ...qs.map((q) => p.values?.[q]),
+            p.error ? `${p.error.code}: ${p.error.detail ?? p.error.message}` : '',
+          ];
         }
       })(),
     };
   }
   if (kind === 'anomalies') {
     return {
-      columns: [{ header: h.time! }, { header: h.rule! }, { header: h.channel! }, { header: h.measured!, numeric: true }, { header: h.threshold!, numeric: true }, { header: h.side! }, { header: h.unit! }],
+      columns: [
+        { header: h.time! },
+        { header: h.rule! },
+        { header: h.channel! },
+        { header: h.measured!, numeric: true },
+        { header: h.threshold!, numeric: true },
+        { header: h.side! },
+        { header: h.unit! },
+      ],
       rows: (s.anomalies ?? []).map((a) => [pcTimeCell(a.t), a.rule, a.channel, a.value, a.threshold, a.side, a.unit]),
     };
   }

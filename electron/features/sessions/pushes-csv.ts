@@ -8,7 +8,10 @@ import type { Lang } from '../../../shared/errors';
 import type { ListenFrame } from '../../../shared/listen';
 import type { Cell, Column } from './csv';
 
-const HEAD: Record<Lang, { time: string; list: string; verdict: string; obis: string; value: string; unit: string; good: string; warning: string; bad: string }> = {
+const HEAD: Record<
+  Lang,
+  { time: string; list: string; verdict: string; obis: string; value: string; unit: string; good: string; warning: string; bad: string }
+> = {
   en: { time: 'Time', list: 'List', verdict: 'Verdict', obis: 'OBIS', value: 'Value', unit: 'Unit', good: 'good', warning: 'warning', bad: 'bad' },
   fr: { time: 'Heure', list: 'Liste', verdict: 'Verdict', obis: 'OBIS', value: 'Valeur', unit: 'Unité', good: 'bon', warning: 'avertissement', bad: 'mauvais' },
 };

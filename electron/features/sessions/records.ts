@@ -222,6 +222,20 @@ export class SessionCollector {
 }
 
 export function summarise(s: SessionData): SessionSummary {
-  const { readings: _r, errors: _e, trace: _t, profile: _p, events: _ev, warnings: _w, doctorReports: _d, monitor: _m, polls: _pl, anomalies: _an, listen: _li, pushes: _pu, ...summary } = s;
+  const {
+    readings: _r,
+    errors: _e,
+    trace: _t,
+    profile: _p,
+    events: _ev,
+    warnings: _w,
+    doctorReports: _d,
+    monitor: _m,
+    polls: _pl,
+    anomalies: _an,
+    listen: _li,
+    pushes: _pu,
+    ...summary
+  } = s;
   return summary;
 }

@@ -101,8 +101,11 @@ export class InvocationCounterStore {
       return { ...empty, legacy };
     }
     const out: CountersFile = { ...empty };
-    if (r.counters && typeof r.counters === 'object') for (const [k, v] of Object.entries(r.counters as Record<string, Entry>)) if (v && validNext(v.next)) out.counters[k] = { next: v.next, updatedAt: String(v.updatedAt ?? '') };
-    if (r.aliases && typeof r.aliases === 'object') for (const [k, v] of Object.entries(r.aliases as Record<string, unknown>)) if (typeof v === 'string') out.aliases[k] = v;
+    if (r.counters && typeof r.counters === 'object')
+      for (const [k, v] of Object.entries(r.counters as Record<string, Entry>))
+        if (v && validNext(v.next)) out.counters[k] = { next: v.next, updatedAt: String(v.updatedAt ?? '') };
+    if (r.aliases && typeof r.aliases === 'object')
+      for (const [k, v] of Object.entries(r.aliases as Record<string, unknown>)) if (typeof v === 'string') out.aliases[k] = v;
     if (r.legacy && typeof r.legacy === 'object') {
       out.legacy = {};
       for (const [k, v] of Object.entries(r.legacy as Record<string, unknown>)) if (validNext(v)) out.legacy[k] = v;

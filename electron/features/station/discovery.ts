@@ -106,7 +106,19 @@ export const pollTopic = (t: Topics, id: string) => `${t.base}/${id}/poll`;
 export const pushTopic = (t: Topics, id: string) => `${t.base}/${id}/push`;
 export const discoveryTopic = (t: Topics, id: string, key: string) => `${t.discoveryPrefix}/sensor/${id}/${key}/config`;
 
-const MAKERS: Record<string, string> = { LGZ: 'Landis+Gyr', ISK: 'Iskraemeco', ITF: 'Itron', EMH: 'EMH metering', ELS: 'Elster', KFM: 'Kaifa', SAG: 'Siemens', ABB: 'ABB', EBZ: 'eBZ', HAG: 'Hager', ESY: 'EasyMeter' };
+const MAKERS: Record<string, string> = {
+  LGZ: 'Landis+Gyr',
+  ISK: 'Iskraemeco',
+  ITF: 'Itron',
+  EMH: 'EMH metering',
+  ELS: 'Elster',
+  KFM: 'Kaifa',
+  SAG: 'Siemens',
+  ABB: 'ABB',
+  EBZ: 'eBZ',
+  HAG: 'Hager',
+  ESY: 'EasyMeter',
+};
 
 /** The discovery config of one sensor (JSON, retained). */
 export function sensorConfig(t: Topics, device: DeviceInfo, reading: Pick<Reading, 'obis' | 'unit'>): Record<string, unknown> {

@@ -14,7 +14,19 @@ import type { MeterIdentity, Reading } from '../../../shared/types';
 import type { ListenFrameEvent } from '../../../shared/listen';
 import type { EventBus } from '../../runtime/events';
 import type { SessionStore } from '../sessions/journal';
-import { availabilityTopic, discoveryTopic, isPublishable, numericState, pollTopic, pushTopic, sensorConfig, sensorKey, stateTopic, type DeviceInfo, type Topics } from './discovery';
+import {
+  availabilityTopic,
+  discoveryTopic,
+  isPublishable,
+  numericState,
+  pollTopic,
+  pushTopic,
+  sensorConfig,
+  sensorKey,
+  stateTopic,
+  type DeviceInfo,
+  type Topics,
+} from './discovery';
 import { pollReadings } from './state';
 
 export interface MqttOptions {
@@ -64,7 +76,13 @@ export interface MqttStatus {
 
 /** Safe topic segment: letters, digits, `_` and `-`. */
 export function topicSegment(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64) || 'meter';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 64) || 'meter'
+  );
 }
 
 export class MqttPublisher {
@@ -235,7 +253,9 @@ export class MqttPublisher {
     if (!good) return;
     const source: Reading['source'] = f.kind === 'p1' ? 'readout' : 'dlms';
     // `#n` positions have no OBIS code: nothing to name a sensor after.
-    this.publishReadings(f.values.filter((v) => !v.obis.startsWith('#')).map((v) => ({ obis: v.obis, address: v.obis, value: v.value, unit: v.unit, readAt: f.t, source })));
+    this.publishReadings(
+      f.values.filter((v) => !v.obis.startsWith('#')).map((v) => ({ obis: v.obis, address: v.obis, value: v.value, unit: v.unit, readAt: f.t, source })),
+    );
   }
 
   private publishReadings(readings: readonly Reading[]): void {
@@ -289,7 +309,9 @@ export class MqttPublisher {
   async close(): Promise<void> {
     this.off();
     if (this.client.connected) {
-      await new Promise<void>((resolve) => this.client.publish(availabilityTopic(this.topics, this.deviceId), 'offline', { qos: 1, retain: true }, () => resolve()));
+      await new Promise<void>((resolve) =>
+        this.client.publish(availabilityTopic(this.topics, this.deviceId), 'offline', { qos: 1, retain: true }, () => resolve()),
+      );
     }
     this.closed = true;
     await this.client.endAsync(!this.client.connected);

@@ -104,7 +104,10 @@ export function allowedHosts(listenHost: string, port: number, extra: readonly s
  * rebound DNS name cannot reach the station). On a wildcard or a LAN address any IP literal or
  * name passes, because the token is what protects it there.
  */
-export function hostAllowed(hostHeader: string | undefined, o: { listenHost: string; port: number; tokenRequired: boolean; extraHosts?: readonly string[] }): boolean {
+export function hostAllowed(
+  hostHeader: string | undefined,
+  o: { listenHost: string; port: number; tokenRequired: boolean; extraHosts?: readonly string[] },
+): boolean {
   if (!hostHeader) return false;
   if (o.tokenRequired && !isLoopback(o.listenHost)) return true;
   const h = hostHeader.toLowerCase();

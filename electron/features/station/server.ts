@@ -94,7 +94,12 @@ class HttpError extends Error {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -176,12 +181,14 @@ export async function startStation(o: StationOptions): Promise<Station> {
   };
 
   const ws = new WsTransport({ services, version: o.version, downloadLink, ...(o.log ? { log: o.log } : {}) });
-  const hostOk = (req: IncomingMessage) => hostAllowed(req.headers.host, { listenHost: o.host, port: boundPort, tokenRequired, ...(o.allowedHosts ? { extraHosts: o.allowedHosts } : {}) });
+  const hostOk = (req: IncomingMessage) =>
+    hostAllowed(req.headers.host, { listenHost: o.host, port: boundPort, tokenRequired, ...(o.allowedHosts ? { extraHosts: o.allowedHosts } : {}) });
 
   /** Host, Origin, token: the checks every API call and WebSocket upgrade passes. */
   const check = (req: IncomingMessage, needToken: boolean): HttpError | undefined => {
     if (!hostOk(req)) return new HttpError(421, errorInfo('FORBIDDEN_SENDER', `unexpected Host header ${String(req.headers.host).slice(0, 80)}`, lang()));
-    if (!originAllowed(req.headers.origin, req.headers.host, o.allowedOrigins)) return new HttpError(403, errorInfo('FORBIDDEN_SENDER', `foreign origin ${String(req.headers.origin).slice(0, 80)}`, lang()));
+    if (!originAllowed(req.headers.origin, req.headers.host, o.allowedOrigins))
+      return new HttpError(403, errorInfo('FORBIDDEN_SENDER', `foreign origin ${String(req.headers.origin).slice(0, 80)}`, lang()));
     if (needToken && tokenRequired && !tokenMatches(presentedToken(req), o.tokenHash!)) return new HttpError(401, errorInfo('UNAUTHORIZED', undefined, lang()));
     return undefined;
   };
@@ -201,13 +208,20 @@ export async function startStation(o: StationOptions): Promise<Station> {
       case 'GET /api/status':
         return sendJson(res, 200, {
           ok: true,
-          value: { station: { version: o.version, target: o.target ?? null, clients: ws.size, uptimeS: Math.round(process.uptime()) }, ...state.snapshot(), ...(extraStatus?.() ?? {}) },
+          value: {
+            station: { version: o.version, target: o.target ?? null, clients: ws.size, uptimeS: Math.round(process.uptime()) },
+            ...state.snapshot(),
+            ...(extraStatus?.() ?? {}),
+          },
         });
       case 'POST /api/start': {
         const body = await readJson(req, lang);
         const running = state.runningMonitor();
         if (running) return sendJson(res, 409, { ok: false, error: errorInfo('PORT_BUSY', `monitor ${running.operationId} is running`, lang()) });
-        return sendEnvelope(res, await dispatch('monitor:start', withDefaults(body, { ...target, ...(o.defaultIntervalS ? { intervalS: o.defaultIntervalS } : {}) }), req));
+        return sendEnvelope(
+          res,
+          await dispatch('monitor:start', withDefaults(body, { ...target, ...(o.defaultIntervalS ? { intervalS: o.defaultIntervalS } : {}) }), req),
+        );
       }
       case 'POST /api/stop': {
         const body = await readJson(req, lang);
@@ -236,7 +250,8 @@ export async function startStation(o: StationOptions): Promise<Station> {
       return sendFile(res, file);
     }
     const known = ['/api/status', '/api/start', '/api/stop', '/api/test', '/api/readings', '/api/sessions'];
-    if (known.includes(url.pathname.replace(/\/+$/, ''))) return sendJson(res, 405, { ok: false, error: errorInfo('INVALID_REQUEST', `${req.method} is not allowed here`, lang()) });
+    if (known.includes(url.pathname.replace(/\/+$/, '')))
+      return sendJson(res, 405, { ok: false, error: errorInfo('INVALID_REQUEST', `${req.method} is not allowed here`, lang()) });
     return sendJson(res, 404, { ok: false, error: errorInfo('NOT_FOUND', url.pathname.slice(0, 80), lang()) });
   }
 
@@ -266,7 +281,8 @@ export async function startStation(o: StationOptions): Promise<Station> {
           if (!file) return sendJson(res, 404, { ok: false, error: errorInfo('NOT_FOUND', 'this download link has expired', lang()) });
           return sendFile(res, file);
         }
-        if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: errorInfo('INVALID_REQUEST', `${req.method} is not allowed here`, lang()) });
+        if (req.method !== 'GET' && req.method !== 'HEAD')
+          return sendJson(res, 405, { ok: false, error: errorInfo('INVALID_REQUEST', `${req.method} is not allowed here`, lang()) });
         files.serve(url.pathname, res, req.method === 'HEAD');
       } catch (e) {
         if (e instanceof HttpError) return sendJson(res, e.status, { ok: false, error: e.info });

@@ -26,7 +26,14 @@ export function pollReadings(poll: MonitorPoll): Reading[] {
     if (value === undefined) continue;
     const def = QUANTITIES[q];
     const obis = def.obis || `omr:${q}`;
-    out.push({ obis, address: def.obis ? def.obis.replace(/^\d+-\d+:/, '').replace(/\*255$/, '') : q, value, unit: def.unit, readAt: poll.t, source: 'readout' });
+    out.push({
+      obis,
+      address: def.obis ? def.obis.replace(/^\d+-\d+:/, '').replace(/\*255$/, '') : q,
+      value,
+      unit: def.unit,
+      readAt: poll.t,
+      source: 'readout',
+    });
   }
   return out;
 }
@@ -52,7 +59,8 @@ export class StationState {
         }
       } else if (channel === 'operation:ended') {
         const e = payload as { state: string; error?: ErrorInfo; sessionId?: string };
-        if (e.state === 'failed' && e.error) this.status.lastError = { at: new Date().toISOString(), error: e.error, ...(e.sessionId ? { sessionId: e.sessionId } : {}) };
+        if (e.state === 'failed' && e.error)
+          this.status.lastError = { at: new Date().toISOString(), error: e.error, ...(e.sessionId ? { sessionId: e.sessionId } : {}) };
       }
     });
   }

@@ -19,7 +19,17 @@
  *   next).
  */
 import { randomBytes } from 'node:crypto';
-import { APPLICATION_CONTEXT, MECHANISM, decodeAarq, decodeRlrq, encodeAare, encodeRlre, type Aarq, type ApplicationContext, type Mechanism } from '../../engine/dlms/acse';
+import {
+  APPLICATION_CONTEXT,
+  MECHANISM,
+  decodeAarq,
+  decodeRlrq,
+  encodeAare,
+  encodeRlre,
+  type Aarq,
+  type ApplicationContext,
+  type Mechanism,
+} from '../../engine/dlms/acse';
 import { D, encodeData } from '../../engine/dlms/axdr';
 import { bytesEqual, encodeLength, unhex, Writer } from '../../engine/dlms/bytes';
 import { conformanceFromNames, hasConformance } from '../../engine/dlms/conformance';
@@ -45,7 +55,14 @@ export interface ClientConfig {
 
 export const PUBLIC_CONFORMANCE = conformanceFromNames(['block-transfer-with-get-or-read', 'get', 'selective-access']);
 export const READER_CONFORMANCE = conformanceFromNames(['block-transfer-with-get-or-read', 'multiple-references', 'get', 'selective-access']);
-export const MANAGEMENT_CONFORMANCE = conformanceFromNames(['block-transfer-with-get-or-read', 'block-transfer-with-action', 'multiple-references', 'get', 'selective-access', 'action']);
+export const MANAGEMENT_CONFORMANCE = conformanceFromNames([
+  'block-transfer-with-get-or-read',
+  'block-transfer-with-action',
+  'multiple-references',
+  'get',
+  'selective-access',
+  'action',
+]);
 
 export const DEFAULT_CLIENTS: readonly ClientConfig[] = [
   { sap: 16, role: 'public', mechanism: 'none', conformance: PUBLIC_CONFORMANCE },
@@ -257,12 +274,14 @@ export class CosemApplication {
     const cipherKind = cipherKindOf(initiateBytes[0]);
     if (ciphered) {
       if (!q.callingApTitle || q.callingApTitle.length !== 8) return this.reject(clientSap, ctx, 3, 'no client system title');
-      if (!q.authenticationValue || q.authenticationValue.length < 8 || q.authenticationValue.length > 64) return this.reject(clientSap, ctx, 13, 'no usable CtoS challenge');
+      if (!q.authenticationValue || q.authenticationValue.length < 8 || q.authenticationValue.length > 64)
+        return this.reject(clientSap, ctx, 13, 'no usable CtoS challenge');
       const serviceError = encodeConfirmedServiceError(1, 0, 6); // initiateError, application-reference: deciphering-error
       if (!isCipheredTag(initiateBytes[0] ?? -1)) return this.reject(clientSap, ctx, 1, 'plain InitiateRequest in a ciphered context', serviceError);
       try {
         const d = decipherApdu(initiateBytes, this.keys, q.callingApTitle);
-        if (d.apdu.invocationCounter < sec.minClientCounter) return this.reject(clientSap, ctx, 1, `stale invocation counter ${d.apdu.invocationCounter} (expected ≥ ${sec.minClientCounter})`, serviceError);
+        if (d.apdu.invocationCounter < sec.minClientCounter)
+          return this.reject(clientSap, ctx, 1, `stale invocation counter ${d.apdu.invocationCounter} (expected ≥ ${sec.minClientCounter})`, serviceError);
         sec.minClientCounter = d.apdu.invocationCounter + 1;
         initiateBytes = d.plaintext;
       } catch (e) {
@@ -294,7 +313,8 @@ export class CosemApplication {
     };
     this.assoc = a;
     let userInformation = encodeInitiateResponse({ dlmsVersion: 6, conformance, maxReceivePduSize: this.maxPdu, vaaName: 7 });
-    if (ciphered) userInformation = cipherApdu(userInformation, this.o.systemTitle, sec.serverCounter++, this.keys, { securityControl: 0x30, kind: cipherKind });
+    if (ciphered)
+      userInformation = cipherApdu(userInformation, this.o.systemTitle, sec.serverCounter++, this.keys, { securityControl: 0x30, kind: cipherKind });
     const apdu = encodeAare({
       context: ctx,
       result: 0,
@@ -333,7 +353,8 @@ export class CosemApplication {
         } catch (e) {
           return this.exception(clientSap, 1, 5, `RLRQ user-information not deciphered: ${(e as Error).message}`);
         }
-        if (d.apdu.invocationCounter < sec.minClientCounter) return this.exception(clientSap, 1, 6, `stale invocation counter ${d.apdu.invocationCounter} in the RLRQ`, sec.minClientCounter);
+        if (d.apdu.invocationCounter < sec.minClientCounter)
+          return this.exception(clientSap, 1, 6, `stale invocation counter ${d.apdu.invocationCounter} in the RLRQ`, sec.minClientCounter);
         sec.minClientCounter = d.apdu.invocationCounter + 1;
         kind = cipherKindOf(q.userInformation[0]);
       }
@@ -341,11 +362,19 @@ export class CosemApplication {
       userInformation = cipherApdu(initiate, this.o.systemTitle, sec.serverCounter++, this.keys, { securityControl: 0x30, kind });
     }
     const events = a ? this.reset() : [];
-    return { apdu: encodeRlre({ reason: 0, ...(userInformation ? { userInformation } : {}) }), summary: `RLRE normal${kind ? ` (${kind}-ciphered user-information)` : ''}`, events };
+    return {
+      apdu: encodeRlre({ reason: 0, ...(userInformation ? { userInformation } : {}) }),
+      summary: `RLRE normal${kind ? ` (${kind}-ciphered user-information)` : ''}`,
+      events,
+    };
   }
 
   private exception(clientSap: number, stateError: number, serviceError: number, reason: string, counter?: number): AppAnswer {
-    return { apdu: encodeExceptionResponse(stateError, serviceError, counter), summary: `exception-response (${reason})`, events: [{ type: 'exception', clientSap, reason }] };
+    return {
+      apdu: encodeExceptionResponse(stateError, serviceError, counter),
+      summary: `exception-response (${reason})`,
+      events: [{ type: 'exception', clientSap, reason }],
+    };
   }
 
   // ------------------------------------------------------------------------------------ xDLMS
@@ -354,17 +383,41 @@ export class CosemApplication {
     const sap = a.client.sap;
     if (plain[0] === TAG.actionRequest) return this.onAction(a, plain);
     if (a.status === 'pending') return this.exception(sap, 1, 1, 'HLS authentication not completed');
-    if (plain[0] !== TAG.getRequest) return this.exception(sap, plain[0] === TAG.setRequest ? 1 : 2, 2, `service 0x${(plain[0] ?? 0).toString(16)} not supported`);
+    if (plain[0] !== TAG.getRequest)
+      return this.exception(sap, plain[0] === TAG.setRequest ? 1 : 2, 2, `service 0x${(plain[0] ?? 0).toString(16)} not supported`);
     const q = decodeGetRequest(plain);
     const limit = Math.min(a.clientMaxPdu, this.maxPdu) - (a.context === 'ln-ciphering' ? CIPHER_OVERHEAD : 0);
     const blocksAllowed = hasConformance(a.conformance, 'block-transfer-with-get-or-read');
     if (q.type === 'next') {
       const b = a.block;
       const events: AppEvent[] = [{ type: 'request', clientSap: sap, service: 'get-next', detail: `block ${q.blockNumber}` }];
-      if (!b) return { apdu: encodeGetResponse({ type: 'with-datablock-error', invokeId: q.invokeId, lastBlock: true, blockNumber: q.blockNumber, dar: DAR.noLongGetInProgress, name: '' }), summary: 'GET.response no-long-get-in-progress', events };
+      if (!b)
+        return {
+          apdu: encodeGetResponse({
+            type: 'with-datablock-error',
+            invokeId: q.invokeId,
+            lastBlock: true,
+            blockNumber: q.blockNumber,
+            dar: DAR.noLongGetInProgress,
+            name: '',
+          }),
+          summary: 'GET.response no-long-get-in-progress',
+          events,
+        };
       if (q.blockNumber !== b.block || q.invokeId !== b.invokeId) {
         a.block = undefined;
-        return { apdu: encodeGetResponse({ type: 'with-datablock-error', invokeId: q.invokeId, lastBlock: true, blockNumber: q.blockNumber, dar: DAR.dataBlockNumberInvalid, name: '' }), summary: `GET.response data-block-number-invalid (${q.blockNumber}, expected ${b.block})`, events };
+        return {
+          apdu: encodeGetResponse({
+            type: 'with-datablock-error',
+            invokeId: q.invokeId,
+            lastBlock: true,
+            blockNumber: q.blockNumber,
+            dar: DAR.dataBlockNumberInvalid,
+            name: '',
+          }),
+          summary: `GET.response data-block-number-invalid (${q.blockNumber}, expected ${b.block})`,
+          events,
+        };
       }
       return { ...this.nextBlock(a, limit), events };
     }
@@ -374,14 +427,24 @@ export class CosemApplication {
       const what = `${formatObis(q.request.obis as number[])}/${q.request.attribute}`;
       const events: AppEvent[] = [{ type: 'request', clientSap: sap, service: 'get-normal', detail: what }];
       const r = this.read(a, q.request, ctx);
-      if (!r.ok) return { apdu: encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: false, dar: r.dar, name: '' } }), summary: `GET.response ${what} dar ${r.dar}`, events };
+      if (!r.ok)
+        return {
+          apdu: encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: false, dar: r.dar, name: '' } }),
+          summary: `GET.response ${what} dar ${r.dar}`,
+          events,
+        };
       const source = 'lazy' in r ? new ByteSource(r.lazy) : ByteSource.of(encodeData(r.value));
       const room = limit - 4;
       if (source.fill(room + 1) <= room) {
         const w = new Writer().u8(TAG.getResponse).u8(1).u8(invokeIdAndPriority(q.invokeId)).u8(0).bytes(source.take(room));
         return { apdu: w.finish(), summary: `GET.response ${what}`, events };
       }
-      if (!blocksAllowed) return { apdu: encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: false, dar: DAR.dataBlockUnavailable, name: '' } }), summary: `GET.response ${what}: too long without block transfer`, events };
+      if (!blocksAllowed)
+        return {
+          apdu: encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: false, dar: DAR.dataBlockUnavailable, name: '' } }),
+          summary: `GET.response ${what}: too long without block transfer`,
+          events,
+        };
       a.block = { invokeId: q.invokeId, source, block: 0 };
       return { ...this.nextBlock(a, limit), events };
     }
@@ -462,8 +525,10 @@ export class CosemApplication {
     const obj = this.o.model.find(q.obis as number[]);
     if (!obj) return answer(DAR.objectUndefined, `ACTION.response ${what} object-undefined`);
     if (obj.classId !== q.classId) return answer(DAR.objectClassInconsistent, `ACTION.response ${what} object-class-inconsistent`);
-    const isHls = q.classId === AssociationLn.id && formatObis(q.obis as number[]) === '0-0:40.0.0*255' && q.method === AssociationLn.method.reply_to_HLS_authentication;
-    if (!isHls || a.status !== 'pending' || this.o.model.methodAccess(a.client.role, obj, q.method) === 0) return answer(DAR.readWriteDenied, `ACTION.response ${what} read-write-denied`);
+    const isHls =
+      q.classId === AssociationLn.id && formatObis(q.obis as number[]) === '0-0:40.0.0*255' && q.method === AssociationLn.method.reply_to_HLS_authentication;
+    if (!isHls || a.status !== 'pending' || this.o.model.methodAccess(a.client.role, obj, q.method) === 0)
+      return answer(DAR.readWriteDenied, `ACTION.response ${what} read-write-denied`);
     // reply_to_HLS_authentication: f(StoC) = SC ‖ IC ‖ GMAC(client system title ‖ IC, StoC).
     const f = q.parameters?.type === 'octet-string' ? unhex(q.parameters.value) : new Uint8Array(0);
     let ok = false;
@@ -483,4 +548,3 @@ export class CosemApplication {
     return answer(0, 'ACTION.response HLS f(CtoS)', reply);
   }
 }
-

@@ -13,4 +13,3 @@ export const DAR = {
   dataBlockNumberInvalid: 19,
   otherReason: 250,
 } as const;
-

@@ -32,14 +32,32 @@ export const STANDARD_EVENTS: EventSpec = {
   slotMs: 3 * DAY,
   chance: 0.45,
   patterns: [
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [2 * MIN, 3 * HOUR] }],
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [5_000, 2 * MIN] }],
-    [{ code: 4, afterMs: [0, 0] }, { code: 5, afterMs: [0, 0] }],
-    [{ code: 40, afterMs: [0, 0] }, { code: 41, afterMs: [5 * MIN, 40 * MIN] }],
-    [{ code: 44, afterMs: [0, 0] }, { code: 45, afterMs: [MIN, 10 * MIN] }],
+    [
+      { code: 1, afterMs: [0, 0] },
+      { code: 2, afterMs: [2 * MIN, 3 * HOUR] },
+    ],
+    [
+      { code: 1, afterMs: [0, 0] },
+      { code: 2, afterMs: [5_000, 2 * MIN] },
+    ],
+    [
+      { code: 4, afterMs: [0, 0] },
+      { code: 5, afterMs: [0, 0] },
+    ],
+    [
+      { code: 40, afterMs: [0, 0] },
+      { code: 41, afterMs: [5 * MIN, 40 * MIN] },
+    ],
+    [
+      { code: 44, afterMs: [0, 0] },
+      { code: 45, afterMs: [MIN, 10 * MIN] },
+    ],
     [{ code: 10, afterMs: [0, 0] }],
     [{ code: 9, afterMs: [0, 0] }],
-    [{ code: 17, afterMs: [0, 0] }, { code: 18, afterMs: [HOUR, 6 * HOUR] }],
+    [
+      { code: 17, afterMs: [0, 0] },
+      { code: 18, afterMs: [HOUR, 6 * HOUR] },
+    ],
   ],
 };
 
@@ -53,8 +71,14 @@ export const POWER_QUALITY_EVENTS: EventSpec = {
   slotMs: 5 * DAY,
   chance: 0.5,
   patterns: [
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [1_000, 3 * MIN] }],
-    [{ code: 1, afterMs: [0, 0] }, { code: 2, afterMs: [3 * MIN, 4 * HOUR] }],
+    [
+      { code: 1, afterMs: [0, 0] },
+      { code: 2, afterMs: [1_000, 3 * MIN] },
+    ],
+    [
+      { code: 1, afterMs: [0, 0] },
+      { code: 2, afterMs: [3 * MIN, 4 * HOUR] },
+    ],
   ],
 };
 
@@ -76,10 +100,9 @@ export function generateEvents(data: E450Data, spec: EventSpec, from: number, to
     let t = data.start + j * spec.slotMs + Math.floor(r() * (spec.slotMs - 8 * HOUR));
     t = Math.floor(t / 1000) * 1000;
     for (const e of pattern) {
-      t += e.afterMs[0] + Math.floor(r() * (e.afterMs[1] - e.afterMs[0]) / 1000) * 1000;
+      t += e.afterMs[0] + Math.floor((r() * (e.afterMs[1] - e.afterMs[0])) / 1000) * 1000;
       if (t >= from && t <= to) out.push({ time: t, code: e.code });
     }
   }
   return out.sort((a, b) => a.time - b.time);
 }
-

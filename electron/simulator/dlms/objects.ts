@@ -29,7 +29,6 @@ import { DAR } from './dar';
 import { DAY, generateEvents, POWER_QUALITY_EVENTS, STANDARD_EVENTS, type MeterEvent } from './event-patterns';
 import { CLOCK_COLUMN, CLOCK_LN, selectRows, utcDateTime, type BufferView, type CaptureObject } from './profile-buffer';
 
-
 /** Who is asking: the three client associations of the simulator. */
 export type ClientRole = 'public' | 'reader' | 'management';
 
@@ -131,7 +130,8 @@ function register(ln: Obis, scaler: number, unit: number, value: (ctx: ReadConte
 
 // ------------------------------------------------------------------------------------- profiles
 
-const captureValue = (c: CaptureObject): DlmsValue => D.structure([D.longUnsigned(c.classId), lnValue(c.ln), D.integer(c.attribute), D.longUnsigned(c.dataIndex)]);
+const captureValue = (c: CaptureObject): DlmsValue =>
+  D.structure([D.longUnsigned(c.classId), lnValue(c.ln), D.integer(c.attribute), D.longUnsigned(c.dataIndex)]);
 
 function profileGeneric(ln: Obis, columns: readonly CaptureObject[], period: number, capacity: number, view: (now: number) => BufferView): CosemObject {
   return {
@@ -152,10 +152,13 @@ function profileGeneric(ln: Obis, columns: readonly CaptureObject[], period: num
           if ('dar' in sel) return { ok: false, dar: sel.dar };
           const { from, to, cols } = sel;
           const full = cols.length === columns.length;
-          return { ok: true, lazy: lazyArray(to - from, (k) => {
-            const row = v.row(from + k);
-            return D.structure(full ? row : cols.map((c) => row[c]!));
-          }) };
+          return {
+            ok: true,
+            lazy: lazyArray(to - from, (k) => {
+              const row = v.row(from + k);
+              return D.structure(full ? row : cols.map((c) => row[c]!));
+            }),
+          };
         }
         case ProfileGeneric.attr.capture_objects:
           return { ok: true, value: D.array(columns.map(captureValue)) };
@@ -235,7 +238,8 @@ export class E450Model {
     add(dataObject([0, 0, 97, 97, 0, 255], false, () => D.doubleLongUnsigned(0)));
     add(dataObject([0, 0, 96, 10, 1, 255], false, () => D.unsigned(0)));
     // Energy registers (Wh / varh, scaler 0: exactly the readout's kWh with three decimals).
-    const energy = (ln: Obis, unit: number, pick: (e: ReturnType<E450Data['energy']>) => number) => add(register(ln, 0, unit, (ctx) => D.doubleLongUnsigned(pick(data.energy(ctx.now)))));
+    const energy = (ln: Obis, unit: number, pick: (e: ReturnType<E450Data['energy']>) => number) =>
+      add(register(ln, 0, unit, (ctx) => D.doubleLongUnsigned(pick(data.energy(ctx.now)))));
     energy([1, 0, 1, 8, 0, 255], UNIT.Wh, (e) => e.importWh);
     energy([1, 0, 1, 8, 1, 255], UNIT.Wh, (e) => e.importT1Wh);
     energy([1, 0, 1, 8, 2, 255], UNIT.Wh, (e) => e.importT2Wh);
@@ -257,7 +261,9 @@ export class E450Model {
     add(this.loadProfile());
     const days = o.eventDays ?? 365;
     const cap = o.eventCapacity ?? 100;
-    const std = eventLog([0, 0, 99, 98, 0, 255], [0, 0, 96, 11, 0, 255], cap, (now) => this.merge(generateEvents(data, STANDARD_EVENTS, now - days * DAY, now), now));
+    const std = eventLog([0, 0, 99, 98, 0, 255], [0, 0, 96, 11, 0, 255], cap, (now) =>
+      this.merge(generateEvents(data, STANDARD_EVENTS, now - days * DAY, now), now),
+    );
     const pq = eventLog([0, 0, 99, 98, 4, 255], [0, 0, 96, 11, 4, 255], cap, (now) => generateEvents(data, POWER_QUALITY_EVENTS, now - days * DAY, now));
     add(std.object);
     add(std.codeObject);
@@ -309,7 +315,9 @@ export class E450Model {
     const last = Math.floor(now / period) * period;
     const first = last - (count - 1) * period;
     // Intervals with a power failure carry the IDIS "power down" status bit (0x80).
-    const downs = generateEvents(this.data, POWER_QUALITY_EVENTS, first - period, last).filter((e) => e.code === 1).map((e) => Math.ceil(e.time / period) * period);
+    const downs = generateEvents(this.data, POWER_QUALITY_EVENTS, first - period, last)
+      .filter((e) => e.code === 1)
+      .map((e) => Math.ceil(e.time / period) * period);
     const flagged = new Set(downs);
     return {
       count,
@@ -337,7 +345,8 @@ export class E450Model {
     const ln: Obis = CLOCK_LN;
     // DST rules as IDIS meters carry them (last Sunday of March 02:00 → last Sunday of October
     // 03:00), but DST is disabled: the simulated meter runs plain UTC.
-    const rule = (month: number, hour: number) => D.octets(encodeDateTime({ year: null, month, day: 0xfe, dayOfWeek: 7, hour, minute: 0, second: 0, hundredths: 0, deviation: null, clockStatus: null }));
+    const rule = (month: number, hour: number) =>
+      D.octets(encodeDateTime({ year: null, month, day: 0xfe, dayOfWeek: 7, hour, minute: 0, second: 0, hundredths: 0, deviation: null, clockStatus: null }));
     return {
       classId: Clock.id,
       version: Clock.version,

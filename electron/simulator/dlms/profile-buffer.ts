@@ -75,7 +75,8 @@ function lowerBound(v: BufferView, t: number): number {
 function asCapture(v: DlmsValue | undefined): CaptureObject | undefined {
   if (v?.type !== 'structure' || v.value.length !== 4) return undefined;
   const [c, ln, a, di] = v.value;
-  if (c?.type !== 'long-unsigned' || ln?.type !== 'octet-string' || ln.value.length !== 12 || a?.type !== 'integer' || di?.type !== 'long-unsigned') return undefined;
+  if (c?.type !== 'long-unsigned' || ln?.type !== 'octet-string' || ln.value.length !== 12 || a?.type !== 'integer' || di?.type !== 'long-unsigned')
+    return undefined;
   return { classId: c.value, ln: Array.from(unhex(ln.value)) as Obis, attribute: a.value, dataIndex: di.value };
 }
 
@@ -85,10 +86,15 @@ function asBound(v: DlmsValue | undefined): CosemDateTime | undefined {
   return undefined;
 }
 
-const sameCapture = (a: CaptureObject, b: CaptureObject) => a.classId === b.classId && obisKey(a.ln) === obisKey(b.ln) && a.attribute === b.attribute && a.dataIndex === b.dataIndex;
+const sameCapture = (a: CaptureObject, b: CaptureObject) =>
+  a.classId === b.classId && obisKey(a.ln) === obisKey(b.ln) && a.attribute === b.attribute && a.dataIndex === b.dataIndex;
 
 /** Rows and columns chosen by a selective access; a DAR when it cannot be served. */
-export function selectRows(view: BufferView, columns: readonly CaptureObject[], access: AccessSelection | undefined): { from: number; to: number; cols: number[] } | { dar: number } {
+export function selectRows(
+  view: BufferView,
+  columns: readonly CaptureObject[],
+  access: AccessSelection | undefined,
+): { from: number; to: number; cols: number[] } | { dar: number } {
   const all = columns.map((_, i) => i);
   if (!access) return { from: 0, to: view.count, cols: all };
   const p = access.parameters;
@@ -117,7 +123,8 @@ export function selectRows(view: BufferView, columns: readonly CaptureObject[], 
     return { from: lo, to: Math.max(lo, hi), cols };
   }
   if (access.selector === PROFILE_SELECTOR.entry) {
-    const n = (v: DlmsValue | undefined) => (v && (v.type === 'double-long-unsigned' || v.type === 'long-unsigned' || v.type === 'unsigned') ? v.value : undefined);
+    const n = (v: DlmsValue | undefined) =>
+      v && (v.type === 'double-long-unsigned' || v.type === 'long-unsigned' || v.type === 'unsigned') ? v.value : undefined;
     const [fe, te, fc, tc] = p.value.map(n);
     if (fe === undefined || te === undefined || fc === undefined || tc === undefined) return { dar: DAR.typeUnmatched };
     const first = Math.max(1, fe);
@@ -129,4 +136,3 @@ export function selectRows(view: BufferView, columns: readonly CaptureObject[], 
   }
   return { dar: DAR.otherReason };
 }
-

@@ -128,7 +128,13 @@ export class DlmsServer {
     this.maxInfo = o.maxInfo ?? 128;
     this.inactivityMs = o.inactivityTimeoutMs ?? 120_000;
     this.me = serverAddress(this.logical, this.physical);
-    this.app = new CosemApplication({ ...o, model: this.state.model, security: this.state.security, systemTitle: this.state.systemTitle, serverSap: this.logical });
+    this.app = new CosemApplication({
+      ...o,
+      model: this.state.model,
+      security: this.state.security,
+      systemTitle: this.state.systemTitle,
+      serverSap: this.logical,
+    });
   }
 
   /** True while an HDLC connection is up. */
@@ -190,7 +196,10 @@ export class DlmsServer {
 
   private repeatLast(why: string): ServerAction[] {
     if (!this.last) return [this.reply({ kind: 'RR', nr: this.vr, pf: true })];
-    return [{ type: 'trace', summary: `HDLC: ${why}, repeating ${this.last.summary}` }, { ...this.last, repeat: true }];
+    return [
+      { type: 'trace', summary: `HDLC: ${why}, repeating ${this.last.summary}` },
+      { ...this.last, repeat: true },
+    ];
   }
 
   private drop(reason: 'disc' | 'inactivity' | 'snrm'): ServerAction[] {
@@ -273,14 +282,30 @@ export class DlmsServer {
     this.reassembler.reset();
     this.deadline = now + this.inactivityMs;
     const ua = this.reply({ kind: 'UA', pf: true }, encodeParameters(this.params));
-    out.push({ type: 'event', event: { type: 'connected', clientSap: f.src.upper, address: formatAddress(f.dest), maxInfoTx: this.params.maxInfoTx, maxInfoRx: this.params.maxInfoRx } }, ua);
+    out.push(
+      {
+        type: 'event',
+        event: {
+          type: 'connected',
+          clientSap: f.src.upper,
+          address: formatAddress(f.dest),
+          maxInfoTx: this.params.maxInfoTx,
+          maxInfoRx: this.params.maxInfoRx,
+        },
+      },
+      ua,
+    );
     return out;
   }
 
   private answer(a: { apdu: Uint8Array; summary: string; block?: number; events: AppEvent[] }): ServerAction[] {
     const out: ServerAction[] = a.events.map((event) => ({ type: 'event', event }));
     const segs = segmentApdu(a.apdu, this.params.maxInfoTx, LLC_RESPONSE);
-    this.pending = segs.map((s, i) => ({ ...s, summary: segs.length > 1 ? `${a.summary} [${i + 1}/${segs.length}]` : a.summary, ...(a.block !== undefined ? { block: a.block } : {}) }));
+    this.pending = segs.map((s, i) => ({
+      ...s,
+      summary: segs.length > 1 ? `${a.summary} [${i + 1}/${segs.length}]` : a.summary,
+      ...(a.block !== undefined ? { block: a.block } : {}),
+    }));
     out.push(...this.nextSegment());
     return out;
   }
@@ -288,7 +313,10 @@ export class DlmsServer {
   private nextSegment(): ServerAction[] {
     const s = this.pending.shift();
     if (!s) return [];
-    const a = this.reply({ kind: 'I', ns: this.vs, nr: this.vr, pf: true }, s.info, s.segmented, { summary: s.summary, ...(s.block !== undefined ? { block: s.block } : {}) });
+    const a = this.reply({ kind: 'I', ns: this.vs, nr: this.vr, pf: true }, s.info, s.segmented, {
+      summary: s.summary,
+      ...(s.block !== undefined ? { block: s.block } : {}),
+    });
     this.vs = (this.vs + 1) & 7;
     return [a];
   }

@@ -22,7 +22,13 @@ export class WrapperServer {
   constructor(o: DlmsServerOptions = {}) {
     this.state = o.state ?? createDlmsMeterState(o);
     this.logical = o.logicalDevice ?? 1;
-    this.app = new CosemApplication({ ...o, model: this.state.model, security: this.state.security, systemTitle: this.state.systemTitle, serverSap: this.logical });
+    this.app = new CosemApplication({
+      ...o,
+      model: this.state.model,
+      security: this.state.security,
+      systemTitle: this.state.systemTitle,
+      serverSap: this.logical,
+    });
   }
 
   start(): ServerAction[] {
@@ -52,7 +58,13 @@ export class WrapperServer {
       }
       const a = this.app.handle(source, apdu, now);
       out.push(...a.events.map((event): ServerAction => ({ type: 'event', event })));
-      out.push({ type: 'send', bytes: encodeWrapper(dest, source, a.apdu), summary: a.summary, frame: 'I', ...(a.block !== undefined ? { block: a.block } : {}) });
+      out.push({
+        type: 'send',
+        bytes: encodeWrapper(dest, source, a.apdu),
+        summary: a.summary,
+        frame: 'I',
+        ...(a.block !== undefined ? { block: a.block } : {}),
+      });
     }
     if (this.buf.length > MAX_BUFFER) this.buf = new Uint8Array(0);
     return out;

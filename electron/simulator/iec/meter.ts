@@ -338,7 +338,10 @@ export class IecMeter {
           answer(err('ER02'));
           return [];
         }
-        this.written.set(set.address, { address: set.address, groups: set.groups.map((g) => (g.unit ? { value: g.value, unit: g.unit } : { value: g.value })) });
+        this.written.set(set.address, {
+          address: set.address,
+          groups: set.groups.map((g) => (g.unit ? { value: g.value, unit: g.unit } : { value: g.value })),
+        });
         answer(Uint8Array.of(ACK));
         return [];
       }

@@ -120,7 +120,9 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
 
   const what = new WeakMap<object, What>();
   // With the parity faults the meter's wire is 8N1 from the start.
-  const start: Action<MeterEvent>[] = parityFault ? [{ type: 'setLine', line: { baudRate: link.line.baudRate, dataBits: link.line.dataBits, parity: link.line.parity }, notBefore: 0 }] : [];
+  const start: Action<MeterEvent>[] = parityFault
+    ? [{ type: 'setLine', line: { baudRate: link.line.baudRate, dataBits: link.line.dataBits, parity: link.line.parity }, notBefore: 0 }]
+    : [];
   const driver = new Driver<MeterEvent>(link, asMachine(meter, what, start), {
     pace: options.pace === true,
     wire,

@@ -28,7 +28,17 @@ const fixed = (n: number, int: number, dec: number): string => {
 
 /** `YYMMDDhhmmssW|S` in Dutch local time (W = winter +01:00, S = summer +02:00). */
 export function p1Time(ms: number): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', year: '2-digit', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset' }).formatToParts(new Date(ms));
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Amsterdam',
+    year: '2-digit',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  }).formatToParts(new Date(ms));
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '00';
   const summer = /\+2/.test(get('timeZoneName'));
   return `${get('year')}${get('month')}${get('day')}${get('hour')}${get('minute')}${get('second')}${summer ? 'S' : 'W'}`;
@@ -47,7 +57,7 @@ export function stepP1(s: P1State, ms: number): { powerW: number; exportW: numbe
     const i = tariff - 1;
     s.importWh[i] = s.importWh[i]! + powerW * h;
     s.exportWh[i] = s.exportWh[i]! + exportW * h;
-    s.gasL += 0.2 * (ms - s.lastMs) / 1000;
+    s.gasL += (0.2 * (ms - s.lastMs)) / 1000;
   }
   s.lastMs = ms;
   return { powerW, exportW, voltage, currentA: Math.round(powerW / voltage), tariff };

@@ -220,7 +220,8 @@ export class ReplayPlayer {
         continue;
       }
       if (!step) {
-        if (!this.finished) events.push({ type: 'diverged', step: this.next, expected: '', got: hex(this.buf), expectedSummary: 'nothing: the recording has ended' });
+        if (!this.finished)
+          events.push({ type: 'diverged', step: this.next, expected: '', got: hex(this.buf), expectedSummary: 'nothing: the recording has ended' });
         this.finished = true;
         this.buf = [];
         break;

@@ -51,7 +51,8 @@ function entriesOf(text: string): Entry[] {
     const list = o.k === 'trace' && Array.isArray(o.entries) ? (o.entries as unknown[]) : o.dir ? [o] : [];
     for (const e of list) {
       const x = e as { dir?: unknown; hex?: unknown; summary?: unknown };
-      if ((x.dir === 'tx' || x.dir === 'rx' || x.dir === 'info') && typeof x.hex === 'string') out.push({ dir: x.dir, hex: x.hex, summary: typeof x.summary === 'string' ? x.summary : '' });
+      if ((x.dir === 'tx' || x.dir === 'rx' || x.dir === 'info') && typeof x.hex === 'string')
+        out.push({ dir: x.dir, hex: x.hex, summary: typeof x.summary === 'string' ? x.summary : '' });
       else throw new Error(`line ${lineNo}: not a trace entry`);
     }
   }
@@ -89,7 +90,10 @@ export function loadReplayScript(text: string): ReplayScript {
       const m = LINE_RE.exec(e.summary);
       if (m && current) {
         flush();
-        current.actions.push({ type: 'line', line: { baudRate: Number(m[1]), dataBits: Number(m[2]) as 7 | 8, parity: m[3] === 'N' ? 'none' : m[3] === 'E' ? 'even' : 'odd' } });
+        current.actions.push({
+          type: 'line',
+          line: { baudRate: Number(m[1]), dataBits: Number(m[2]) as 7 | 8, parity: m[3] === 'N' ? 'none' : m[3] === 'E' ? 'even' : 'odd' },
+        });
       }
     }
   }

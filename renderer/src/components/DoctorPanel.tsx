@@ -47,7 +47,12 @@ function CheckItem({ id, check, first, onCopy }: { id: CheckId; check?: Check; f
   const status = check?.status ?? 'pending';
   const text = check ? check.i18n[lang] : undefined;
   return (
-    <li className={`doctor-check status-${status}${first ? ' first-failure' : ''}`} data-testid={`doctor-check-${id}`} data-status={status} aria-current={first ? 'step' : undefined}>
+    <li
+      className={`doctor-check status-${status}${first ? ' first-failure' : ''}`}
+      data-testid={`doctor-check-${id}`}
+      data-status={status}
+      aria-current={first ? 'step' : undefined}
+    >
       <div className="check-head">
         <span className="check-status">
           <span aria-hidden="true" className="check-icon">
@@ -151,7 +156,13 @@ export function DoctorPanel({ target }: { target: string }) {
       </p>
       {shown && sessionId ? <p className="help">{t('doctor.savedWith', { name: sessionName ?? sessionId })}</p> : null}
       <div className="toolbar wrap">
-        <button type="button" className="primary" disabled={!report} onClick={() => report && void copy(formatReport(report, lang), 'report')} data-testid="doctor-copy-report">
+        <button
+          type="button"
+          className="primary"
+          disabled={!report}
+          onClick={() => report && void copy(formatReport(report, lang), 'report')}
+          data-testid="doctor-copy-report"
+        >
           {t('doctor.copyReport')}
         </button>
         <button type="button" disabled={running} onClick={() => void run(target)} data-testid="doctor-again">

@@ -25,7 +25,10 @@ export function explainError(error: Pick<ErrorInfo, 'code' | 'detail'>): Explana
 export function ErrorBox({ error: raw }: { error: ErrorInfo }) {
   const { t } = useTranslation();
   // The main side writes in its own language; the code gives the text in the UI's.
-  const error = localiseError(raw, useApp((s) => s.lang));
+  const error = localiseError(
+    raw,
+    useApp((s) => s.lang),
+  );
   const why = explainError(error);
   const message = why ? t(`error.explain.${why}.message`) : error.message;
   // A wrong password keeps the code's remedy (with its lock-out warning).

@@ -41,7 +41,14 @@ export function ExportPanel({ session }: { session: SessionData }) {
           </select>
         </label>
         {kinds.map((what) => (
-          <button key={what} type="button" className={what === 'readings' || what === 'polls' || what === 'pushes' ? 'primary' : ''} disabled={!!exporting || !available[what]} onClick={() => void exportCsv(what, concreteDialect(chosen, lang))} data-testid={`export-${what}`}>
+          <button
+            key={what}
+            type="button"
+            className={what === 'readings' || what === 'polls' || what === 'pushes' ? 'primary' : ''}
+            disabled={!!exporting || !available[what]}
+            onClick={() => void exportCsv(what, concreteDialect(chosen, lang))}
+            data-testid={`export-${what}`}
+          >
             ⤓ {t(`export.${what}`)}
           </button>
         ))}
@@ -50,7 +57,12 @@ export function ExportPanel({ session }: { session: SessionData }) {
       {exportError ? <ErrorBox error={exportError} /> : null}
       {exported ? (
         <p className="success" role="status" data-testid="export-result">
-          ✓ {t('export.done', { what: t(`export.${exported.what}`), rows: formatCount(exported.result.rows, locale), size: formatBytes(exported.result.bytes, locale) })}
+          ✓{' '}
+          {t('export.done', {
+            what: t(`export.${exported.what}`),
+            rows: formatCount(exported.result.rows, locale),
+            size: formatBytes(exported.result.bytes, locale),
+          })}
           <br />
           <span className="mono path" data-testid="export-path">
             {exported.result.path}

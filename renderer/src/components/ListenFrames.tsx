@@ -82,7 +82,10 @@ export function ListCard({ l, index, locale }: { l: ListenList; index: number; l
       ) : null}
       {l.lastGood ? (
         <>
-          <p className="muted">{formatDateTime(l.lastGood.t, locale)}{l.lastGood.meterTime ? ` · ${l.lastGood.meterTime}` : ''}</p>
+          <p className="muted">
+            {formatDateTime(l.lastGood.t, locale)}
+            {l.lastGood.meterTime ? ` · ${l.lastGood.meterTime}` : ''}
+          </p>
           <Values values={l.lastGood.values} locale={locale} />
         </>
       ) : (
@@ -92,39 +95,38 @@ export function ListCard({ l, index, locale }: { l: ListenList; index: number; l
   );
 }
 
-
 /** Frames heard, newest first, each with its verdict. */
 export function FramesTable({ frames, locale }: { frames: readonly ListenFrame[]; locale: string }) {
   const { t } = useTranslation();
   return frames.length > 0 ? (
-        <>
-          <h3>{t('listen.frames')}</h3>
-          <table className="readings" data-testid="listen-frames">
-            <thead>
-              <tr>
-                <th>{t('listen.col.n')}</th>
-                <th>{t('listen.col.time')}</th>
-                <th>{t('listen.col.kind')}</th>
-                <th>{t('listen.col.list')}</th>
-                <th>{t('listen.col.verdict')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {frames.map((f) => (
-                <tr key={f.n} data-testid="listen-frame" data-n={f.n} data-status={f.verdict.status} data-layer={f.verdict.layer} data-values={f.values.length}>
-                  <td className="num">{f.n}</td>
-                  <td>{formatDateTime(f.t, locale)}</td>
-                  <td>{t(`listen.kind.${f.kind}`)}</td>
-                  <td>{f.list?.name ?? ''}</td>
-                  <td>
-                    <Verdict f={f} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null;
+    <>
+      <h3>{t('listen.frames')}</h3>
+      <table className="readings" data-testid="listen-frames">
+        <thead>
+          <tr>
+            <th>{t('listen.col.n')}</th>
+            <th>{t('listen.col.time')}</th>
+            <th>{t('listen.col.kind')}</th>
+            <th>{t('listen.col.list')}</th>
+            <th>{t('listen.col.verdict')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {frames.map((f) => (
+            <tr key={f.n} data-testid="listen-frame" data-n={f.n} data-status={f.verdict.status} data-layer={f.verdict.layer} data-values={f.values.length}>
+              <td className="num">{f.n}</td>
+              <td>{formatDateTime(f.t, locale)}</td>
+              <td>{t(`listen.kind.${f.kind}`)}</td>
+              <td>{f.list?.name ?? ''}</td>
+              <td>
+                <Verdict f={f} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  ) : null;
 }
 
 /** The lists of a session's frames, in order of first appearance (as the live view builds them). */
@@ -156,7 +158,14 @@ export function ListenSessionFrames({ session }: { session: SessionData }) {
   const warnings = frames.filter((f) => f.verdict.status === 'warning').length;
   return (
     <div data-testid="listen-session" data-frames={frames.length}>
-      <p>{t('listen.counts', { messages: formatCount(frames.length, locale), good: formatCount(good, locale), warnings: formatCount(warnings, locale), bad: formatCount(frames.length - good - warnings, locale) })}</p>
+      <p>
+        {t('listen.counts', {
+          messages: formatCount(frames.length, locale),
+          good: formatCount(good, locale),
+          warnings: formatCount(warnings, locale),
+          bad: formatCount(frames.length - good - warnings, locale),
+        })}
+      </p>
       {listsOf(frames).map((l, i) => (
         <ListCard key={l.id} l={l} index={i} locale={locale} />
       ))}

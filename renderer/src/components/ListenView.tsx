@@ -46,7 +46,14 @@ export function ListenView() {
             </select>
           </label>
           {!known ? (
-            <input type="text" value={s.target} onChange={(e) => s.set({ target: e.target.value })} placeholder="/dev/ttyUSB0, COM3, tcp://host:port" aria-label={t('listen.port')} data-testid="listen-port-text" />
+            <input
+              type="text"
+              value={s.target}
+              onChange={(e) => s.set({ target: e.target.value })}
+              placeholder="/dev/ttyUSB0, COM3, tcp://host:port"
+              aria-label={t('listen.port')}
+              data-testid="listen-port-text"
+            />
           ) : null}
           <label>
             {t('listen.line')}{' '}
@@ -65,14 +72,31 @@ export function ListenView() {
           <div className="toolbar wrap">
             <label>
               {t('listen.encryptionKey')}{' '}
-              <input type="password" autoComplete="off" spellCheck={false} value={s.encryptionKey} maxLength={80} onChange={(e) => s.set({ encryptionKey: e.target.value })} data-testid="listen-key-enc" />
+              <input
+                type="password"
+                autoComplete="off"
+                spellCheck={false}
+                value={s.encryptionKey}
+                maxLength={80}
+                onChange={(e) => s.set({ encryptionKey: e.target.value })}
+                data-testid="listen-key-enc"
+              />
             </label>
             <label>
               {t('listen.authenticationKey')}{' '}
-              <input type="password" autoComplete="off" spellCheck={false} value={s.authenticationKey} maxLength={80} onChange={(e) => s.set({ authenticationKey: e.target.value })} data-testid="listen-key-auth" />
+              <input
+                type="password"
+                autoComplete="off"
+                spellCheck={false}
+                value={s.authenticationKey}
+                maxLength={80}
+                onChange={(e) => s.set({ authenticationKey: e.target.value })}
+                data-testid="listen-key-auth"
+              />
             </label>
             <label>
-              <input type="checkbox" checked={s.allowPlain} onChange={(e) => s.set({ allowPlain: e.target.checked })} data-testid="listen-allow-plain" /> {t('listen.allowPlain')}
+              <input type="checkbox" checked={s.allowPlain} onChange={(e) => s.set({ allowPlain: e.target.checked })} data-testid="listen-allow-plain" />{' '}
+              {t('listen.allowPlain')}
             </label>
           </div>
         </details>
@@ -89,7 +113,9 @@ export function ListenView() {
         )}
         <span role="status" data-testid="listen-status" data-status={s.status}>
           {s.status === 'starting' ? t('listen.starting') : null}
-          {s.status === 'running' || s.status === 'stopping' ? t('listen.running', { port: s.listening === P1_DEMO_PORT ? t('listen.demo') : s.listening }) : null}
+          {s.status === 'running' || s.status === 'stopping'
+            ? t('listen.running', { port: s.listening === P1_DEMO_PORT ? t('listen.demo') : s.listening })
+            : null}
           {s.status === 'ended' ? t('listen.ended') : null}
         </span>
       </div>
@@ -98,7 +124,12 @@ export function ListenView() {
         <p data-testid="listen-counts" data-messages={s.counts.messages} data-good={s.counts.good} data-warnings={s.counts.warnings} data-bad={s.counts.bad}>
           {s.counts.messages === 0 && running
             ? t('listen.waiting')
-            : t('listen.counts', { messages: formatCount(s.counts.messages, locale), good: formatCount(s.counts.good, locale), warnings: formatCount(s.counts.warnings, locale), bad: formatCount(s.counts.bad, locale) })}
+            : t('listen.counts', {
+                messages: formatCount(s.counts.messages, locale),
+                good: formatCount(s.counts.good, locale),
+                warnings: formatCount(s.counts.warnings, locale),
+                bad: formatCount(s.counts.bad, locale),
+              })}
           {s.sessionId ? <span className="muted"> · {t('listen.session', { id: s.sessionId })}</span> : null}
         </p>
       ) : null}

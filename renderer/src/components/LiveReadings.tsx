@@ -37,7 +37,11 @@ export function LiveReadings({ readings, last = 6 }: { readings: Reading[]; last
                   <td>{obisName(r.obis, lang) ?? ''}</td>
                   <td className="num mono" title={q.converted ? t('read.meterText', { text: q.meter }) : undefined}>
                     <span data-testid="live-value">{q.value}</span>
-                    {q.converted ? <span className="meter-text" data-testid="live-meter-text">{t('read.meterText', { text: q.meter })}</span> : null}
+                    {q.converted ? (
+                      <span className="meter-text" data-testid="live-meter-text">
+                        {t('read.meterText', { text: q.meter })}
+                      </span>
+                    ) : null}
                   </td>
                   <td data-testid="live-unit">{q.unit}</td>
                 </tr>

@@ -16,7 +16,21 @@ const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 720
  * growing arrays: a new poll calls setData once per animation frame, React does not re-render.
  * Anomalies of these quantities are marked with a red vertical line.
  */
-export function MonitorChart({ title, unit, quantities, labels, testId, series = monitorSeries }: { title: string; unit: string; quantities: readonly Quantity[]; labels: readonly string[]; testId: string; series?: MonitorSeries }) {
+export function MonitorChart({
+  title,
+  unit,
+  quantities,
+  labels,
+  testId,
+  series = monitorSeries,
+}: {
+  title: string;
+  unit: string;
+  quantities: readonly Quantity[];
+  labels: readonly string[];
+  testId: string;
+  series?: MonitorSeries;
+}) {
   const { t } = useTranslation();
   const lang = useApp((s) => s.lang);
   const locale = intlLocale(lang);
@@ -37,7 +51,13 @@ export function MonitorChart({ title, unit, quantities, labels, testId, series =
       // Gaps (failed polls) stay gaps.
       series: [
         { label: t('monitor.time'), value: (_u, v) => (v == null ? '—' : full.format(v * 1000)) },
-        ...quantities.map((_q, k) => ({ label: labels[k]!, stroke: COLOURS[k % COLOURS.length]!, width: 1.5, spanGaps: false, value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${num.format(v)} ${unit}`) })),
+        ...quantities.map((_q, k) => ({
+          label: labels[k]!,
+          stroke: COLOURS[k % COLOURS.length]!,
+          width: 1.5,
+          spanGaps: false,
+          value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${num.format(v)} ${unit}`),
+        })),
       ],
       axes: [
         // Ticks on whole seconds, minutes or hours, far enough apart to read.

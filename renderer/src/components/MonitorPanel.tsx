@@ -58,7 +58,10 @@ export function MonitorPanel({ target }: { target: string }) {
   const busy = m.status === 'starting' || m.status === 'running' || m.status === 'stopping';
   const st = m.stats;
   const health = st?.health ?? (busy ? 'connecting' : 'stopped');
-  const reaction = st?.meanReactionMs !== undefined ? t('monitor.reactionValue', { mean: formatCount(st.meanReactionMs, locale), worst: formatCount(st.worstReactionMs ?? 0, locale) }) : '—';
+  const reaction =
+    st?.meanReactionMs !== undefined
+      ? t('monitor.reactionValue', { mean: formatCount(st.meanReactionMs, locale), worst: formatCount(st.worstReactionMs ?? 0, locale) })
+      : '—';
   // Stable labels: a chart is built once and then only fed points.
   const volts = useMemo(() => PHASES.map((p) => `${t('monitor.voltage')} ${p}`), [t]);
   const amps = useMemo(() => PHASES.map((p) => `${t('monitor.current')} ${p}`), [t]);

@@ -10,7 +10,14 @@ import { profileView, type ProfileFlag } from '../profile-view';
 import { useApp } from '../store';
 
 const COLOURS = ['#0b63c5', '#c62828', '#1a7f37', '#b26a00', '#6a1b9a', '#00838f'];
-const FLAG_COLOURS: Record<ProfileFlag, string> = { powerDown: '#c62828', clockAdjusted: '#b26a00', dataInvalid: '#6a1b9a', clockInvalid: '#b26a00', criticalError: '#c62828', daylightSaving: '#555' };
+const FLAG_COLOURS: Record<ProfileFlag, string> = {
+  powerDown: '#c62828',
+  clockAdjusted: '#b26a00',
+  dataInvalid: '#6a1b9a',
+  clockInvalid: '#b26a00',
+  criticalError: '#c62828',
+  daylightSaving: '#555',
+};
 const HEIGHT = 300;
 /** Tick steps of the time axis (s): whole quarter hours to weeks. */
 const TIME_STEPS = [900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400];
@@ -49,7 +56,9 @@ export function ProfileChart({ profile }: { profile: ProfileData }) {
     const unitOf = (i: number) => profile.columns[i]!.unit || '—';
     const units = [...new Set(drawn.map(unitOf))].slice(0, 2);
     const x = view.intervals.map((iv) => iv.t);
-    const ys = drawn.map((col) => view.intervals.map((iv) => (perInterval ? iv.deltas[view.energyCols.indexOf(col)]! : Number.isFinite(Number(iv.row[col])) ? Number(iv.row[col]) : null)));
+    const ys = drawn.map((col) =>
+      view.intervals.map((iv) => (perInterval ? iv.deltas[view.energyCols.indexOf(col)]! : Number.isFinite(Number(iv.row[col])) ? Number(iv.row[col]) : null)),
+    );
     const bars = uPlot.paths.bars!({ size: [0.8, 40] });
     const opts: uPlot.Options = {
       width: Math.max(320, el.clientWidth),
@@ -72,7 +81,10 @@ export function ProfileChart({ profile }: { profile: ProfileData }) {
           space: 100,
           incrs: TIME_STEPS,
           // Two lines: the time, and the date where the day changes (labels never overlap).
-          values: (_u, splits) => splits.map((s, k) => (k === 0 || day.format(s * 1000) !== day.format(splits[k - 1]! * 1000) ? `${hm.format(s * 1000)}\n${day.format(s * 1000)}` : hm.format(s * 1000))),
+          values: (_u, splits) =>
+            splits.map((s, k) =>
+              k === 0 || day.format(s * 1000) !== day.format(splits[k - 1]! * 1000) ? `${hm.format(s * 1000)}\n${day.format(s * 1000)}` : hm.format(s * 1000),
+            ),
           size: 48,
         },
         ...units.map((unit, k) => ({
@@ -84,7 +96,9 @@ export function ProfileChart({ profile }: { profile: ProfileData }) {
           values: (_u: uPlot, splits: number[]) => splits.map((s) => num.format(s)),
         })),
       ],
-      scales: Object.fromEntries(units.map((u) => [u, perInterval ? { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax } : {}])),
+      scales: Object.fromEntries(
+        units.map((u) => [u, perInterval ? { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax } : {}]),
+      ),
       hooks: {
         draw: [
           (u) => {
@@ -124,7 +138,8 @@ export function ProfileChart({ profile }: { profile: ProfileData }) {
         <div className="toolbar" role="radiogroup" aria-label={t('profile.show')}>
           {(['interval', 'total'] as const).map((m) => (
             <label key={m} className="radio">
-              <input type="radio" name="profile-mode" checked={mode === m} onChange={() => setMode(m)} data-testid={`profile-mode-${m}`} /> {t(`profile.mode.${m}`)}
+              <input type="radio" name="profile-mode" checked={mode === m} onChange={() => setMode(m)} data-testid={`profile-mode-${m}`} />{' '}
+              {t(`profile.mode.${m}`)}
             </label>
           ))}
         </div>
@@ -159,7 +174,14 @@ function IntervalTable({ profile, view, colName }: { profile: ProfileData; view:
   ];
   const template = `minmax(9rem, 1.2fr) repeat(${headers.length - 2}, minmax(7rem, 1fr)) minmax(8rem, 1.2fr)`;
   return (
-    <div className="vtable intervals" role="table" aria-label={t('profile.table')} aria-rowcount={rows.length + 1} data-testid="profile-table" style={{ ['--cols' as string]: template }}>
+    <div
+      className="vtable intervals"
+      role="table"
+      aria-label={t('profile.table')}
+      aria-rowcount={rows.length + 1}
+      data-testid="profile-table"
+      style={{ ['--cols' as string]: template }}
+    >
       <div className="vhead" role="rowgroup">
         <div className="vrow head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
           {headers.map((h, k) => (
@@ -174,7 +196,14 @@ function IntervalTable({ profile, view, colName }: { profile: ProfileData; view:
           {virtual.getVirtualItems().map((item) => {
             const iv = rows[item.index]!;
             return (
-              <div key={item.key} className={`vrow ${iv.flags.length ? 'flagged' : ''}`} role="row" aria-rowindex={item.index + 2} data-testid="profile-row" style={{ transform: `translateY(${item.start}px)`, height: item.size, gridTemplateColumns: template }}>
+              <div
+                key={item.key}
+                className={`vrow ${iv.flags.length ? 'flagged' : ''}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                data-testid="profile-row"
+                style={{ transform: `translateY(${item.start}px)`, height: item.size, gridTemplateColumns: template }}
+              >
                 <span role="cell" className="mono">
                   {when.format(iv.t * 1000)}
                 </span>

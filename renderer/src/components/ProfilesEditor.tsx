@@ -4,11 +4,34 @@ import { CLIENT_SAP_FOR, type MeterProfile } from '../../../shared/settings';
 
 const AUTHS: readonly MeterProfile['auth'][] = ['none', 'lls', 'hls-gmac'];
 
-function NumberField({ label, value, min, max, help, onChange }: { label: string; value: number; min: number; max: number; help?: { id: string; text: string }; onChange(v: number): void }) {
+function NumberField({
+  label,
+  value,
+  min,
+  max,
+  help,
+  onChange,
+}: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  help?: { id: string; text: string };
+  onChange(v: number): void;
+}) {
   const field = (
     <label>
       {label}
-      <input type="number" value={Number.isFinite(value) ? value : ''} min={min} max={max} step={1} required aria-describedby={help?.id} onChange={(e) => onChange(e.target.valueAsNumber)} />
+      <input
+        type="number"
+        value={Number.isFinite(value) ? value : ''}
+        min={min}
+        max={max}
+        step={1}
+        required
+        aria-describedby={help?.id}
+        onChange={(e) => onChange(e.target.valueAsNumber)}
+      />
     </label>
   );
   if (!help) return field;
@@ -23,7 +46,16 @@ function NumberField({ label, value, min, max, help, onChange }: { label: string
 }
 
 export function newProfile(): MeterProfile {
-  return { id: `p-${Date.now().toString(36)}`, name: '', protocol: 'dlms', clientSap: 16, serverLogical: 1, serverPhysical: 17, auth: 'none', hasStoredSecret: false };
+  return {
+    id: `p-${Date.now().toString(36)}`,
+    name: '',
+    protocol: 'dlms',
+    clientSap: 16,
+    serverLogical: 1,
+    serverPhysical: 17,
+    auth: 'none',
+    hasStoredSecret: false,
+  };
 }
 
 /** A password goes with the LLS client and with IEC programming mode (readout profiles). */
@@ -34,7 +66,17 @@ const usesPassword = (p: MeterProfile) => p.protocol === 'readout' || p.auth ===
  * are saved (`secrets`: a new password, or null to forget the stored one). Without a keychain,
  * only a note: the password is asked at each reading.
  */
-function SecretField({ profile, available, pending, onSecret }: { profile: MeterProfile; available: boolean; pending: string | null | undefined; onSecret(v: string | null | undefined): void }) {
+function SecretField({
+  profile,
+  available,
+  pending,
+  onSecret,
+}: {
+  profile: MeterProfile;
+  available: boolean;
+  pending: string | null | undefined;
+  onSecret(v: string | null | undefined): void;
+}) {
   const { t } = useTranslation();
   const id = `secret-${profile.id}`;
   if (!available) {
@@ -47,9 +89,21 @@ function SecretField({ profile, available, pending, onSecret }: { profile: Meter
   return (
     <div className="profile-secret">
       <label htmlFor={id}>{t('settings.secret')}</label>
-      <input id={id} type="password" value={typeof pending === 'string' ? pending : ''} autoComplete="new-password" maxLength={256} aria-describedby={`${id}-help`} onChange={(e) => onSecret(e.target.value ? e.target.value : undefined)} />
+      <input
+        id={id}
+        type="password"
+        value={typeof pending === 'string' ? pending : ''}
+        autoComplete="new-password"
+        maxLength={256}
+        aria-describedby={`${id}-help`}
+        onChange={(e) => onSecret(e.target.value ? e.target.value : undefined)}
+      />
       <span id={`${id}-help`} className="help">
-        {pending === null ? t('settings.secretForgotten') : profile.hasStoredSecret ? `${t('settings.secretHelp')} ${t('settings.secretStored')}` : t('settings.secretHelp')}
+        {pending === null
+          ? t('settings.secretForgotten')
+          : profile.hasStoredSecret
+            ? `${t('settings.secretHelp')} ${t('settings.secretStored')}`
+            : t('settings.secretHelp')}
       </span>
       {profile.hasStoredSecret && pending !== null ? (
         <button type="button" className="link-button" onClick={() => onSecret(null)}>
@@ -125,7 +179,9 @@ export function ProfilesEditor({
               ))}
             </select>
           </label>
-          {onSecret && (usesPassword(p) || p.hasStoredSecret) ? <SecretField profile={p} available={secretsAvailable} pending={secrets[p.id]} onSecret={(v) => onSecret(p.id, v)} /> : null}
+          {onSecret && (usesPassword(p) || p.hasStoredSecret) ? (
+            <SecretField profile={p} available={secretsAvailable} pending={secrets[p.id]} onSecret={(v) => onSecret(p.id, v)} />
+          ) : null}
           <button type="button" className="danger" onClick={() => onChange(profiles.filter((_, k) => k !== i))}>
             {t('settings.removeProfile')}
           </button>

@@ -6,7 +6,8 @@ import { RateMeter } from '../progress-rate';
 import { useApp } from '../store';
 
 function duration(s: number, locale: string): string {
-  const n = (x: number, unit: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 0 }).format(x);
+  const n = (x: number, unit: 'second' | 'minute' | 'hour') =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 0 }).format(x);
   if (s < 90) return n(Math.max(1, Math.round(s)), 'second');
   if (s < 5400) return n(Math.round(s / 60), 'minute');
   return n(s / 3600, 'hour');
@@ -26,9 +27,11 @@ export function ProgressBar({ progress }: { progress?: Progress }) {
   const known = total !== undefined && total > 0;
   const parts: string[] = [];
   if (progress?.rows !== undefined) parts.push(t('read.rowsReceived', { count: progress.rows, n: formatCount(progress.rows, locale) }));
-  else if (progress?.total !== undefined && progress.total > 0) parts.push(t('read.progressOf', { done: formatCount(progress.done, locale), total: formatCount(progress.total, locale) }));
+  else if (progress?.total !== undefined && progress.total > 0)
+    parts.push(t('read.progressOf', { done: formatCount(progress.done, locale), total: formatCount(progress.total, locale) }));
   if (progress?.bytes !== undefined && progress.bytes > 0) parts.push(t('read.received', { size: formatBytes(progress.bytes, locale) }));
-  if (rate.perSecond !== undefined && progress?.rows !== undefined) parts.push(t('read.rowRate', { n: new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(rate.perSecond) }));
+  if (rate.perSecond !== undefined && progress?.rows !== undefined)
+    parts.push(t('read.rowRate', { n: new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(rate.perSecond) }));
   else if (rate.bytesPerSecond !== undefined) parts.push(t('read.byteRate', { size: formatBytes(Math.round(rate.bytesPerSecond), locale) }));
   if (rate.secondsLeft !== undefined) parts.push(t('read.timeLeft', { time: duration(rate.secondsLeft, locale) }));
   return (

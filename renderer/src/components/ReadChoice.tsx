@@ -22,14 +22,29 @@ export function ReadOptions({ modeE, identified }: { modeE: boolean; identified:
         <legend>{t('identify.howToRead')}</legend>
         {!shown ? <p className="help">{t('read.viaAuto')}</p> : null}
         <label className="choice">
-          <input type="radio" name="protocol" value="readout" checked={shown === 'readout'} onChange={() => setProtocol('readout')} data-testid="protocol-readout" />
+          <input
+            type="radio"
+            name="protocol"
+            value="readout"
+            checked={shown === 'readout'}
+            onChange={() => setProtocol('readout')}
+            data-testid="protocol-readout"
+          />
           <span>
             <strong>{t('identify.useReadout')}</strong>
             <span className="help">{t('identify.useReadoutHelp')}</span>
           </span>
         </label>
         <label className="choice">
-          <input type="radio" name="protocol" value="dlms" checked={shown === 'dlms'} disabled={identified && !modeE} onChange={() => setProtocol('dlms')} data-testid="protocol-dlms" />
+          <input
+            type="radio"
+            name="protocol"
+            value="dlms"
+            checked={shown === 'dlms'}
+            disabled={identified && !modeE}
+            onChange={() => setProtocol('dlms')}
+            data-testid="protocol-dlms"
+          />
           <span>
             <strong>{t('identify.useDlms')}</strong>
             <span className="help">{identified && !modeE ? t('identify.noModeE') : t('identify.useDlmsHelp')}</span>
@@ -51,7 +66,14 @@ export function ReadOptions({ modeE, identified }: { modeE: boolean; identified:
           </label>
           <label>
             {t('identify.password')}
-            <input type="password" value={password} autoComplete="off" maxLength={64} aria-describedby="password-help" onChange={(e) => setPassword(e.target.value)} />
+            <input
+              type="password"
+              value={password}
+              autoComplete="off"
+              maxLength={64}
+              aria-describedby="password-help"
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </label>
           <p className="help" id="password-help" data-testid="password-help">
             {storedSecret && !password ? t('identify.passwordStored') : t('identify.passwordHelp')}

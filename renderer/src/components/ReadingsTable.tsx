@@ -21,7 +21,13 @@ export function ReadingsTable({ readings }: { readings: Reading[] }) {
   const rows = useMemo(() => {
     const named = readings.map((r) => ({ r, name: obisName(r.obis, lang) ?? '' }));
     if (!deferred) return named;
-    return named.filter(({ r, name }) => r.obis.toLowerCase().includes(deferred) || r.address.toLowerCase().includes(deferred) || name.toLowerCase().includes(deferred) || r.value.toLowerCase().includes(deferred));
+    return named.filter(
+      ({ r, name }) =>
+        r.obis.toLowerCase().includes(deferred) ||
+        r.address.toLowerCase().includes(deferred) ||
+        name.toLowerCase().includes(deferred) ||
+        r.value.toLowerCase().includes(deferred),
+    );
   }, [readings, lang, deferred]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
@@ -56,7 +62,13 @@ export function ReadingsTable({ readings }: { readings: Reading[] }) {
               // One unit per kind of register, whichever protocol read it; the meter's text beside it.
               const q = meterQuantity(r.value, r.unit, locale);
               return (
-                <div key={item.key} className="vrow" role="row" aria-rowindex={item.index + 2} style={{ transform: `translateY(${item.start}px)`, height: ROW }}>
+                <div
+                  key={item.key}
+                  className="vrow"
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  style={{ transform: `translateY(${item.start}px)`, height: ROW }}
+                >
                   <span role="cell" className="mono" title={r.address}>
                     {r.obis}
                   </span>

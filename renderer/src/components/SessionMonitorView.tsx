@@ -111,7 +111,9 @@ export function SessionMonitorView({ session }: { session: SessionData }) {
                     <td>{p.ok ? '✓' : `✗ ${p.error?.message ?? ''}`}</td>
                     {quantities.map((q) => (
                       <td key={q} className="num mono">
-                        {p.values?.[q as keyof NonNullable<typeof p.values>] !== undefined ? displayExact(String(p.values[q as keyof NonNullable<typeof p.values>]), locale) : '—'}
+                        {p.values?.[q as keyof NonNullable<typeof p.values>] !== undefined
+                          ? displayExact(String(p.values[q as keyof NonNullable<typeof p.values>]), locale)
+                          : '—'}
                       </td>
                     ))}
                   </tr>

@@ -63,7 +63,10 @@ function Row({ s }: { s: SessionSummary }) {
   const { t } = useTranslation();
   const lang = useApp((x) => x.lang);
   const locale = intlLocale(lang);
-  const dialect = concreteDialect(useApp((x) => x.settings?.csvDialect ?? 'auto'), lang);
+  const dialect = concreteDialect(
+    useApp((x) => x.settings?.csvDialect ?? 'auto'),
+    lang,
+  );
   const goTo = useApp((x) => x.goTo);
   const closeDialog = useApp((x) => x.closeDialog);
   const remove = useSessions((x) => x.remove);
@@ -102,8 +105,10 @@ function Row({ s }: { s: SessionSummary }) {
           <div className="muted small">
             {formatDateTime(s.createdAt, locale)}
             {s.identity ? ` · ${makerName(s.identity.manufacturer) ?? s.identity.manufacturer} ${s.identity.ident}` : ''} ·{' '}
-            {kinds.length ? kinds.map(({ kind, count }) => t(`read.saved.${kind}`, { count, n: formatCount(count, locale) })).join(' · ') : t('sessions.readingCount', { count: 0, n: formatCount(0, locale) })} ·{' '}
-            <span className={`state ${s.state}`}>{t(`sessions.states.${s.state}`)}</span>
+            {kinds.length
+              ? kinds.map(({ kind, count }) => t(`read.saved.${kind}`, { count, n: formatCount(count, locale) })).join(' · ')
+              : t('sessions.readingCount', { count: 0, n: formatCount(0, locale) })}{' '}
+            · <span className={`state ${s.state}`}>{t(`sessions.states.${s.state}`)}</span>
           </div>
           {s.note ? <div className="note small">{s.note}</div> : null}
         </div>
@@ -141,7 +146,13 @@ function Row({ s }: { s: SessionSummary }) {
       {error ? <ErrorBox error={error} /> : null}
       {exported ? (
         <p className="success small" role="status">
-          ✓ {t('export.done', { what: t(`export.${exported.what}`), rows: formatCount(exported.result.rows, locale), size: formatBytes(exported.result.bytes, locale) })} <span className="mono path">{exported.result.path}</span>
+          ✓{' '}
+          {t('export.done', {
+            what: t(`export.${exported.what}`),
+            rows: formatCount(exported.result.rows, locale),
+            size: formatBytes(exported.result.bytes, locale),
+          })}{' '}
+          <span className="mono path">{exported.result.path}</span>
           {exported.result.download ? (
             <>
               {' '}

@@ -9,19 +9,48 @@ import { DIALECTS } from './ExportPanel';
 import { ProfilesEditor } from './ProfilesEditor';
 
 const BAUDS = [300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
-type Draft = Pick<Settings, 'language' | 'csvDialect' | 'reactionTimeoutMs' | 'interCharTimeoutMs' | 'baudSwitchDelayMs' | 'maxBaud' | 'fixedBaud' | 'profiles'>;
+type Draft = Pick<
+  Settings,
+  'language' | 'csvDialect' | 'reactionTimeoutMs' | 'interCharTimeoutMs' | 'baudSwitchDelayMs' | 'maxBaud' | 'fixedBaud' | 'profiles'
+>;
 
 function draftOf(s: Settings): Draft {
   const { language, csvDialect, reactionTimeoutMs, interCharTimeoutMs, baudSwitchDelayMs, maxBaud, fixedBaud, profiles } = s;
   return { language, csvDialect, reactionTimeoutMs, interCharTimeoutMs, baudSwitchDelayMs, maxBaud, fixedBaud, profiles };
 }
 
-function Ms({ id, label, help, value, min, max, onChange }: { id: string; label: string; help: string; value: number; min: number; max: number; onChange(v: number): void }) {
+function Ms({
+  id,
+  label,
+  help,
+  value,
+  min,
+  max,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  help: string;
+  value: number;
+  min: number;
+  max: number;
+  onChange(v: number): void;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <span className="with-unit">
-        <input id={id} type="number" value={Number.isFinite(value) ? value : ''} min={min} max={max} step={1} required aria-describedby={`${id}-help`} onChange={(e) => onChange(e.target.valueAsNumber)} />
+        <input
+          id={id}
+          type="number"
+          value={Number.isFinite(value) ? value : ''}
+          min={min}
+          max={max}
+          step={1}
+          required
+          aria-describedby={`${id}-help`}
+          onChange={(e) => onChange(e.target.valueAsNumber)}
+        />
         ms
       </span>
       <span id={`${id}-help`} className="help">
@@ -93,9 +122,33 @@ export function SettingsDialog() {
           </div>
           <fieldset>
             <legend>{t('settings.timing')}</legend>
-            <Ms id="set-reaction" label={t('settings.reaction')} help={t('settings.reactionHelp')} value={draft.reactionTimeoutMs} min={100} max={60000} onChange={(v) => set({ reactionTimeoutMs: v })} />
-            <Ms id="set-interchar" label={t('settings.interChar')} help={t('settings.interCharHelp')} value={draft.interCharTimeoutMs} min={50} max={60000} onChange={(v) => set({ interCharTimeoutMs: v })} />
-            <Ms id="set-switch" label={t('settings.baudSwitch')} help={t('settings.baudSwitchHelp')} value={draft.baudSwitchDelayMs} min={0} max={5000} onChange={(v) => set({ baudSwitchDelayMs: v })} />
+            <Ms
+              id="set-reaction"
+              label={t('settings.reaction')}
+              help={t('settings.reactionHelp')}
+              value={draft.reactionTimeoutMs}
+              min={100}
+              max={60000}
+              onChange={(v) => set({ reactionTimeoutMs: v })}
+            />
+            <Ms
+              id="set-interchar"
+              label={t('settings.interChar')}
+              help={t('settings.interCharHelp')}
+              value={draft.interCharTimeoutMs}
+              min={50}
+              max={60000}
+              onChange={(v) => set({ interCharTimeoutMs: v })}
+            />
+            <Ms
+              id="set-switch"
+              label={t('settings.baudSwitch')}
+              help={t('settings.baudSwitchHelp')}
+              value={draft.baudSwitchDelayMs}
+              min={0}
+              max={5000}
+              onChange={(v) => set({ baudSwitchDelayMs: v })}
+            />
             <div className="field">
               <label htmlFor="set-maxbaud">{t('settings.maxBaud')}</label>
               <select id="set-maxbaud" value={draft.maxBaud} onChange={(e) => set({ maxBaud: Number(e.target.value) })}>

@@ -54,7 +54,15 @@ export function TraceTable({ trace }: { trace: TraceEntry[] }) {
 
   if (!trace.length) return <p>{t('review.noTrace')}</p>;
   return (
-    <div className="vtable trace frames" role="table" aria-label={t('review.trace')} aria-rowcount={frames.length + 1} data-testid="trace-table" data-frames={frames.length} data-entries={trace.length}>
+    <div
+      className="vtable trace frames"
+      role="table"
+      aria-label={t('review.trace')}
+      aria-rowcount={frames.length + 1}
+      data-testid="trace-table"
+      data-frames={frames.length}
+      data-entries={trace.length}
+    >
       <div className="vhead" role="rowgroup">
         <div className="vrow head" role="row" aria-rowindex={1}>
           <span role="columnheader">{t('trace.time')}</span>
@@ -70,7 +78,17 @@ export function TraceTable({ trace }: { trace: TraceEntry[] }) {
             const x = explained[item.index];
             const n = f.hex.length / 2;
             return (
-              <div key={item.key} ref={virtual.measureElement} data-index={item.index} className={`vrow auto ${f.dir}`} role="row" aria-rowindex={item.index + 2} style={{ transform: `translateY(${item.start}px)` }} data-testid="trace-row" data-verdict={x ? (x.ok ? 'ok' : 'bad') : ''}>
+              <div
+                key={item.key}
+                ref={virtual.measureElement}
+                data-index={item.index}
+                className={`vrow auto ${f.dir}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                style={{ transform: `translateY(${item.start}px)` }}
+                data-testid="trace-row"
+                data-verdict={x ? (x.ok ? 'ok' : 'bad') : ''}
+              >
                 <span role="cell" className="mono">
                   {formatClock(f.t, locale)}
                 </span>

@@ -29,7 +29,9 @@ export function AlignStep() {
   if (!selectedPort) {
     return (
       <section aria-labelledby="align-title">
-        <h2 id="align-title" tabIndex={-1}>{t('align.title')}</h2>
+        <h2 id="align-title" tabIndex={-1}>
+          {t('align.title')}
+        </h2>
         <p>{t('common.noPort')}</p>
         <button type="button" onClick={() => goTo('port')}>
           {t('common.choosePort')}
@@ -45,7 +47,9 @@ export function AlignStep() {
   const hint = error && !update ? 'failed' : alignView(update).hint;
   return (
     <section aria-labelledby="align-title">
-      <h2 id="align-title" tabIndex={-1}>{t('align.title')}</h2>
+      <h2 id="align-title" tabIndex={-1}>
+        {t('align.title')}
+      </h2>
       <p className="intro">{t('align.intro')}</p>
       <div className="align-grid">
         <AlignIndicator update={update} starting={starting} />

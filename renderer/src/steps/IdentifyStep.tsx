@@ -43,7 +43,9 @@ export function IdentifyStep() {
   if (!selectedPort) {
     return (
       <section aria-labelledby="identify-title">
-        <h2 id="identify-title" tabIndex={-1}>{t('identify.title')}</h2>
+        <h2 id="identify-title" tabIndex={-1}>
+          {t('identify.title')}
+        </h2>
         <p>{t('common.noPort')}</p>
         <button type="button" onClick={() => goTo('port')}>
           {t('common.choosePort')}
@@ -56,7 +58,9 @@ export function IdentifyStep() {
   const maker = id ? makerName(id.manufacturer) : undefined;
   return (
     <section aria-labelledby="identify-title">
-      <h2 id="identify-title" tabIndex={-1}>{t('identify.title')}</h2>
+      <h2 id="identify-title" tabIndex={-1}>
+        {t('identify.title')}
+      </h2>
       <p className="intro">{t('identify.intro')}</p>
       <div className="toolbar">
         <button type="button" onClick={() => void identify(selectedPort)} disabled={loading}>
@@ -74,9 +78,7 @@ export function IdentifyStep() {
         <div className="card identity" data-testid="identity">
           <dl className="facts">
             <dt>{t('identify.manufacturer')}</dt>
-            <dd data-testid="identity-maker">
-              {maker ? `${maker} (${id.manufacturer})` : `${id.manufacturer} — ${t('identify.unknownMaker')}`}
-            </dd>
+            <dd data-testid="identity-maker">{maker ? `${maker} (${id.manufacturer})` : `${id.manufacturer} — ${t('identify.unknownMaker')}`}</dd>
             <dt>{t('identify.type')}</dt>
             <dd data-testid="identity-type" className="mono">
               {id.ident}

@@ -36,7 +36,9 @@ export function PortStep() {
   const selected = ports.find((p) => p.path === selectedPort);
   return (
     <section aria-labelledby="port-title">
-      <h2 id="port-title" tabIndex={-1}>{t('port.title')}</h2>
+      <h2 id="port-title" tabIndex={-1}>
+        {t('port.title')}
+      </h2>
       <p className="intro">{t('port.intro')}</p>
       <div className="toolbar">
         <button type="button" onClick={() => void refreshPorts()} disabled={portsLoading} aria-keyshortcuts="F5">

@@ -27,7 +27,9 @@ export function ReadStep() {
   if (!selectedPort) {
     return (
       <section aria-labelledby="read-title">
-        <h2 id="read-title" tabIndex={-1}>{t('read.title')}</h2>
+        <h2 id="read-title" tabIndex={-1}>
+          {t('read.title')}
+        </h2>
         <p>{t('common.noPort')}</p>
         <button type="button" onClick={() => goTo('port')}>
           {t('common.choosePort')}
@@ -37,10 +39,24 @@ export function ReadStep() {
   }
   const modes = (
     <div className="mode-switch" role="group" aria-label={t('monitor.modes')}>
-      <button type="button" aria-pressed={mode === 'read'} className={mode === 'read' ? 'selected' : ''} disabled={monitoring} onClick={() => setMode('read')} data-testid="mode-read">
+      <button
+        type="button"
+        aria-pressed={mode === 'read'}
+        className={mode === 'read' ? 'selected' : ''}
+        disabled={monitoring}
+        onClick={() => setMode('read')}
+        data-testid="mode-read"
+      >
         {t('monitor.modeRead')}
       </button>
-      <button type="button" aria-pressed={mode === 'monitor'} className={mode === 'monitor' ? 'selected' : ''} disabled={busy} onClick={() => setMode('monitor')} data-testid="mode-monitor">
+      <button
+        type="button"
+        aria-pressed={mode === 'monitor'}
+        className={mode === 'monitor' ? 'selected' : ''}
+        disabled={busy}
+        onClick={() => setMode('monitor')}
+        data-testid="mode-monitor"
+      >
         {t('monitor.modeMonitor')}
       </button>
     </div>
@@ -48,7 +64,9 @@ export function ReadStep() {
   if (mode === 'monitor') {
     return (
       <section aria-labelledby="read-title">
-        <h2 id="read-title" tabIndex={-1}>{t('monitor.title')}</h2>
+        <h2 id="read-title" tabIndex={-1}>
+          {t('monitor.title')}
+        </h2>
         {modes}
         <p className="intro">{t('monitor.intro')}</p>
         <MonitorPanel target={selectedPort} />
@@ -57,7 +75,9 @@ export function ReadStep() {
   }
   return (
     <section aria-labelledby="read-title">
-      <h2 id="read-title" tabIndex={-1}>{t('read.title')}</h2>
+      <h2 id="read-title" tabIndex={-1}>
+        {t('read.title')}
+      </h2>
       {modes}
       <p className="intro">{t('read.intro')}</p>
       <form
@@ -88,11 +108,27 @@ export function ReadStep() {
             <div className="range">
               <label>
                 {t('read.from')}
-                <input type="date" value={r.from} required aria-invalid={checked && !!problem} aria-describedby={checked && problem ? 'range-problem' : undefined} onChange={(e) => r.setRange(e.target.value, r.to)} data-testid="range-from" />
+                <input
+                  type="date"
+                  value={r.from}
+                  required
+                  aria-invalid={checked && !!problem}
+                  aria-describedby={checked && problem ? 'range-problem' : undefined}
+                  onChange={(e) => r.setRange(e.target.value, r.to)}
+                  data-testid="range-from"
+                />
               </label>
               <label>
                 {t('read.to')}
-                <input type="date" value={r.to} required aria-invalid={checked && !!problem} aria-describedby={checked && problem ? 'range-problem' : undefined} onChange={(e) => r.setRange(r.from, e.target.value)} data-testid="range-to" />
+                <input
+                  type="date"
+                  value={r.to}
+                  required
+                  aria-invalid={checked && !!problem}
+                  aria-describedby={checked && problem ? 'range-problem' : undefined}
+                  onChange={(e) => r.setRange(r.from, e.target.value)}
+                  data-testid="range-to"
+                />
               </label>
               {checked && problem ? (
                 <p className="field-error" id="range-problem" role="alert" data-testid="range-problem">
@@ -132,7 +168,11 @@ export function ReadStep() {
       {r.status === 'failed' ? (
         <div data-testid="read-ended" data-state="failed">
           {r.error ? <ErrorBox error={r.error} /> : null}
-          {r.sessionId ? <p data-testid="read-kept"><ReadResult status="failed" sessionId={r.sessionId} liveReadings={r.readings.length} /></p> : null}
+          {r.sessionId ? (
+            <p data-testid="read-kept">
+              <ReadResult status="failed" sessionId={r.sessionId} liveReadings={r.readings.length} />
+            </p>
+          ) : null}
         </div>
       ) : null}
       {r.status !== 'idle' && r.status !== 'starting' ? <LiveReadings readings={r.readings} /> : null}

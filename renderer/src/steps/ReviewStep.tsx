@@ -49,7 +49,13 @@ export function ReviewStep() {
       </section>
     );
   }
-  const counts: Record<ReviewTab, number> = { readings: session.readings.length, profile: session.profile?.rows.length ?? 0, events: session.events.length, trace: session.trace.length, monitor: session.polls?.length ?? 0 };
+  const counts: Record<ReviewTab, number> = {
+    readings: session.readings.length,
+    profile: session.profile?.rows.length ?? 0,
+    events: session.events.length,
+    trace: session.trace.length,
+    monitor: session.polls?.length ?? 0,
+  };
   return (
     <section aria-labelledby="review-title">
       <h2 id="review-title">{t('review.title')}</h2>

@@ -59,4 +59,3 @@ export const useIdentify = create<IdentifyState>((set) => ({
   setProfile: (profileId) => set({ profileId }),
   setPassword: (password) => set({ password }),
 }));
-

@@ -130,7 +130,12 @@ export const useListen = create<ListenState>((set, get) => ({
       if (i >= 0) lists[i] = next;
       else lists.push(next);
     }
-    set({ counts: e.counts, lists, frames: [f, ...get().frames].slice(0, FRAMES_SHOWN), ...(operationId ? {} : { operationId: e.operationId, sessionId: e.sessionId }) });
+    set({
+      counts: e.counts,
+      lists,
+      frames: [f, ...get().frames].slice(0, FRAMES_SHOWN),
+      ...(operationId ? {} : { operationId: e.operationId, sessionId: e.sessionId }),
+    });
   },
   onEnded(e) {
     const { operationId, sessionId } = get();

@@ -47,9 +47,12 @@ export const doctor = {
   'doctor.adapter.claimed': '{device} is plugged in but a program holds it directly ({holder}), so it has no serial port.',
   'doctor.adapter.claimedRemedy': 'Close the program that uses the adapter, then unplug and replug it. The command shows which program it is.',
   'doctor.adapter.noDriver': '{device} is plugged in but no kernel driver is bound to it ({module} expected): there is no serial port.',
-  'doctor.adapter.moduleAbsentPackage': 'This kernel ({kernel}) has no {module} module installed: install the package that carries it, then load it and replug the head.',
-  'doctor.adapter.moduleAbsent': "This kernel ({kernel}) has no {module} module: install your distribution's extra kernel modules, or use a head with another chip.",
-  'doctor.adapter.moduleIdle': 'The {module} driver is there but did not take the adapter: unplug and replug it; if it stays without a port, the kernel messages say why.',
+  'doctor.adapter.moduleAbsentPackage':
+    'This kernel ({kernel}) has no {module} module installed: install the package that carries it, then load it and replug the head.',
+  'doctor.adapter.moduleAbsent':
+    "This kernel ({kernel}) has no {module} module: install your distribution's extra kernel modules, or use a head with another chip.",
+  'doctor.adapter.moduleIdle':
+    'The {module} driver is there but did not take the adapter: unplug and replug it; if it stays without a port, the kernel messages say why.',
   'doctor.adapter.moduleLoad': 'Load the {module} driver, then unplug and replug the head.',
   'doctor.adapter.noHead': 'No known optical head is plugged in.',
   'doctor.adapter.noHeadMac': 'Plug the optical head in. Some chips (CH340, older CP210x) need the maker’s driver on macOS.',
@@ -73,9 +76,12 @@ export const doctor = {
   'doctor.permission.viaRoot': 'as root',
   'doctor.permission.viaOwner': 'as owner',
   'doctor.permission.ok': '{user} may read and write {path} ({mode}){via}.',
-  'doctor.permission.acl': '{user} may read and write {path} through an access list (udev "uaccess" for the logged-in user), although {mode} alone would not allow it.',
-  'doctor.permission.sandbox': '{path} ({mode}) should be open to {user}, yet the system refuses: the app runs in a sandbox (Snap, Flatpak) or a security policy (AppArmor, SELinux) blocks it.',
-  'doctor.permission.sandboxRemedy': 'Use the AppImage or .deb build of the app, or give the sandbox access to serial ports (Snap: connect the raw-usb / serial-port interface).',
+  'doctor.permission.acl':
+    '{user} may read and write {path} through an access list (udev "uaccess" for the logged-in user), although {mode} alone would not allow it.',
+  'doctor.permission.sandbox':
+    '{path} ({mode}) should be open to {user}, yet the system refuses: the app runs in a sandbox (Snap, Flatpak) or a security policy (AppArmor, SELinux) blocks it.',
+  'doctor.permission.sandboxRemedy':
+    'Use the AppImage or .deb build of the app, or give the sandbox access to serial ports (Snap: connect the raw-usb / serial-port interface).',
   'doctor.permission.orInstallRuleCommand': "Or install the app's udev rule ({rule}): {command}",
   'doctor.permission.orInstallRule': "Or install the app's udev rule ({rule}).",
   'doctor.permission.ruleInstalled': "The app's udev rule is installed ({path}).",
@@ -83,13 +89,15 @@ export const doctor = {
   'doctor.permission.noGroup': '{user} may not open {path} ({mode}): no group gives access to it.',
   'doctor.permission.installRule': "Install the app's udev rule, then unplug and replug the head.",
   'doctor.permission.installNamedRule': "Install the app's udev rule ({rule}), then unplug and replug the head.",
-  'doctor.permission.groupInactive': '{user} was added to the {group} group that owns {path} ({mode}), but this login session started before that: the group is not active yet.',
+  'doctor.permission.groupInactive':
+    '{user} was added to the {group} group that owns {path} ({mode}), but this login session started before that: the group is not active yet.',
   'doctor.permission.groupInactiveRemedy': 'Log out and back in (or restart the computer), then start the app again.',
   'doctor.permission.notInGroup': '{user} may not open {path} ({mode}) and is not in the {group} group.',
   'doctor.permission.addToGroup': 'Add {user} to the {group} group, then log out and back in.',
   // --- conflicts ---------------------------------------------------------------------------------
   'doctor.conflicts.notChecked': 'Other programs cannot be inspected on {platform}; opening the port will tell if one holds it.',
-  'doctor.conflicts.brlttyRemove': 'If no braille display is used on this computer, remove brltty, then unplug and replug the head. To keep brltty, disable its udev rule instead: {command}',
+  'doctor.conflicts.brlttyRemove':
+    'If no braille display is used on this computer, remove brltty, then unplug and replug the head. To keep brltty, disable its udev rule instead: {command}',
   'doctor.conflicts.brlttyDisable': 'Disable the brltty udev rule (or remove brltty if no braille display is used), then unplug and replug the head.',
   'doctor.conflicts.modemManagerHolds': 'ModemManager (pid {pid}) has {path} open: it probes serial adapters for modems.',
   'doctor.conflicts.stopModemManager': 'Stop ModemManager (if this computer uses no mobile-broadband modem), then try again.',
@@ -108,13 +116,15 @@ export const doctor = {
   'doctor.conflicts.none': 'No other program holds {path}; neither ModemManager nor brltty is in the way.',
   // --- opening the port, the head and the meter --------------------------------------------------
   'doctor.open.windowsBusy': 'Windows refused to open {port} ("access denied"): another program has it open.',
-  'doctor.open.windowsBusyRemedy': 'Close the other program that uses the port (another meter reader, a terminal such as PuTTY, a vendor tool), then try again.',
+  'doctor.open.windowsBusyRemedy':
+    'Close the other program that uses the port (another meter reader, a terminal such as PuTTY, a vendor tool), then try again.',
   'doctor.open.noPort': 'No port to open.',
   'doctor.open.choosePort': 'Choose the port of the optical head.',
   'doctor.open.tcp': 'Connected to {port}.',
   'doctor.open.virtual': 'The demo meter link is open.',
   'doctor.open.serial': '{port} opened at 300 baud 7E1.',
-  'doctor.head.parityOrBaud': 'This is a parity or baud problem: the sign-on is at 300 baud 7E1. A network head or ser2net set to 8N1 needs the link in 8N1 mode; otherwise hold the head still, out of direct sunlight.',
+  'doctor.head.parityOrBaud':
+    'This is a parity or baud problem: the sign-on is at 300 baud 7E1. A network head or ser2net set to 8N1 needs the link in 8N1 mode; otherwise hold the head still, out of direct sunlight.',
   'doctor.head.unreadableParity': 'The answer is unreadable: {n} characters with a parity error{detail}{bytes}.',
   'doctor.head.unreadable': 'The answer is unreadable{detail}{bytes}.',
   'doctor.head.echoSkipped': "The head's own echo was seen and skipped.",

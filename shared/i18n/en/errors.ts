@@ -6,7 +6,8 @@ export const errors = {
   'error.PORT_BUSY.message': 'The serial port is already in use by another program.',
   'error.PORT_BUSY.remedy': 'Close the other program (another reader, a terminal, ModemManager) and try again.',
   'error.PORT_PERMISSION.message': 'Permission denied on the serial port.',
-  'error.PORT_PERMISSION.remedy': 'Linux: add your user to the dialout group (sudo usermod -aG dialout $USER), then log out and back in; or install the udev rule shipped with the app.',
+  'error.PORT_PERMISSION.remedy':
+    'Linux: add your user to the dialout group (sudo usermod -aG dialout $USER), then log out and back in; or install the udev rule shipped with the app.',
   'error.PORT_OPEN_FAILED.message': 'The serial port could not be opened.',
   'error.PORT_OPEN_FAILED.remedy': 'Unplug and replug the head; check the driver of the USB adapter.',
   'error.LINK_LOST.message': 'The connection to the head was lost.',
@@ -37,7 +38,8 @@ export const errors = {
   'error.TIMEOUT_INTERCHAR.message': 'The meter stopped in the middle of a message.',
   'error.TIMEOUT_INTERCHAR.remedy': 'Hold the head still; what was already read is kept. Read again.',
   'error.READOUT_INCOMPLETE.message': 'The readout ended before its last line (!): values may be missing.',
-  'error.READOUT_INCOMPLETE.remedy': 'The values received are kept and marked unverified. Read again; if it keeps stopping early, check the converter or head settings.',
+  'error.READOUT_INCOMPLETE.remedy':
+    'The values received are kept and marked unverified. Read again; if it keeps stopping early, check the converter or head settings.',
   'error.MODE_NOT_OFFERED.message': 'The meter does not offer this protocol mode.',
   'error.MODE_NOT_OFFERED.remedy': 'Pick a mode the meter announces (data readout or DLMS).',
   // --- HDLC / DLMS -------------------------------------------------------------------------------
@@ -46,7 +48,8 @@ export const errors = {
   'error.HDLC_REJECTED.message': 'The meter refused the HDLC connection (DM or FRMR).',
   'error.HDLC_REJECTED.remedy': 'Check the server address (logical device 1, physical address) and the client SAP.',
   'error.HDLC_NO_UA.message': 'No meter answered the HDLC connection request at this server address.',
-  'error.HDLC_NO_UA.remedy': 'The server address is probably wrong: try logical 1 physical 17 (Landis+Gyr, IDIS), logical 1 as one byte (--server-physical 0), or physical 16; if none answers, check the head and the cable.',
+  'error.HDLC_NO_UA.remedy':
+    'The server address is probably wrong: try logical 1 physical 17 (Landis+Gyr, IDIS), logical 1 as one byte (--server-physical 0), or physical 16; if none answers, check the head and the cable.',
   'error.AUTH_REJECTED.message': 'The meter rejected the association (password or security).',
   'error.AUTH_REJECTED.remedy': 'Check the client and the password. Do not retry at once: some meters lock out for a minute after a wrong password.',
   'error.KEY_ERROR.message': 'The security keys do not match the meter (the message could not be authenticated).',
@@ -68,7 +71,7 @@ export const errors = {
   'error.SLOW_ANSWER.message': 'The meter answered, but too slowly to complete a frame in time.',
   'error.SLOW_ANSWER.remedy': 'Check the line speed and the head or converter; read again.',
   'error.ASSOCIATION_REFUSED.message': 'The meter refused the association.',
-  'error.ASSOCIATION_REFUSED.remedy': 'The detail gives the meter\'s reason: change the client, the authentication or the security settings accordingly.',
+  'error.ASSOCIATION_REFUSED.remedy': "The detail gives the meter's reason: change the client, the authentication or the security settings accordingly.",
   // --- application -------------------------------------------------------------------------------
   'error.CANCELLED.message': 'Cancelled by the user.',
   'error.CANCELLED.remedy': 'What was read before the cancel is kept.',

@@ -34,7 +34,8 @@ export const doctor = {
   'doctor.adapter.otherPorts': "Aucune tête optique connue n'est branchée ; autres ports série : {ports}.",
   'doctor.adapter.otherPortsRemedy': 'Branchez la tête optique. Si votre tête utilise une autre puce, choisissez son port explicitement.',
   'doctor.adapter.noUsb': "Aucun adaptateur série USB n'est branché.",
-  'doctor.adapter.noUsbRemedy': "Branchez la tête optique sur un port USB (essayez un autre port ou câble) ; la commande liste ce que l'ordinateur voit en USB.",
+  'doctor.adapter.noUsbRemedy':
+    "Branchez la tête optique sur un port USB (essayez un autre port ou câble) ; la commande liste ce que l'ordinateur voit en USB.",
   'doctor.adapter.notHeadChip': "Ce n'est pas une puce de tête optique connue.",
   'doctor.adapter.whichPort': "Vérifiez qu'il s'agit bien du port de la tête optique (débranchez-la et voyez quel port disparaît).",
   'doctor.adapter.notSerial': "{path} existe mais n'est ni un port série USB ni un port intégré (pseudo-terminal ou port virtuel).",
@@ -45,15 +46,20 @@ export const doctor = {
   'doctor.adapter.foundBuiltIn': 'Port série intégré {path}, pilote noyau {driver}.',
   'doctor.adapter.brltty': "{device} est branché mais n'a pas de port série : brltty (le service pour afficheurs braille) l'a accaparé.",
   'doctor.adapter.claimed': "{device} est branché mais un programme le tient directement ({holder}), il n'a donc pas de port série.",
-  'doctor.adapter.claimedRemedy': "Fermez le programme qui utilise l'adaptateur, puis débranchez-le et rebranchez-le. La commande montre de quel programme il s'agit.",
+  'doctor.adapter.claimedRemedy':
+    "Fermez le programme qui utilise l'adaptateur, puis débranchez-le et rebranchez-le. La commande montre de quel programme il s'agit.",
   'doctor.adapter.noDriver': "{device} est branché mais aucun pilote noyau ne lui est associé ({module} attendu) : il n'y a pas de port série.",
-  'doctor.adapter.moduleAbsentPackage': "Ce noyau ({kernel}) n'a pas le module {module} : installez le paquet qui le contient, chargez-le et rebranchez la tête.",
-  'doctor.adapter.moduleAbsent': "Ce noyau ({kernel}) n'a pas le module {module} : installez les modules noyau supplémentaires de votre distribution, ou utilisez une tête avec une autre puce.",
-  'doctor.adapter.moduleIdle': "Le pilote {module} est présent mais n'a pas pris l'adaptateur : débranchez-le et rebranchez-le ; s'il reste sans port, les messages du noyau disent pourquoi.",
+  'doctor.adapter.moduleAbsentPackage':
+    "Ce noyau ({kernel}) n'a pas le module {module} : installez le paquet qui le contient, chargez-le et rebranchez la tête.",
+  'doctor.adapter.moduleAbsent':
+    "Ce noyau ({kernel}) n'a pas le module {module} : installez les modules noyau supplémentaires de votre distribution, ou utilisez une tête avec une autre puce.",
+  'doctor.adapter.moduleIdle':
+    "Le pilote {module} est présent mais n'a pas pris l'adaptateur : débranchez-le et rebranchez-le ; s'il reste sans port, les messages du noyau disent pourquoi.",
   'doctor.adapter.moduleLoad': 'Chargez le pilote {module}, puis débranchez et rebranchez la tête.',
   'doctor.adapter.noHead': "Aucune tête optique connue n'est branchée.",
   'doctor.adapter.noHeadMac': 'Branchez la tête optique. Certaines puces (CH340, anciens CP210x) demandent le pilote du fabricant sous macOS.',
-  'doctor.adapter.noHeadWindows': 'Branchez la tête optique ; dans le Gestionnaire de périphériques, sous « Ports (COM et LPT) », elle doit apparaître sans signe d’avertissement.',
+  'doctor.adapter.noHeadWindows':
+    'Branchez la tête optique ; dans le Gestionnaire de périphériques, sous « Ports (COM et LPT) », elle doit apparaître sans signe d’avertissement.',
   'doctor.adapter.notPresent': "{path} n'est pas présent.",
   'doctor.adapter.ttyPort': '{device} sur {path} : un port /dev/tty.* attend le signal de porteuse du modem.',
   'doctor.adapter.useCu': "Utilisez plutôt {path} (le périphérique d'appel sortant).",
@@ -73,9 +79,12 @@ export const doctor = {
   'doctor.permission.viaRoot': 'en tant que root',
   'doctor.permission.viaOwner': 'en tant que propriétaire',
   'doctor.permission.ok': '{user} peut lire et écrire {path} ({mode}){via}.',
-  'doctor.permission.acl': "{user} peut lire et écrire {path} grâce à une liste d'accès (« uaccess » de udev pour l'utilisateur connecté), bien que {mode} seul ne le permette pas.",
-  'doctor.permission.sandbox': "{path} ({mode}) devrait être accessible à {user}, mais le système refuse : l'application tourne dans un bac à sable (Snap, Flatpak) ou une politique de sécurité (AppArmor, SELinux) la bloque.",
-  'doctor.permission.sandboxRemedy': "Utilisez la version AppImage ou .deb de l'application, ou donnez au bac à sable l'accès aux ports série (Snap : connectez l'interface raw-usb / serial-port).",
+  'doctor.permission.acl':
+    "{user} peut lire et écrire {path} grâce à une liste d'accès (« uaccess » de udev pour l'utilisateur connecté), bien que {mode} seul ne le permette pas.",
+  'doctor.permission.sandbox':
+    "{path} ({mode}) devrait être accessible à {user}, mais le système refuse : l'application tourne dans un bac à sable (Snap, Flatpak) ou une politique de sécurité (AppArmor, SELinux) la bloque.",
+  'doctor.permission.sandboxRemedy':
+    "Utilisez la version AppImage ou .deb de l'application, ou donnez au bac à sable l'accès aux ports série (Snap : connectez l'interface raw-usb / serial-port).",
   'doctor.permission.orInstallRuleCommand': "Ou installez la règle udev de l'application ({rule}) : {command}",
   'doctor.permission.orInstallRule': "Ou installez la règle udev de l'application ({rule}).",
   'doctor.permission.ruleInstalled': "La règle udev de l'application est installée ({path}).",
@@ -83,14 +92,17 @@ export const doctor = {
   'doctor.permission.noGroup': "{user} ne peut pas ouvrir {path} ({mode}) : aucun groupe n'y donne accès.",
   'doctor.permission.installRule': "Installez la règle udev de l'application, puis débranchez et rebranchez la tête.",
   'doctor.permission.installNamedRule': "Installez la règle udev de l'application ({rule}), puis débranchez et rebranchez la tête.",
-  'doctor.permission.groupInactive': "{user} a été ajouté au groupe {group} propriétaire de {path} ({mode}), mais cette session a été ouverte avant : le groupe n'est pas encore actif.",
+  'doctor.permission.groupInactive':
+    "{user} a été ajouté au groupe {group} propriétaire de {path} ({mode}), mais cette session a été ouverte avant : le groupe n'est pas encore actif.",
   'doctor.permission.groupInactiveRemedy': "Fermez la session et rouvrez-la (ou redémarrez l'ordinateur), puis relancez l'application.",
   'doctor.permission.notInGroup': "{user} ne peut pas ouvrir {path} ({mode}) et n'est pas dans le groupe {group}.",
   'doctor.permission.addToGroup': 'Ajoutez {user} au groupe {group}, puis fermez et rouvrez la session.',
   // --- conflicts ---------------------------------------------------------------------------------
   'doctor.conflicts.notChecked': "Les autres programmes ne peuvent pas être examinés sous {platform} ; l'ouverture du port dira si l'un d'eux le tient.",
-  'doctor.conflicts.brlttyRemove': "Si aucun afficheur braille n'est utilisé sur cet ordinateur, désinstallez brltty, puis débranchez et rebranchez la tête. Pour garder brltty, désactivez plutôt sa règle udev : {command}",
-  'doctor.conflicts.brlttyDisable': "Désactivez la règle udev de brltty (ou désinstallez brltty si aucun afficheur braille n'est utilisé), puis débranchez et rebranchez la tête.",
+  'doctor.conflicts.brlttyRemove':
+    "Si aucun afficheur braille n'est utilisé sur cet ordinateur, désinstallez brltty, puis débranchez et rebranchez la tête. Pour garder brltty, désactivez plutôt sa règle udev : {command}",
+  'doctor.conflicts.brlttyDisable':
+    "Désactivez la règle udev de brltty (ou désinstallez brltty si aucun afficheur braille n'est utilisé), puis débranchez et rebranchez la tête.",
   'doctor.conflicts.modemManagerHolds': 'ModemManager (pid {pid}) a ouvert {path} : il sonde les adaptateurs série à la recherche de modems.',
   'doctor.conflicts.stopModemManager': "Arrêtez ModemManager (si cet ordinateur n'utilise pas de modem 3G/4G), puis réessayez.",
   'doctor.conflicts.held': '{path} est tenu par {holder}.',
@@ -98,8 +110,10 @@ export const doctor = {
   'doctor.conflicts.brlttyRuns': 'brltty tourne (pid {pids})',
   'doctor.conflicts.brlttyRule': 'sa règle udev {path} est active',
   'doctor.conflicts.and': '{first} et {second}',
-  'doctor.conflicts.ch340': "L'adaptateur est un CH340 ({vidPid}) et {why} : brltty prend les adaptateurs CH340 pour des afficheurs braille et le port série disparaît.",
-  'doctor.conflicts.modemManagerRuns': 'ModemManager tourne (pid {pid}) ; il peut ouvrir les adaptateurs {kind} pour y chercher un modem et perturber le premier échange.',
+  'doctor.conflicts.ch340':
+    "L'adaptateur est un CH340 ({vidPid}) et {why} : brltty prend les adaptateurs CH340 pour des afficheurs braille et le port série disparaît.",
+  'doctor.conflicts.modemManagerRuns':
+    'ModemManager tourne (pid {pid}) ; il peut ouvrir les adaptateurs {kind} pour y chercher un modem et perturber le premier échange.',
   'doctor.conflicts.ignoreAdapter': 'Arrêtez-le pendant la relève, ou faites-lui ignorer cet adaptateur pour de bon : {command}',
   'doctor.conflicts.stopWhileReading': 'Arrêtez-le pendant la relève.',
   'doctor.conflicts.ptyProvider': '{path} est un pseudo-terminal fourni par {programs}.',
@@ -108,13 +122,15 @@ export const doctor = {
   'doctor.conflicts.none': 'Aucun autre programme ne tient {path} ; ni ModemManager ni brltty ne gênent.',
   // --- opening the port, the head and the meter --------------------------------------------------
   'doctor.open.windowsBusy': "Windows a refusé d'ouvrir {port} (« accès refusé ») : un autre programme l'a ouvert.",
-  'doctor.open.windowsBusyRemedy': "Fermez l'autre programme qui utilise le port (autre logiciel de relève, terminal comme PuTTY, outil du fabricant), puis réessayez.",
+  'doctor.open.windowsBusyRemedy':
+    "Fermez l'autre programme qui utilise le port (autre logiciel de relève, terminal comme PuTTY, outil du fabricant), puis réessayez.",
   'doctor.open.noPort': 'Aucun port à ouvrir.',
   'doctor.open.choosePort': 'Choisissez le port de la tête optique.',
   'doctor.open.tcp': 'Connecté à {port}.',
   'doctor.open.virtual': 'La liaison avec le compteur de démonstration est ouverte.',
   'doctor.open.serial': '{port} ouvert à 300 bauds 7E1.',
-  'doctor.head.parityOrBaud': "C'est un problème de parité ou de vitesse : l'ouverture se fait à 300 bauds 7E1. Une tête réseau ou ser2net réglé en 8N1 demande le mode 8N1 du lien ; sinon tenez la tête immobile, à l'abri du soleil.",
+  'doctor.head.parityOrBaud':
+    "C'est un problème de parité ou de vitesse : l'ouverture se fait à 300 bauds 7E1. Une tête réseau ou ser2net réglé en 8N1 demande le mode 8N1 du lien ; sinon tenez la tête immobile, à l'abri du soleil.",
   'doctor.head.unreadableParity': 'La réponse est illisible : {n} caractères avec une erreur de parité{detail}{bytes}.',
   'doctor.head.unreadable': 'La réponse est illisible{detail}{bytes}.',
   'doctor.head.echoSkipped': "L'écho de la tête a été vu et ignoré.",

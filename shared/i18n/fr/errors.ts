@@ -6,7 +6,8 @@ export const errors = {
   'error.PORT_BUSY.message': 'Le port série est déjà utilisé par un autre programme.',
   'error.PORT_BUSY.remedy': "Fermez l'autre programme (autre logiciel de relève, terminal, ModemManager) puis réessayez.",
   'error.PORT_PERMISSION.message': 'Accès refusé au port série.',
-  'error.PORT_PERMISSION.remedy': 'Linux : ajoutez votre utilisateur au groupe dialout (sudo usermod -aG dialout $USER), puis fermez et rouvrez la session ; ou installez la règle udev fournie.',
+  'error.PORT_PERMISSION.remedy':
+    'Linux : ajoutez votre utilisateur au groupe dialout (sudo usermod -aG dialout $USER), puis fermez et rouvrez la session ; ou installez la règle udev fournie.',
   'error.PORT_OPEN_FAILED.message': "Le port série n'a pas pu être ouvert.",
   'error.PORT_OPEN_FAILED.remedy': "Débranchez et rebranchez la tête ; vérifiez le pilote de l'adaptateur USB.",
   'error.LINK_LOST.message': 'La liaison avec la tête optique a été perdue.',
@@ -23,7 +24,8 @@ export const errors = {
   'error.GARBLED.message': 'Le compteur a répondu avec des caractères illisibles.',
   'error.GARBLED.remedy': 'Tenez la tête immobile, à l’abri du soleil ; vérifiez les paramètres de ligne (300 bauds 7E1 au départ).',
   'error.PARITY_ERROR.message': 'Erreurs de parité sur les caractères reçus.',
-  'error.PARITY_ERROR.remedy': "La ligne doit être en 7E1 pendant l'échange initial ; une tête réseau réglée en 8N1 demande de retirer la parité (mode 8N1 du lien).",
+  'error.PARITY_ERROR.remedy':
+    "La ligne doit être en 7E1 pendant l'échange initial ; une tête réseau réglée en 8N1 demande de retirer la parité (mode 8N1 du lien).",
   'error.BCC_MISMATCH.message': 'Le caractère de contrôle (BCC) du relevé est faux : les données peuvent être abîmées.',
   'error.BCC_MISMATCH.remedy': 'Tenez la tête immobile et relancez la lecture.',
   'error.NAK_LIMIT.message': 'Le compteur a demandé trop de répétitions (NAK).',
@@ -37,7 +39,8 @@ export const errors = {
   'error.TIMEOUT_INTERCHAR.message': "Le compteur s'est arrêté au milieu d'un message.",
   'error.TIMEOUT_INTERCHAR.remedy': 'Tenez la tête immobile ; ce qui a été lu est conservé. Relancez la lecture.',
   'error.READOUT_INCOMPLETE.message': 'Le relevé s’est arrêté avant sa dernière ligne (!) : des valeurs peuvent manquer.',
-  'error.READOUT_INCOMPLETE.remedy': 'Les valeurs reçues sont conservées et marquées non vérifiées. Relancez la lecture ; si elle s’arrête toujours trop tôt, vérifiez les réglages du convertisseur ou de la tête.',
+  'error.READOUT_INCOMPLETE.remedy':
+    'Les valeurs reçues sont conservées et marquées non vérifiées. Relancez la lecture ; si elle s’arrête toujours trop tôt, vérifiez les réglages du convertisseur ou de la tête.',
   'error.MODE_NOT_OFFERED.message': 'Le compteur ne propose pas ce mode de protocole.',
   'error.MODE_NOT_OFFERED.remedy': 'Choisissez un mode annoncé par le compteur (relevé ou DLMS).',
   // --- HDLC / DLMS -------------------------------------------------------------------------------
@@ -46,9 +49,11 @@ export const errors = {
   'error.HDLC_REJECTED.message': 'Le compteur a refusé la connexion HDLC (DM ou FRMR).',
   'error.HDLC_REJECTED.remedy': "Vérifiez l'adresse serveur (équipement logique 1, adresse physique) et le SAP client.",
   'error.HDLC_NO_UA.message': "Aucun compteur n'a répondu à la demande de connexion HDLC à cette adresse serveur.",
-  'error.HDLC_NO_UA.remedy': "L'adresse serveur est sans doute fausse : essayez logique 1 physique 17 (Landis+Gyr, IDIS), logique 1 sur un octet (--server-physical 0) ou physique 16 ; si rien ne répond, vérifiez la tête et le câble.",
+  'error.HDLC_NO_UA.remedy':
+    "L'adresse serveur est sans doute fausse : essayez logique 1 physique 17 (Landis+Gyr, IDIS), logique 1 sur un octet (--server-physical 0) ou physique 16 ; si rien ne répond, vérifiez la tête et le câble.",
   'error.AUTH_REJECTED.message': "Le compteur a refusé l'association (mot de passe ou sécurité).",
-  'error.AUTH_REJECTED.remedy': 'Vérifiez le client et le mot de passe. Ne réessayez pas tout de suite : certains compteurs se bloquent une minute après un mauvais mot de passe.',
+  'error.AUTH_REJECTED.remedy':
+    'Vérifiez le client et le mot de passe. Ne réessayez pas tout de suite : certains compteurs se bloquent une minute après un mauvais mot de passe.',
   'error.KEY_ERROR.message': 'Les clés de sécurité ne correspondent pas au compteur (message non authentifié).',
   'error.KEY_ERROR.remedy': "Vérifiez les clés de chiffrement et d'authentification de ce compteur.",
   'error.OBJECT_UNDEFINED.message': 'Le compteur ne possède pas cet objet.',
@@ -60,15 +65,19 @@ export const errors = {
   'error.DECODE_ERROR.message': "Un message du compteur n'a pas pu être décodé.",
   'error.DECODE_ERROR.remedy': 'Relancez ; si cela persiste, enregistrez la trace et envoyez-la au support.',
   'error.PROTOCOL_VIOLATION.message': 'Le compteur a répondu, mais pas comme le protocole l’exige.',
-  'error.PROTOCOL_VIOLATION.remedy': 'Ce qui a déjà été lu est conservé. Voir le détail ; si cela persiste avec ce compteur, enregistrez la trace et envoyez-la au support.',
+  'error.PROTOCOL_VIOLATION.remedy':
+    'Ce qui a déjà été lu est conservé. Voir le détail ; si cela persiste avec ce compteur, enregistrez la trace et envoyez-la au support.',
   'error.TOO_LARGE.message': 'Le compteur a envoyé pour une seule réponse plus de données que ce client n’en accepte.',
-  'error.TOO_LARGE.remedy': 'Ce qui a déjà été lu est conservé. Lisez une période plus courte (dates de la courbe), ou relevez la limite de taille si le compteur contient vraiment autant.',
+  'error.TOO_LARGE.remedy':
+    'Ce qui a déjà été lu est conservé. Lisez une période plus courte (dates de la courbe), ou relevez la limite de taille si le compteur contient vraiment autant.',
   'error.SECURITY.message': 'Le compteur a répondu sans la protection convenue pour cette association ; sa réponse a été refusée.',
-  'error.SECURITY.remedy': 'Rien de cette réponse n’a été conservé. Vérifiez que c’est le bon compteur et les bonnes clés ; autre chose répond peut-être sur la ligne.',
+  'error.SECURITY.remedy':
+    'Rien de cette réponse n’a été conservé. Vérifiez que c’est le bon compteur et les bonnes clés ; autre chose répond peut-être sur la ligne.',
   'error.SLOW_ANSWER.message': 'Le compteur a répondu, mais trop lentement pour terminer une trame à temps.',
   'error.SLOW_ANSWER.remedy': 'Vérifiez la vitesse de la ligne et la tête ou le convertisseur ; relancez la lecture.',
   'error.ASSOCIATION_REFUSED.message': 'Le compteur a refusé l’association.',
-  'error.ASSOCIATION_REFUSED.remedy': 'Le détail donne la raison du compteur : changez le client, l’authentification ou les réglages de sécurité en conséquence.',
+  'error.ASSOCIATION_REFUSED.remedy':
+    'Le détail donne la raison du compteur : changez le client, l’authentification ou les réglages de sécurité en conséquence.',
   // --- application -------------------------------------------------------------------------------
   'error.CANCELLED.message': "Annulé par l'utilisateur.",
   'error.CANCELLED.remedy': "Ce qui a été lu avant l'annulation est conservé.",

@@ -97,7 +97,12 @@ describe('interface classes', () => {
   });
 
   it('extended and demand registers', () => {
-    const x = decodeExtendedRegister(dlu(42), su(2, 27), { type: 'unsigned', value: 0 }, dtOs({ year: 2024, month: 5, day: 7, hour: 2, minute: 15, second: 0, deviation: null }));
+    const x = decodeExtendedRegister(
+      dlu(42),
+      su(2, 27),
+      { type: 'unsigned', value: 0 },
+      dtOs({ year: 2024, month: 5, day: 7, hour: 2, minute: 15, second: 0, deviation: null }),
+    );
     expect(x.value).toBe('4200');
     expect(x.unit).toBe('W');
     expect(x.captureTimeText).toBe('2024-05-07 02:15:00');
@@ -120,8 +125,16 @@ describe('interface classes', () => {
       [3, '1-0:1.8.0*255', 2, 'Active energy import (+A), total'],
     ]);
     const buffer = arr(
-      st(dtOs({ year: 2024, month: 5, day: 7, hour: 0, minute: 15, second: 0, hundredths: 0, deviation: -60, clockStatus: 0 }), { type: 'unsigned', value: 0 }, dlu(7136726)),
-      st(dtOs({ year: 2024, month: 5, day: 7, hour: 0, minute: 30, second: 0, hundredths: 0, deviation: -60, clockStatus: 0x80 }), { type: 'unsigned', value: 8 }, dlu(7137001)),
+      st(
+        dtOs({ year: 2024, month: 5, day: 7, hour: 0, minute: 15, second: 0, hundredths: 0, deviation: -60, clockStatus: 0 }),
+        { type: 'unsigned', value: 0 },
+        dlu(7136726),
+      ),
+      st(
+        dtOs({ year: 2024, month: 5, day: 7, hour: 0, minute: 30, second: 0, hundredths: 0, deviation: -60, clockStatus: 0x80 }),
+        { type: 'unsigned', value: 8 },
+        dlu(7137001),
+      ),
     );
     const p = decodeProfileBuffer(buffer, cols, new Map([['1-0:1.8.0*255/2', { scaler: -3, unit: 30, symbol: 'Wh' }]]));
     expect(p.columns[2]!.scalerUnit?.symbol).toBe('Wh');
@@ -136,13 +149,17 @@ describe('interface classes', () => {
 
   it('profile generic: a 6-byte cell is an OBIS code only in a logical-name column', () => {
     // Column 1 captures attribute 1 (a logical name), column 2 a value that happens to be 6 bytes.
-    const cols = decodeCaptureObjects(arr(st(u(1), os('0000600a01ff'), { type: 'integer', value: 1 }, u(0)), st(u(1), os('0000600a02ff'), { type: 'integer', value: 2 }, u(0))));
+    const cols = decodeCaptureObjects(
+      arr(st(u(1), os('0000600a01ff'), { type: 'integer', value: 1 }, u(0)), st(u(1), os('0000600a02ff'), { type: 'integer', value: 2 }, u(0))),
+    );
     const p = decodeProfileBuffer(arr(st(os('0000600a01ff'), os('0100010800ff'))), cols);
     expect(p.rows[0]!.cells.map((c) => c.text.value)).toEqual(['0-0:96.10.1*255', '0100010800ff']);
   });
 
   it('event log rows with the standard event names', () => {
-    const cols = decodeCaptureObjects(arr(st(u(8), os('0000010000ff'), { type: 'integer', value: 2 }, u(0)), st(u(1), os('0000600b00ff'), { type: 'integer', value: 2 }, u(0))));
+    const cols = decodeCaptureObjects(
+      arr(st(u(8), os('0000010000ff'), { type: 'integer', value: 2 }, u(0)), st(u(1), os('0000600b00ff'), { type: 'integer', value: 2 }, u(0))),
+    );
     const p = decodeProfileBuffer(
       arr(
         st(dtOs({ year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 5 }), { type: 'unsigned', value: 1 }),
@@ -183,9 +200,20 @@ describe('interface classes', () => {
         u(3),
         { type: 'unsigned', value: 0 },
         os('0100010800ff'),
-        st(arr(st({ type: 'integer', value: 1 }, { type: 'enum', value: 1 }, { type: 'null-data' }), st({ type: 'integer', value: 2 }, { type: 'enum', value: 1 }, { type: 'null-data' })), arr(st({ type: 'integer', value: 1 }, { type: 'enum', value: 0 }))),
+        st(
+          arr(
+            st({ type: 'integer', value: 1 }, { type: 'enum', value: 1 }, { type: 'null-data' }),
+            st({ type: 'integer', value: 2 }, { type: 'enum', value: 1 }, { type: 'null-data' }),
+          ),
+          arr(st({ type: 'integer', value: 1 }, { type: 'enum', value: 0 })),
+        ),
       ),
-      st(u(7), { type: 'unsigned', value: 1 }, os('0100630100ff'), st(arr(st({ type: 'integer', value: 2 }, { type: 'enum', value: 1 }, arr({ type: 'integer', value: 1 }, { type: 'integer', value: 2 }))), arr())),
+      st(
+        u(7),
+        { type: 'unsigned', value: 1 },
+        os('0100630100ff'),
+        st(arr(st({ type: 'integer', value: 2 }, { type: 'enum', value: 1 }, arr({ type: 'integer', value: 1 }, { type: 'integer', value: 2 }))), arr()),
+      ),
     );
     const o = decodeObjectList(list);
     expect(o).toHaveLength(2);
@@ -199,7 +227,13 @@ describe('interface classes', () => {
     const anyValue = fc.constantFrom<DlmsValue>(u(1), arr(), st(), os('00'), arr(st(u(1))), { type: 'null-data' });
     fc.assert(
       fc.property(anyValue, anyValue, (a, b) => {
-        for (const f of [() => decodeCaptureObjects(a), () => decodeObjectList(a), () => decodeProfileBuffer(a, []), () => decodeRegister(a, b), () => decodeCapturePeriod(a)]) {
+        for (const f of [
+          () => decodeCaptureObjects(a),
+          () => decodeObjectList(a),
+          () => decodeProfileBuffer(a, []),
+          () => decodeRegister(a, b),
+          () => decodeCapturePeriod(a),
+        ]) {
           try {
             f();
           } catch (e) {

@@ -85,7 +85,7 @@ function findBareIds(file: string, text: string): Finding[] {
 describe('no bare COSEM class or attribute ids outside the registry', () => {
   it('finds the patterns it looks for, and not the named forms', () => {
     const bad = [
-      "get([{ classId: 3, obis, attribute: 2 }])",
+      'get([{ classId: 3, obis, attribute: 2 }])',
       'if (e.classId === 7) x();',
       'if (8 !== c.classId) x();',
       'if (![1, 3, 4].includes(e.classId)) continue;',

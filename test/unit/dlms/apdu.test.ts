@@ -2,7 +2,17 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { OmrError } from '../../../shared/errors';
 import { hex, unhex } from '../../../electron/engine/dlms/bytes';
-import { aareRejection, decodeAare, decodeAarq, decodeRlre, decodeRlrq, encodeAare, encodeAarq, encodeAarqWithSecrets, encodeRlrq } from '../../../electron/engine/dlms/acse';
+import {
+  aareRejection,
+  decodeAare,
+  decodeAarq,
+  decodeRlre,
+  decodeRlrq,
+  encodeAare,
+  encodeAarq,
+  encodeAarqWithSecrets,
+  encodeRlrq,
+} from '../../../electron/engine/dlms/acse';
 import { conformanceFromNames, conformanceNames, hasConformance } from '../../../electron/engine/dlms/conformance';
 import { cosemDateTime } from '../../../electron/engine/dlms/datetime';
 import { dataAccessError } from '../../../electron/engine/dlms/apdu';
@@ -93,7 +103,13 @@ describe('AARQ', () => {
   });
 
   it('encodes the HLS-GMAC mechanism name 2.16.756.5.8.2.5', () => {
-    const b = encodeAarq({ context: 'ln-ciphering', mechanism: 'hls-gmac', callingApTitle: unhex('4D4D4D0000000001'), authenticationValue: unhex('4B35366956616759'), userInformation: unhex('01') });
+    const b = encodeAarq({
+      context: 'ln-ciphering',
+      mechanism: 'hls-gmac',
+      callingApTitle: unhex('4D4D4D0000000001'),
+      authenticationValue: unhex('4B35366956616759'),
+      userInformation: unhex('01'),
+    });
     expect(hex(b)).toContain('8b0760857405080205');
     expect(hex(b)).toContain('a60a04084d4d4d0000000001');
     expect(hex(b)).toContain('ac0a80084b35366956616759');
@@ -134,7 +150,8 @@ describe('AARE', () => {
   });
 
   it('each result-source-diagnostic says which reason it is; only an authentication failure warns of lock-out', () => {
-    const rej = (diagnostic: number, source: 'acse-service-user' | 'acse-service-provider' = 'acse-service-user') => decodeAare(encodeAare({ context: 'ln-no-ciphering', result: 1, diagnosticSource: source, diagnostic }));
+    const rej = (diagnostic: number, source: 'acse-service-user' | 'acse-service-provider' = 'acse-service-user') =>
+      decodeAare(encodeAare({ context: 'ln-no-ciphering', result: 1, diagnosticSource: source, diagnostic }));
     const wrongPassword = aareRejection(rej(13), 'lls');
     expect(wrongPassword.code).toBe('AUTH_REJECTED');
     expect(wrongPassword.info().remedy).toMatch(/lock out/);
@@ -162,7 +179,9 @@ describe('AARE', () => {
   });
 
   it('HLS accepted with authentication-required and the StoC challenge', () => {
-    const a = decodeAare(unhex('6142A109060760857405080101A203020100A305A10302010E88020780890760857405080205AA0A8008503677524A323146BE10040E0800065F1F040000501F01F40007'));
+    const a = decodeAare(
+      unhex('6142A109060760857405080101A203020100A305A10302010E88020780890760857405080205AA0A8008503677524A323146BE10040E0800065F1F040000501F01F40007'),
+    );
     expect(a.result).toBe(0);
     expect(a.diagnosticName).toBe('authentication-required');
     expect(a.mechanism).toBe('hls-gmac');
@@ -227,7 +246,10 @@ describe('GET', () => {
 
   it('range selective access on a load profile (tests/test_xdlms/test_selective_access.py)', () => {
     const expected =
-      'c001c1000701006301 00ff0201 01 0204 0204 1200080906 0000010000ff 0f02 120000 090c07e2020cff000000 00800000 090c07e3020cff00000000800000 0100'.replace(/ /g, '');
+      'c001c1000701006301 00ff0201 01 0204 0204 1200080906 0000010000ff 0f02 120000 090c07e2020cff000000 00800000 090c07e3020cff00000000800000 0100'.replace(
+        / /g,
+        '',
+      );
     const q = encodeGetRequest({
       type: 'normal',
       invokeId: 1,
@@ -250,7 +272,11 @@ describe('GET', () => {
   });
 
   it('GET.response normal with data (tests/test_xdlms/test_get.py)', () => {
-    expect(decodeGetResponse(unhex('c401c1000600001391'))).toEqual({ type: 'normal', invokeId: 1, result: { ok: true, value: { type: 'double-long-unsigned', value: 5009 } } });
+    expect(decodeGetResponse(unhex('c401c1000600001391'))).toEqual({
+      type: 'normal',
+      invokeId: 1,
+      result: { ok: true, value: { type: 'double-long-unsigned', value: 5009 } },
+    });
   });
 
   it('GET.response data-access-results map to the app codes', () => {
@@ -295,21 +321,37 @@ describe('GET', () => {
   it('GET codecs round-trip and never throw anything but OmrError', () => {
     const resArb = fc.oneof(
       fc.integer({ min: 0, max: 0xffffffff }).map((v) => ({ ok: true as const, value: { type: 'double-long-unsigned' as const, value: v } })),
-      fc.constantFrom(1, 3, 4, 250).map((dar) => ({ ok: false as const, dar, name: ['', 'hardware-fault', '', 'read-write-denied', 'object-undefined'][dar] ?? 'other-reason' })),
+      fc
+        .constantFrom(1, 3, 4, 250)
+        .map((dar) => ({ ok: false as const, dar, name: ['', 'hardware-fault', '', 'read-write-denied', 'object-undefined'][dar] ?? 'other-reason' })),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 15 }), fc.array(resArb, { maxLength: 10 }), fc.boolean(), fc.nat(), fc.uint8Array({ maxLength: 50 }), (id, results, last, bn, raw) => {
-        const a: GetResponse = { type: 'with-list', invokeId: id, results };
-        expect(decodeGetResponse(encodeGetResponse(a))).toEqual(a);
-        const b: GetResponse = { type: 'with-datablock', invokeId: id, lastBlock: last, blockNumber: bn % 0xffffffff, raw };
-        expect(decodeGetResponse(encodeGetResponse(b))).toEqual(b);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 15 }),
+        fc.array(resArb, { maxLength: 10 }),
+        fc.boolean(),
+        fc.nat(),
+        fc.uint8Array({ maxLength: 50 }),
+        (id, results, last, bn, raw) => {
+          const a: GetResponse = { type: 'with-list', invokeId: id, results };
+          expect(decodeGetResponse(encodeGetResponse(a))).toEqual(a);
+          const b: GetResponse = { type: 'with-datablock', invokeId: id, lastBlock: last, blockNumber: bn % 0xffffffff, raw };
+          expect(decodeGetResponse(encodeGetResponse(b))).toEqual(b);
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {
         for (const f of [decodeGetResponse, decodeGetRequest, decodeActionResponse, decodeExceptionResponse, decodeConfirmedServiceError]) {
           try {
-            f(Uint8Array.from([[0xc4, 0xc0, 0xc7, 0xd8, 0x0e][[decodeGetResponse, decodeGetRequest, decodeActionResponse, decodeExceptionResponse, decodeConfirmedServiceError].indexOf(f)]!, ...b]));
+            f(
+              Uint8Array.from([
+                [0xc4, 0xc0, 0xc7, 0xd8, 0x0e][
+                  [decodeGetResponse, decodeGetRequest, decodeActionResponse, decodeExceptionResponse, decodeConfirmedServiceError].indexOf(f)
+                ]!,
+                ...b,
+              ]),
+            );
           } catch (e) {
             expect(e).toBeInstanceOf(OmrError);
           }
@@ -322,7 +364,13 @@ describe('GET', () => {
 
 describe('ACTION, exception-response, confirmed-service-error', () => {
   it('ACTION.request reply_to_HLS_authentication on the association object', () => {
-    const b = encodeActionRequest({ invokeId: 1, classId: 15, obis: '0-0:40.0.0*255', method: 1, parameters: { type: 'octet-string', value: '10000000011a52fe7dd3e72748973c1e28' } });
+    const b = encodeActionRequest({
+      invokeId: 1,
+      classId: 15,
+      obis: '0-0:40.0.0*255',
+      method: 1,
+      parameters: { type: 'octet-string', value: '10000000011a52fe7dd3e72748973c1e28' },
+    });
     expect(hex(b)).toBe('c301c1000f0000280000ff0101 0911 10000000011a52fe7dd3e72748973c1e28'.replace(/ /g, ''));
   });
   it('ACTION.response with return data (tests/test_xdlms/test_action.py)', () => {
@@ -330,7 +378,12 @@ describe('ACTION, exception-response, confirmed-service-error', () => {
     expect(r.invokeId).toBe(0);
     expect(r.result).toBe(0);
     expect(r.returnData).toEqual({ ok: true, value: { type: 'octet-string', value: '1000001afde8857b728a3499106aa665d1' } });
-    expect(decodeActionResponse(unhex('c701c0000101fa'))).toEqual({ invokeId: 0, result: 0, resultName: 'success', returnData: { ok: false, dar: 250, name: 'other-reason' } });
+    expect(decodeActionResponse(unhex('c701c0000101fa'))).toEqual({
+      invokeId: 0,
+      result: 0,
+      resultName: 'success',
+      returnData: { ok: false, dar: 250, name: 'other-reason' },
+    });
   });
   it('exception-response', () => {
     expect(decodeExceptionResponse(unhex('d80102')).text).toBe('exception-response: service-not-allowed, service-not-supported');

@@ -4,7 +4,15 @@ import { OmrError } from '../../../shared/errors';
 import { hex, unhex } from '../../../electron/engine/dlms/bytes';
 import { decodeData, encodeData, integerText, type DlmsValue, type TypeDescription } from '../../../electron/engine/dlms/axdr';
 import { CAPTURE_OBJECTS, formatValue, logicalNameText, OBJECT_LIST, SELF_DESCRIBING } from '../../../electron/engine/dlms/value-format';
-import { cosemDateTime, decodeDateTime, encodeDateTime, formatDateTime, parseDateTime, toIsoLocal, type CosemDateTime } from '../../../electron/engine/dlms/datetime';
+import {
+  cosemDateTime,
+  decodeDateTime,
+  encodeDateTime,
+  formatDateTime,
+  parseDateTime,
+  toIsoLocal,
+  type CosemDateTime,
+} from '../../../electron/engine/dlms/datetime';
 
 const dt = (fields: Partial<CosemDateTime>) => cosemDateTime(fields);
 
@@ -28,11 +36,35 @@ describe('A-XDR: every type encodes as the Blue Book says', () => {
     ['16 1e', { type: 'enum', value: 30 }],
     ['17 3f c0 00 00', { type: 'float32', value: 1.5 }],
     ['18 40 09 21 fb 54 44 2d 18', { type: 'float64', value: Math.PI }],
-    ['19 07 e5 07 13 01 0f 2e 23 00 ff 88 80', { type: 'date-time', value: dt({ year: 2021, month: 7, day: 19, dayOfWeek: 1, hour: 15, minute: 46, second: 35, hundredths: 0, deviation: -120, clockStatus: 0x80 }) }],
+    [
+      '19 07 e5 07 13 01 0f 2e 23 00 ff 88 80',
+      {
+        type: 'date-time',
+        value: dt({ year: 2021, month: 7, day: 19, dayOfWeek: 1, hour: 15, minute: 46, second: 35, hundredths: 0, deviation: -120, clockStatus: 0x80 }),
+      },
+    ],
     ['1a ff ff ff ff 02', { type: 'date', value: { year: null, month: null, day: null, dayOfWeek: 2 } }],
     ['1b 0f 00 ff ff', { type: 'time', value: { hour: 15, minute: 0, second: null, hundredths: null } }],
-    ['01 02 11 01 11 02', { type: 'array', value: [{ type: 'unsigned', value: 1 }, { type: 'unsigned', value: 2 }] }],
-    ['02 02 0f 00 16 1e', { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] }],
+    [
+      '01 02 11 01 11 02',
+      {
+        type: 'array',
+        value: [
+          { type: 'unsigned', value: 1 },
+          { type: 'unsigned', value: 2 },
+        ],
+      },
+    ],
+    [
+      '02 02 0f 00 16 1e',
+      {
+        type: 'structure',
+        value: [
+          { type: 'integer', value: 0 },
+          { type: 'enum', value: 30 },
+        ],
+      },
+    ],
   ];
   for (const [h, v] of cases) {
     it(`${v.type} ${h}`, () => {
@@ -57,8 +89,20 @@ describe('A-XDR: every type encodes as the Blue Book says', () => {
       type: 'compact-array',
       description: { type: 'structure', elements: [{ type: 'long-unsigned' }, { type: 'double-long' }] },
       value: [
-        { type: 'structure', value: [{ type: 'long-unsigned', value: 1 }, { type: 'double-long', value: 2 }] },
-        { type: 'structure', value: [{ type: 'long-unsigned', value: 3 }, { type: 'double-long', value: -4 }] },
+        {
+          type: 'structure',
+          value: [
+            { type: 'long-unsigned', value: 1 },
+            { type: 'double-long', value: 2 },
+          ],
+        },
+        {
+          type: 'structure',
+          value: [
+            { type: 'long-unsigned', value: 3 },
+            { type: 'double-long', value: -4 },
+          ],
+        },
       ],
     });
     expect(hex(encodeData(v))).toBe('130202120 50c000100000002 0003fffffffc'.replace(/ /g, ''));
@@ -99,13 +143,22 @@ describe('A-XDR: every type encodes as the Blue Book says', () => {
     const captureObjects: DlmsValue = {
       type: 'array',
       value: [
-        { type: 'structure', value: [{ type: 'long-unsigned', value: 8 }, ln('0000010000ff'), { type: 'integer', value: 2 }, { type: 'long-unsigned', value: 0 }] },
-        { type: 'structure', value: [{ type: 'long-unsigned', value: 3 }, ln('0100010800ff'), { type: 'integer', value: 2 }, { type: 'long-unsigned', value: 0 }] },
+        {
+          type: 'structure',
+          value: [{ type: 'long-unsigned', value: 8 }, ln('0000010000ff'), { type: 'integer', value: 2 }, { type: 'long-unsigned', value: 0 }],
+        },
+        {
+          type: 'structure',
+          value: [{ type: 'long-unsigned', value: 3 }, ln('0100010800ff'), { type: 'integer', value: 2 }, { type: 'long-unsigned', value: 0 }],
+        },
       ],
     };
     expect(formatValue(captureObjects, CAPTURE_OBJECTS)).toBe('[{8, 0-0:1.0.0*255, 2, 0}, {3, 1-0:1.8.0*255, 2, 0}]');
     expect(formatValue(captureObjects)).toBe('[{8, 0000010000ff, 2, 0}, {3, 0100010800ff, 2, 0}]');
-    const objectList: DlmsValue = { type: 'array', value: [{ type: 'structure', value: [{ type: 'long-unsigned', value: 1 }, { type: 'unsigned', value: 0 }, ln('0000600100ff'), ln('0a0b0c0d0e0f')] }] };
+    const objectList: DlmsValue = {
+      type: 'array',
+      value: [{ type: 'structure', value: [{ type: 'long-unsigned', value: 1 }, { type: 'unsigned', value: 0 }, ln('0000600100ff'), ln('0a0b0c0d0e0f')] }],
+    };
     // The access rights are not a logical name even when 6 bytes long.
     expect(formatValue(objectList, OBJECT_LIST)).toBe('[{1, 0, 0-0:96.1.0*255, 0a0b0c0d0e0f}]');
     // {logical_name, value}: a 6-byte value beside the name stays hex.
@@ -135,7 +188,9 @@ const scalarArb: fc.Arbitrary<DlmsValue> = fc.oneof(
   fc.integer({ min: -2147483648, max: 2147483647 }).map((value): DlmsValue => ({ type: 'double-long', value })),
   fc.integer({ min: 0, max: 4294967295 }).map((value): DlmsValue => ({ type: 'double-long-unsigned', value })),
   fc.uint8Array({ maxLength: 300 }).map((b): DlmsValue => ({ type: 'octet-string', value: hex(b) })),
-  fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 40 }).map((value): DlmsValue => ({ type: 'visible-string', value })),
+  fc
+    .string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 40 })
+    .map((value): DlmsValue => ({ type: 'visible-string', value })),
   fc.string({ unit: 'grapheme', maxLength: 20 }).map((value): DlmsValue => ({ type: 'utf8-string', value })),
   fc.integer({ min: -128, max: 127 }).map((value): DlmsValue => ({ type: 'integer', value })),
   fc.integer({ min: -128, max: 127 }).map((value): DlmsValue => ({ type: 'bcd', value })),
@@ -170,23 +225,43 @@ describe('A-XDR properties', () => {
   });
 
   it('compact arrays round-trip', () => {
-    const desc: TypeDescription = { type: 'structure', elements: [{ type: 'long-unsigned' }, { type: 'octet-string' }, { type: 'array', count: 2, element: { type: 'integer' } }] };
+    const desc: TypeDescription = {
+      type: 'structure',
+      elements: [{ type: 'long-unsigned' }, { type: 'octet-string' }, { type: 'array', count: 2, element: { type: 'integer' } }],
+    };
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 65535 }), fc.uint8Array({ maxLength: 12 }), fc.integer({ min: -128, max: 127 }), fc.integer({ min: -128, max: 127 })), { maxLength: 20 }), (rows) => {
-        const v: DlmsValue = {
-          type: 'compact-array',
-          description: desc,
-          value: rows.map(([a, b, c, d]) => ({
-            type: 'structure',
-            value: [
-              { type: 'long-unsigned', value: a },
-              { type: 'octet-string', value: hex(b) },
-              { type: 'array', value: [{ type: 'integer', value: c }, { type: 'integer', value: d }] },
-            ],
-          })),
-        };
-        expect(decodeData(encodeData(v))).toEqual(v);
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 65535 }),
+            fc.uint8Array({ maxLength: 12 }),
+            fc.integer({ min: -128, max: 127 }),
+            fc.integer({ min: -128, max: 127 }),
+          ),
+          { maxLength: 20 },
+        ),
+        (rows) => {
+          const v: DlmsValue = {
+            type: 'compact-array',
+            description: desc,
+            value: rows.map(([a, b, c, d]) => ({
+              type: 'structure',
+              value: [
+                { type: 'long-unsigned', value: a },
+                { type: 'octet-string', value: hex(b) },
+                {
+                  type: 'array',
+                  value: [
+                    { type: 'integer', value: c },
+                    { type: 'integer', value: d },
+                  ],
+                },
+              ],
+            })),
+          };
+          expect(decodeData(encodeData(v))).toEqual(v);
+        },
+      ),
     );
   });
 

@@ -26,12 +26,23 @@ const NO_LIST = conformanceFromNames(['block-transfer-with-get-or-read', 'get', 
 const objects: Record<string, DlmsValue | number> = {
   '0000600100ff/2': { type: 'octet-string', value: hex(new TextEncoder().encode('LGZ1030000001234')) },
   '0100010800ff/2': { type: 'double-long-unsigned', value: 7136726 },
-  '0100010800ff/3': { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] },
+  '0100010800ff/3': {
+    type: 'structure',
+    value: [
+      { type: 'integer', value: 0 },
+      { type: 'enum', value: 30 },
+    ],
+  },
   '0000600101ff/2': 3, // read-write-denied
 };
 
 function aareOk(conformance: number, maxPdu = 1024): Uint8Array {
-  return encodeAare({ context: 'ln-no-ciphering', result: 0, diagnostic: 0, userInformation: encodeInitiateResponse({ dlmsVersion: 6, conformance, maxReceivePduSize: maxPdu, vaaName: 7 }) });
+  return encodeAare({
+    context: 'ln-no-ciphering',
+    result: 0,
+    diagnostic: 0,
+    userInformation: encodeInitiateResponse({ dlmsVersion: 6, conformance, maxReceivePduSize: maxPdu, vaaName: 7 }),
+  });
 }
 
 function lookup(r: { classId: number; obis: unknown; attribute: number }): GetDataResult {
@@ -43,7 +54,15 @@ function lookup(r: { classId: number; obis: unknown; attribute: number }): GetDa
 }
 
 /** A plain meter: AARQ → AARE, GET normal / with-list / block transfer of big values, RLRQ → RLRE. */
-function plainMeter(opts: { conformance?: number; maxPdu?: number; blockSize?: number; maxInfo?: number; big?: DlmsValue; fault?: ConstructorParameters<typeof FakeMeter>[0]['fault']; aare?: Uint8Array }) {
+function plainMeter(opts: {
+  conformance?: number;
+  maxPdu?: number;
+  blockSize?: number;
+  maxInfo?: number;
+  big?: DlmsValue;
+  fault?: ConstructorParameters<typeof FakeMeter>[0]['fault'];
+  aare?: Uint8Array;
+}) {
   let blocks: Uint8Array[] = [];
   const meter = new FakeMeter({
     maxInfo: opts.maxInfo ?? 128,
@@ -97,12 +116,21 @@ describe('DLMS client over HDLC', () => {
     expect(hex(meter.apdus[0]!.slice(0, 1))).toBe('60');
     expect(hex(meter.apdus[2]!)).toBe('6203800100');
     const r = results(run.events);
-    expect(r).toEqual([{ type: 'result', id, results: [{ ok: true, value: { type: 'octet-string', value: hex(new TextEncoder().encode('LGZ1030000001234')) } }] }]);
+    expect(r).toEqual([
+      { type: 'result', id, results: [{ ok: true, value: { type: 'octet-string', value: hex(new TextEncoder().encode('LGZ1030000001234')) } }] },
+    ]);
     expect(run.events.map((e) => e.type)).toEqual(['associated', 'result', 'released']);
   });
 
   it('an LLS password is redacted in the trace and a rejection is AUTH_REJECTED', () => {
-    const meter = plainMeter({ aare: encodeAare({ context: 'ln-no-ciphering', result: 1, diagnostic: 13, userInformation: encodeInitiateResponse({ dlmsVersion: 6, conformance: 0, maxReceivePduSize: 0, vaaName: 7 }) }) });
+    const meter = plainMeter({
+      aare: encodeAare({
+        context: 'ln-no-ciphering',
+        result: 1,
+        diagnostic: 13,
+        userInformation: encodeInitiateResponse({ dlmsVersion: 6, conformance: 0, maxReceivePduSize: 0, vaaName: 7 }),
+      }),
+    });
     const client = new DlmsClient({ transport: hdlc(), authentication: { mechanism: 'lls', password: new TextEncoder().encode('00000001') } });
     const run = drive(client, meter);
     expect(run.failed).toEqual({ code: 'AUTH_REJECTED', detail: 'rejected-permanent, acse-service-user: authentication-failure' });
@@ -142,7 +170,10 @@ describe('DLMS client over HDLC', () => {
               classId: 7,
               obis: '1-0:99.1.0*255',
               attribute: 2,
-              access: rangeAccess({ from: cosemDateTime({ year: 2024, month: 5, day: 7, hour: 0, minute: 0, second: 0 }), to: cosemDateTime({ year: 2024, month: 5, day: 8, hour: 0, minute: 0, second: 0 }) }),
+              access: rangeAccess({
+                from: cosemDateTime({ year: 2024, month: 5, day: 7, hour: 0, minute: 0, second: 0 }),
+                to: cosemDateTime({ year: 2024, month: 5, day: 8, hour: 0, minute: 0, second: 0 }),
+              }),
             },
           ],
           now,
@@ -183,7 +214,16 @@ describe('DLMS client over HDLC', () => {
     expect(meter.apdus.filter((a) => a[0] === 0xc0).map((a) => a[1])).toEqual([3]);
     const r = results(run.events)[0]!.results;
     expect(r[0]).toEqual({ ok: true, value: { type: 'double-long-unsigned', value: 7136726 } });
-    expect(r[1]).toEqual({ ok: true, value: { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] } });
+    expect(r[1]).toEqual({
+      ok: true,
+      value: {
+        type: 'structure',
+        value: [
+          { type: 'integer', value: 0 },
+          { type: 'enum', value: 30 },
+        ],
+      },
+    });
     expect(r[2]).toMatchObject({ ok: false, error: { code: 'READ_DENIED' } });
     expect(r[3]).toMatchObject({ ok: false, error: { code: 'OBJECT_UNDEFINED', detail: '0-0:96.1.9*255 attribute 2: object-undefined' } });
   });
@@ -209,7 +249,9 @@ describe('DLMS client over HDLC', () => {
     // The meter's 3rd frame (the GET answer) arrives damaged once.
     const meter = plainMeter({ fault: (n) => (n === 2 ? 'corrupt' : undefined) });
     const client = new DlmsClient({ transport: hdlc(), authentication: { mechanism: 'none' } });
-    const run = drive(client, meter, 'start', undefined, (e, now) => (e.type === 'associated' ? client.get([{ classId: 3, obis: '1-0:1.8.0*255', attribute: 2 }], now).actions : []));
+    const run = drive(client, meter, 'start', undefined, (e, now) =>
+      e.type === 'associated' ? client.get([{ classId: 3, obis: '1-0:1.8.0*255', attribute: 2 }], now).actions : [],
+    );
     expect(run.failed).toBeUndefined();
     expect(results(run.events)[0]!.results[0]).toEqual({ ok: true, value: { type: 'double-long-unsigned', value: 7136726 } });
     expect(run.traces.some((t) => t.includes('damaged frame'))).toBe(true);
@@ -219,13 +261,17 @@ describe('DLMS client over HDLC', () => {
   it('recovers a lost frame after the reaction timeout, and gives up with TIMEOUT_REACTION', () => {
     const meter = plainMeter({ fault: (n) => (n === 2 ? 'drop' : undefined) });
     const client = new DlmsClient({ transport: hdlc(), authentication: { mechanism: 'none' } });
-    const run = drive(client, meter, 'start', undefined, (e, now) => (e.type === 'associated' ? client.get([{ classId: 3, obis: '1-0:1.8.0*255', attribute: 2 }], now).actions : []));
+    const run = drive(client, meter, 'start', undefined, (e, now) =>
+      e.type === 'associated' ? client.get([{ classId: 3, obis: '1-0:1.8.0*255', attribute: 2 }], now).actions : [],
+    );
     expect(results(run.events)[0]!.results[0]!.ok).toBe(true);
     expect(run.now).toBeGreaterThanOrEqual(1000);
 
     const silent = plainMeter({ fault: (n) => (n >= 2 ? 'drop' : undefined) });
     const c2 = new DlmsClient({ transport: hdlc(), authentication: { mechanism: 'none' } });
-    const r2 = drive(c2, silent, 'start', undefined, (e, now) => (e.type === 'associated' ? c2.get([{ classId: 3, obis: '1-0:1.8.0*255', attribute: 2 }], now).actions : []));
+    const r2 = drive(c2, silent, 'start', undefined, (e, now) =>
+      e.type === 'associated' ? c2.get([{ classId: 3, obis: '1-0:1.8.0*255', attribute: 2 }], now).actions : [],
+    );
     expect(r2.failed?.code).toBe('TIMEOUT_REACTION');
     expect(results(r2.events)[0]!.results[0]).toMatchObject({ ok: false, error: { code: 'TIMEOUT_REACTION' } });
     expect(r2.sent.filter((s) => s.summary.endsWith('(repeat)'))).toHaveLength(2);
@@ -236,7 +282,12 @@ describe('DLMS client over HDLC', () => {
     client.start(0);
     const g = client.get([{ classId: 1, obis: '0-0:96.1.0*255', attribute: 2 }], 1);
     const out = client.linkLost(new OmrError('LINK_LOST', 'unplugged'));
-    expect(out).toEqual([{ type: 'event', event: { type: 'result', id: g.id, results: [{ ok: false, error: expect.objectContaining({ code: 'LINK_LOST', detail: 'unplugged' }) }] } }]);
+    expect(out).toEqual([
+      {
+        type: 'event',
+        event: { type: 'result', id: g.id, results: [{ ok: false, error: expect.objectContaining({ code: 'LINK_LOST', detail: 'unplugged' }) }] },
+      },
+    ]);
     expect(client.receive(new Uint8Array([0x7e]), 2)).toEqual([]);
   });
 
@@ -295,8 +346,21 @@ describe('DLMS client with HLS-GMAC and glo-ciphering', () => {
           expect(hex(q.authenticationValue!)).toBe(hex(CTOS));
           const ir = decodeInitiateRequest(decipherApdu(q.userInformation, keys, CLIENT_ST).plaintext);
           expect(ir.maxReceivePduSize).toBe(1024);
-          const resp = cipherApdu(encodeInitiateResponse({ dlmsVersion: 6, conformance: WITH_LIST, maxReceivePduSize: 1024, vaaName: 7 }), SERVER_ST, serverIc++, keys);
-          return encodeAare({ context: 'ln-ciphering', result: 0, diagnostic: 14, respondingApTitle: SERVER_ST, mechanism: 'hls-gmac', respondingAuthenticationValue: STOC, userInformation: resp });
+          const resp = cipherApdu(
+            encodeInitiateResponse({ dlmsVersion: 6, conformance: WITH_LIST, maxReceivePduSize: 1024, vaaName: 7 }),
+            SERVER_ST,
+            serverIc++,
+            keys,
+          );
+          return encodeAare({
+            context: 'ln-ciphering',
+            result: 0,
+            diagnostic: 14,
+            respondingApTitle: SERVER_ST,
+            mechanism: 'hls-gmac',
+            respondingAuthenticationValue: STOC,
+            userInformation: resp,
+          });
         }
         if (apdu[0] === 0x62) return encodeRlre();
         const plain = decipherApdu(apdu, keys, CLIENT_ST).plaintext;
@@ -306,12 +370,22 @@ describe('DLMS client with HLS-GMAC and glo-ciphering', () => {
           const f = unhex((a.parameters as { value: string }).value);
           verifyHlsGmac(f, CLIENT_ST, keys, STOC);
           const reply = hlsGmac(SERVER_ST, serverIc, keys, mode === 'bad-ctos' ? STOC : CTOS);
-          return cipherApdu(encodeActionResponse({ invokeId: a.invokeId, result: 0, returnData: { ok: true, value: { type: 'octet-string', value: hex(reply) } } }), SERVER_ST, serverIc++, keys);
+          return cipherApdu(
+            encodeActionResponse({ invokeId: a.invokeId, result: 0, returnData: { ok: true, value: { type: 'octet-string', value: hex(reply) } } }),
+            SERVER_ST,
+            serverIc++,
+            keys,
+          );
         }
         const g = decodeGetRequest(plain);
         if (g.type !== 'normal') throw new Error('normal GET expected');
         const getKeys = mode === 'bad-get-key' ? { encryptionKey: EK, authenticationKey: EK } : keys;
-        return cipherApdu(encodeGetResponse({ type: 'normal', invokeId: g.invokeId, result: { ok: true, value: { type: 'double-long-unsigned', value: 42 } } }), SERVER_ST, serverIc++, getKeys);
+        return cipherApdu(
+          encodeGetResponse({ type: 'normal', invokeId: g.invokeId, result: { ok: true, value: { type: 'double-long-unsigned', value: 42 } } }),
+          SERVER_ST,
+          serverIc++,
+          getKeys,
+        );
       },
     });
   }
@@ -325,7 +399,11 @@ describe('DLMS client with HLS-GMAC and glo-ciphering', () => {
       random: () => CTOS,
     });
     const run = drive(client, meter, 'start', undefined, (e, now) =>
-      e.type === 'associated' ? client.get([{ classId: 1, obis: '0-0:43.1.0*255', attribute: 2 }], now).actions : e.type === 'result' ? client.release(now) : [],
+      e.type === 'associated'
+        ? client.get([{ classId: 1, obis: '0-0:43.1.0*255', attribute: 2 }], now).actions
+        : e.type === 'result'
+          ? client.release(now)
+          : [],
     );
     expect(run.failed).toBeUndefined();
     expect(results(run.events)[0]!.results[0]).toEqual({ ok: true, value: { type: 'double-long-unsigned', value: 42 } });
@@ -355,7 +433,9 @@ describe('DLMS client with HLS-GMAC and glo-ciphering', () => {
 
   it('an answer ciphered under other keys is KEY_ERROR, never data', () => {
     const client = hlsClient();
-    const run = drive(client, hlsMeter('bad-get-key'), 'start', undefined, (e, now) => (e.type === 'associated' ? client.get([{ classId: 1, obis: '0-0:43.1.0*255', attribute: 2 }], now).actions : []));
+    const run = drive(client, hlsMeter('bad-get-key'), 'start', undefined, (e, now) =>
+      e.type === 'associated' ? client.get([{ classId: 1, obis: '0-0:43.1.0*255', attribute: 2 }], now).actions : [],
+    );
     expect(run.failed?.code).toBe('KEY_ERROR');
     expect(results(run.events)[0]!.results[0]).toMatchObject({ ok: false, error: { code: 'KEY_ERROR' } });
   });
@@ -377,8 +457,13 @@ describe('DLMS client over the IEC 62056-47 wrapper', () => {
     const req = g.actions.find((a) => a.type === 'send') as { bytes: Uint8Array };
     const q = decodeGetRequest(req.bytes.slice(8));
     expect(q.type).toBe('normal');
-    const resp = client.receive(encodeWrapper(1, 16, encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: true, value: decodeData(unhex('0600361F58')) } })), 4);
-    expect(resp.find((a) => a.type === 'event')).toMatchObject({ event: { type: 'result', id: g.id, results: [{ ok: true, value: { type: 'double-long-unsigned', value: 3546968 } }] } });
+    const resp = client.receive(
+      encodeWrapper(1, 16, encodeGetResponse({ type: 'normal', invokeId: q.invokeId, result: { ok: true, value: decodeData(unhex('0600361F58')) } })),
+      4,
+    );
+    expect(resp.find((a) => a.type === 'event')).toMatchObject({
+      event: { type: 'result', id: g.id, results: [{ ok: true, value: { type: 'double-long-unsigned', value: 3546968 } }] },
+    });
     // Silence → TIMEOUT_REACTION.
     const g2 = client.get([{ classId: 3, obis: '1-0:1.8.0*255', attribute: 2 }], 10);
     const wake = g2.actions.find((a) => a.type === 'wakeAt') as { at: number };
@@ -394,15 +479,22 @@ describe('DLMS client robustness', () => {
         fc.array(
           fc.oneof(
             fc.uint8Array({ maxLength: 60 }),
-            fc.tuple(fc.constantFrom('UA', 'I', 'RR', 'DM', 'FRMR', 'UI') as fc.Arbitrary<'UA' | 'I' | 'RR' | 'DM' | 'FRMR' | 'UI'>, fc.uint8Array({ maxLength: 60 }), fc.boolean(), fc.integer({ min: 0, max: 7 })).map(([kind, info, seg, n]) =>
-              encodeFrame({
-                dest: clientAddress(16),
-                src: serverAddress(1, 17),
-                control: kind === 'I' ? { kind, ns: n, nr: n, pf: true } : kind === 'RR' ? { kind, nr: n, pf: true } : { kind, pf: true },
-                segmented: seg,
-                info: kind === 'I' && info.length ? Uint8Array.from([0xe6, 0xe7, 0x00, ...info]) : info,
-              }),
-            ),
+            fc
+              .tuple(
+                fc.constantFrom('UA', 'I', 'RR', 'DM', 'FRMR', 'UI') as fc.Arbitrary<'UA' | 'I' | 'RR' | 'DM' | 'FRMR' | 'UI'>,
+                fc.uint8Array({ maxLength: 60 }),
+                fc.boolean(),
+                fc.integer({ min: 0, max: 7 }),
+              )
+              .map(([kind, info, seg, n]) =>
+                encodeFrame({
+                  dest: clientAddress(16),
+                  src: serverAddress(1, 17),
+                  control: kind === 'I' ? { kind, ns: n, nr: n, pf: true } : kind === 'RR' ? { kind, nr: n, pf: true } : { kind, pf: true },
+                  segmented: seg,
+                  info: kind === 'I' && info.length ? Uint8Array.from([0xe6, 0xe7, 0x00, ...info]) : info,
+                }),
+              ),
           ),
           { maxLength: 8 },
         ),

@@ -106,7 +106,7 @@ describe('security rules', () => {
     expect(r.results.flat().some((x) => x.ok)).toBe(false);
   });
 
-  it('replay: the meter\'s invocation counter must increase within the association', () => {
+  it("replay: the meter's invocation counter must increase within the association", () => {
     const r = run('replay', hls);
     expect(r.failed).toMatchObject({ code: 'SECURITY', detail: expect.stringMatching(/replay/) });
     expect(r.results.flat().some((x) => x.ok)).toBe(false);
@@ -116,7 +116,7 @@ describe('security rules', () => {
     expect(run('hls-empty', hls).failed?.code).toBe('SECURITY');
   });
 
-  it('HLS pass 4: f(CtoS) computed and sent with SC 0x30 is refused (the check uses the suite\'s 0x10, never the meter\'s byte)', () => {
+  it("HLS pass 4: f(CtoS) computed and sent with SC 0x30 is refused (the check uses the suite's 0x10, never the meter's byte)", () => {
     const r = run('hls-wrong-sc', hls);
     expect(r.failed).toMatchObject({ code: 'SECURITY', detail: expect.stringMatching(/security control 0x30/) });
     const ctos = new Uint8Array(16).fill(0x42);
@@ -126,11 +126,13 @@ describe('security rules', () => {
     expect(verifyHlsGmac(hlsGmac(METER_ST, 5, KEYS, ctos), METER_ST, KEYS, ctos)).toEqual({ invocationCounter: 5 });
   });
 
-  it('an APDU with another security control than the association\'s (encryption only, none) is SECURITY', () => {
+  it("an APDU with another security control than the association's (encryption only, none) is SECURITY", () => {
     const p = new AssociationProtection({ systemTitle: CLIENT_ST, keys: KEYS, invocationCounter: 1 });
     const plain = encodeGetResponse({ type: 'normal', invokeId: 1, result: { ok: true, value: { type: 'unsigned', value: 1 } } });
     for (const sc of [0x00, 0x10, 0x20, 0x31]) {
-      expect(() => p.open(cipherApdu(plain, METER_ST, 10 + sc, KEYS, { securityControl: sc }), METER_ST, 'GET.response')).toThrow(expect.objectContaining({ code: 'SECURITY' }));
+      expect(() => p.open(cipherApdu(plain, METER_ST, 10 + sc, KEYS, { securityControl: sc }), METER_ST, 'GET.response')).toThrow(
+        expect.objectContaining({ code: 'SECURITY' }),
+      );
     }
     expect(p.open(cipherApdu(plain, METER_ST, 200, KEYS), METER_ST, 'GET.response').plain).toEqual(plain);
     // allowUnverified is off unless asked: without the authentication key, a 0x30 APDU is refused.
@@ -155,7 +157,8 @@ describe('bounds', () => {
     expect(re.held).toBe(0);
     const gbt = new GeneralBlockAssembler(1000);
     expect(() => {
-      for (let i = 1; i < 20; i++) gbt.push(encodeGeneralBlock({ lastBlock: false, streaming: false, window: 1, blockNumber: i, blockNumberAck: 0, data: new Uint8Array(100) }));
+      for (let i = 1; i < 20; i++)
+        gbt.push(encodeGeneralBlock({ lastBlock: false, streaming: false, window: 1, blockNumber: i, blockNumberAck: 0, data: new Uint8Array(100) }));
     }).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
     // A list count past the bytes that remain, or bytes after the list: DECODE_ERROR, never a loop or a TypeError.
     expect(() => decodeGetListBlocks(unhex('84ffffffff00'))).toThrow(expect.objectContaining({ code: 'DECODE_ERROR' }));
@@ -168,7 +171,7 @@ describe('property: random server behaviour', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), fc.integer({ min: 1, max: 6 }), (seed, ciphered, n) => {
         let x = seed;
-        const random = () => ((x = (Math.imul(x, 48271) >>> 0) % 2147483647) / 2147483647);
+        const random = () => (x = (Math.imul(x, 48271) >>> 0) % 2147483647) / 2147483647;
         const gets = Array.from({ length: n }, (_, i) => [reg(`1-0:${i + 1}.8.0*255`), reg(`1-0:${i + 1}.8.1*255`)]);
         const r = driveHostile(hostileMeter({ misbehaviour: 'random', random, keys: KEYS, systemTitle: METER_ST, trickleMs: 1500, blockBytes: 4000 }), {
           gets,

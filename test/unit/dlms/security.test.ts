@@ -84,17 +84,23 @@ describe('security suite 0 with the Green Book vectors', () => {
 
   it('protect/unprotect round-trip for 0x10, 0x20, 0x30 and any suite bits', () => {
     fc.assert(
-      fc.property(fc.constantFrom(0x10, 0x20, 0x30, 0x31, 0x21), fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 0xffffffff }), fc.uint8Array({ maxLength: 100 }), (sc, st, ic, pt) => {
-        const c = protect(sc, st, ic, KEYS, pt);
-        const u = unprotect(sc, st, ic, KEYS, c);
-        expect(hex(u.plaintext)).toBe(hex(pt));
-        expect(u.authenticated).toBe((sc & 0x10) !== 0);
-        if (sc & 0x10) {
-          const t = c.slice();
-          t[t.length - 1]! ^= 0x80;
-          expect(() => unprotect(sc, st, ic, KEYS, t)).toThrow(expect.objectContaining({ code: 'KEY_ERROR' }));
-        }
-      }),
+      fc.property(
+        fc.constantFrom(0x10, 0x20, 0x30, 0x31, 0x21),
+        fc.uint8Array({ minLength: 8, maxLength: 8 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.uint8Array({ maxLength: 100 }),
+        (sc, st, ic, pt) => {
+          const c = protect(sc, st, ic, KEYS, pt);
+          const u = unprotect(sc, st, ic, KEYS, c);
+          expect(hex(u.plaintext)).toBe(hex(pt));
+          expect(u.authenticated).toBe((sc & 0x10) !== 0);
+          if (sc & 0x10) {
+            const t = c.slice();
+            t[t.length - 1]! ^= 0x80;
+            expect(() => unprotect(sc, st, ic, KEYS, t)).toThrow(expect.objectContaining({ code: 'KEY_ERROR' }));
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -156,7 +162,18 @@ describe('published pushes', () => {
     }
     const n = decodeDataNotification(apdu!);
     expect(n.longInvokeId).toBe(0x007c83d3);
-    expect(n.dateTime).toEqual({ year: 2026, month: 7, day: 18, dayOfWeek: 6, hour: 16, minute: 58, second: 0, hundredths: null, deviation: null, clockStatus: 0 });
+    expect(n.dateTime).toEqual({
+      year: 2026,
+      month: 7,
+      day: 18,
+      dayOfWeek: 6,
+      hour: 16,
+      minute: 58,
+      second: 0,
+      hundredths: null,
+      deviation: null,
+      clockStatus: 0,
+    });
     expect(n.body.type).toBe('structure');
     if (n.body.type !== 'structure') return;
     const [objects, ...values] = n.body.value;

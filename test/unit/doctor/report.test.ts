@@ -5,7 +5,13 @@ import { formatReport, localiseReport, makeCheck, type DoctorReport } from '../.
 import { FIXTURES_USABLE, fixtureFs } from '../../fixtures/hostfs/fixture-hostfs';
 
 const SITUATIONS = ['healthy-ftdi', 'driver-missing', 'no-permission', 'group-not-active', 'modemmanager', 'brltty-ch340', 'brltty-claimed', 'held-by-process'];
-const ECHO: ProbeResult = { echoOnly: true, noAnswer: false, garbage: false, parityErrors: 0, modes: { readout: false, modeE: false, reducedReactionTime: false } };
+const ECHO: ProbeResult = {
+  echoOnly: true,
+  noAnswer: false,
+  garbage: false,
+  parityErrors: 0,
+  modes: { readout: false, modeE: false, reducedReactionTime: false },
+};
 
 function sample(): DoctorReport {
   const en = (s: string, fr: string) => ({ en: s, fr });
@@ -66,7 +72,11 @@ describe('doctor report', () => {
   it('switches language without running again, and drops a remedy the other language lacks', () => {
     const fr = localiseReport(sample(), 'fr');
     expect(fr.lang).toBe('fr');
-    expect(fr.checks[1]).toMatchObject({ seen: "bob n'est pas dans dialout.", remedy: 'Ajoutez bob à dialout.', command: 'sudo usermod -aG dialout bob\nsudo udevadm trigger' });
+    expect(fr.checks[1]).toMatchObject({
+      seen: "bob n'est pas dans dialout.",
+      remedy: 'Ajoutez bob à dialout.',
+      command: 'sudo usermod -aG dialout bob\nsudo udevadm trigger',
+    });
     expect(fr.checks[0]!.remedy).toBeUndefined();
     expect(localiseReport(fr, 'en')).toEqual(sample());
   });

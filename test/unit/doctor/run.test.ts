@@ -17,7 +17,13 @@ const E450: ProbeResult = {
   shortReadOk: true,
   shortReadSummary: '14 data lines',
 };
-const NOTHING: ProbeResult = { echoOnly: false, noAnswer: false, garbage: false, parityErrors: 0, modes: { readout: false, modeE: false, reducedReactionTime: false } };
+const NOTHING: ProbeResult = {
+  echoOnly: false,
+  noAnswer: false,
+  garbage: false,
+  parityErrors: 0,
+  modes: { readout: false, modeE: false, reducedReactionTime: false },
+};
 
 /** Fake port and engine: records what the doctor did with them. */
 function fakes(probe: () => Promise<ProbeResult>, open: (port: string) => Promise<void> = async () => undefined) {
@@ -148,9 +154,12 @@ describe('runDoctor: open, head and meter outcomes (fake deps)', () => {
     // Windows says "access denied" for a COM port another program holds.
     ['PORT_PERMISSION', 'win32', 'PORT_BUSY'],
   ] as const)('open throwing %s on %s → open fails with %s, head and meter skipped, nothing to close', async (thrown, platform, expected) => {
-    const f = fakes(async () => E450, async () => {
-      throw new OmrError(thrown, 'detail from the link');
-    });
+    const f = fakes(
+      async () => E450,
+      async () => {
+        throw new OmrError(thrown, 'detail from the link');
+      },
+    );
     const report = await runDoctor(tcp(f.deps, { platform }));
     const open = report.checks[3]!;
     expect(open).toMatchObject({ id: 'open', status: 'fail', code: expected });
@@ -168,9 +177,12 @@ describe('runDoctor: open, head and meter outcomes (fake deps)', () => {
   });
 
   it('maps an unexpected throw from openPort to INTERNAL', async () => {
-    const f = fakes(async () => E450, async () => {
-      throw new TypeError('boom');
-    });
+    const f = fakes(
+      async () => E450,
+      async () => {
+        throw new TypeError('boom');
+      },
+    );
     const report = await runDoctor(tcp(f.deps));
     expect(report.checks[3]).toMatchObject({ status: 'fail', code: 'INTERNAL' });
     expect(report.checks[3]!.seen).toContain('boom');
@@ -240,9 +252,16 @@ describe('runDoctor: open, head and meter outcomes (fake deps)', () => {
   });
 
   it('lists what the meter offers, including the reduced reaction time, and says when no short read was tried', () => {
-    const { meter } = probeChecks('fr', { ...E450, identLine: '/ELs5\\@ZMD', modes: { readout: true, modeE: false, reducedReactionTime: true }, shortReadOk: undefined });
+    const { meter } = probeChecks('fr', {
+      ...E450,
+      identLine: '/ELs5\\@ZMD',
+      modes: { readout: true, modeE: false, reducedReactionTime: true },
+      shortReadOk: undefined,
+    });
     expect(meter!.status).toBe('pass');
-    expect(meter!.seen).toBe("Identification /ELs5\\@ZMD. Propose : relevé de données (mode C), temps de réaction réduit (20 ms). Aucune lecture courte n'a été tentée.");
+    expect(meter!.seen).toBe(
+      "Identification /ELs5\\@ZMD. Propose : relevé de données (mode C), temps de réaction réduit (20 ms). Aucune lecture courte n'a été tentée.",
+    );
   });
 
   it('warns when the meter offers no mode this app reads', () => {

@@ -2,7 +2,15 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkAdapter, checkConflicts, checkPermission, currentUser, modeAllows, systemChecks, type SystemInput } from '../../../electron/features/doctor/system';
+import {
+  checkAdapter,
+  checkConflicts,
+  checkPermission,
+  currentUser,
+  modeAllows,
+  systemChecks,
+  type SystemInput,
+} from '../../../electron/features/doctor/system';
 import { findUdevRule, moduleState, readDistro } from '../../../electron/features/doctor/linux';
 import { FIXTURES_USABLE, FixtureHostFs, fixtureFs, HOSTFS_FIXTURES } from '../../fixtures/hostfs/fixture-hostfs';
 
@@ -46,10 +54,21 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
       expect(adapter).toMatchObject({
         id: 'adapter',
         status: 'pass',
-        facts: { path: '/dev/ttyUSB0', vidPid: '0403:6001', manufacturer: 'FTDI', serialNumber: 'A10KZP45', driver: 'ftdi_sio', opticalHead: true, head: 'FTDI FT232R' },
+        facts: {
+          path: '/dev/ttyUSB0',
+          vidPid: '0403:6001',
+          manufacturer: 'FTDI',
+          serialNumber: 'A10KZP45',
+          driver: 'ftdi_sio',
+          opticalHead: true,
+          head: 'FTDI FT232R',
+        },
       });
       expect(adapter!.seen).toContain('FTDI FT232R (0403:6001, FTDI, S/N A10KZP45) on /dev/ttyUSB0, kernel driver ftdi_sio');
-      expect(permission).toMatchObject({ status: 'pass', facts: { group: 'dialout', mode: '0660', udevRule: '/usr/lib/udev/rules.d/60-optical-meter-reader.rules' } });
+      expect(permission).toMatchObject({
+        status: 'pass',
+        facts: { group: 'dialout', mode: '0660', udevRule: '/usr/lib/udev/rules.d/60-optical-meter-reader.rules' },
+      });
       expect(permission!.seen).toContain('through the dialout group');
       expect(conflicts).toMatchObject({ status: 'pass' });
       for (const c of [adapter, permission, conflicts]) {
@@ -99,7 +118,7 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
         });
         expect(c.seen).toContain('no kernel driver is bound');
         expect(c.command).toBe('sudo apt install linux-modules-extra-6.8.0-31-generic\nsudo modprobe cp210x');
-        expect(c.i18n.fr.seen).toContain("aucun pilote noyau ne lui est associé");
+        expect(c.i18n.fr.seen).toContain('aucun pilote noyau ne lui est associé');
       }
       expect(checkAdapter(linux('driver-missing')).seen).toMatch(/^\/dev\/ttyUSB0 does not exist\./);
     });
@@ -108,9 +127,17 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
       const available = copyOf('driver-missing', (root) =>
         write(root, 'lib/modules/6.8.0-31-generic/modules.dep', 'kernel/drivers/usb/serial/cp210x.ko.zst: kernel/drivers/usb/serial/usbserial.ko.zst\n'),
       );
-      expect(checkAdapter({ ...linux('driver-missing'), fs: available })).toMatchObject({ status: 'fail', command: 'sudo modprobe cp210x', facts: { moduleState: 'available' } });
+      expect(checkAdapter({ ...linux('driver-missing'), fs: available })).toMatchObject({
+        status: 'fail',
+        command: 'sudo modprobe cp210x',
+        facts: { moduleState: 'available' },
+      });
       const loaded = copyOf('driver-missing', (root) => write(root, 'sys/module/cp210x/refcnt', '0\n'));
-      expect(checkAdapter({ ...linux('driver-missing'), fs: loaded })).toMatchObject({ status: 'fail', command: 'sudo dmesg | tail -n 30', facts: { moduleState: 'loaded' } });
+      expect(checkAdapter({ ...linux('driver-missing'), fs: loaded })).toMatchObject({
+        status: 'fail',
+        command: 'sudo dmesg | tail -n 30',
+        facts: { moduleState: 'loaded' },
+      });
     });
 
     it('takes a pseudo-terminal for what it is, even with an unbound chip plugged in', () => {
@@ -129,7 +156,12 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
   describe('no permission', () => {
     it('fails, says bob is not in dialout and that the udev rule is missing, and gives usermod', () => {
       const c = checkPermission(linux('no-permission'));
-      expect(c).toMatchObject({ status: 'fail', code: 'PORT_PERMISSION', command: 'sudo usermod -aG dialout bob', facts: { group: 'dialout', listedInGroup: false, user: 'bob' } });
+      expect(c).toMatchObject({
+        status: 'fail',
+        code: 'PORT_PERMISSION',
+        command: 'sudo usermod -aG dialout bob',
+        facts: { group: 'dialout', listedInGroup: false, user: 'bob' },
+      });
       expect(c.seen).toContain('root:dialout 0660');
       expect(c.seen).toContain('is not in the dialout group');
       expect(c.seen).toContain('udev rule is not installed');
@@ -138,7 +170,9 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
     });
 
     it('offers the exact command to install the shipped udev rule when its location is known', () => {
-      const c = checkPermission(linux('no-permission', '/dev/ttyUSB0', { udevRuleSource: '/opt/Optical Meter Reader/resources/60-optical-meter-reader.rules' }));
+      const c = checkPermission(
+        linux('no-permission', '/dev/ttyUSB0', { udevRuleSource: '/opt/Optical Meter Reader/resources/60-optical-meter-reader.rules' }),
+      );
       expect(c.remedy).toContain(
         "sudo install -m 0644 '/opt/Optical Meter Reader/resources/60-optical-meter-reader.rules' /etc/udev/rules.d/60-optical-meter-reader.rules && sudo udevadm control --reload-rules",
       );
@@ -146,7 +180,10 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
 
     it('asks for the udev rule when the node is root-only', () => {
       const rootOnly = copyOf('no-permission', (root) => setStat(root, '/dev/ttyUSB0', { gid: 0, mode: '0600' }));
-      const c = checkPermission({ ...linux('no-permission', '/dev/ttyUSB0', { udevRuleSource: '/usr/share/omr/60-optical-meter-reader.rules' }), fs: rootOnly });
+      const c = checkPermission({
+        ...linux('no-permission', '/dev/ttyUSB0', { udevRuleSource: '/usr/share/omr/60-optical-meter-reader.rules' }),
+        fs: rootOnly,
+      });
       expect(c).toMatchObject({ status: 'fail', code: 'PORT_PERMISSION' });
       expect(c.seen).toContain('no group gives access');
       expect(c.command).toBe(
@@ -195,7 +232,11 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
 
     it('does not warn when the app udev rule (which sets ID_MM_DEVICE_IGNORE) is installed', () => {
       const ruled = copyOf('modemmanager', (root) =>
-        write(root, 'etc/udev/rules.d/60-optical-meter-reader.rules', readFileSync(join(HOSTFS_FIXTURES, 'healthy-ftdi/usr/lib/udev/rules.d/60-optical-meter-reader.rules'), 'utf8')),
+        write(
+          root,
+          'etc/udev/rules.d/60-optical-meter-reader.rules',
+          readFileSync(join(HOSTFS_FIXTURES, 'healthy-ftdi/usr/lib/udev/rules.d/60-optical-meter-reader.rules'), 'utf8'),
+        ),
       );
       expect(checkConflicts({ ...linux('modemmanager'), fs: ruled }).status).toBe('pass');
     });
@@ -225,7 +266,9 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
       expect(c.seen).toContain('CH340 (1a86:7523)');
       expect(c.seen).toContain('brltty runs (pid 733)');
       expect(c.seen).toContain('/usr/lib/udev/rules.d/85-brltty.rules');
-      expect(c.remedy).toContain('sudo ln -s /dev/null /etc/udev/rules.d/85-brltty.rules && sudo udevadm control --reload-rules && sudo systemctl mask brltty-udev.service');
+      expect(c.remedy).toContain(
+        'sudo ln -s /dev/null /etc/udev/rules.d/85-brltty.rules && sudo udevadm control --reload-rules && sudo systemctl mask brltty-udev.service',
+      );
       expect(c.i18n.fr.seen).toContain('brltty tourne (pid 733)');
     });
 
@@ -261,7 +304,12 @@ describe.skipIf(!FIXTURES_USABLE)('doctor system checks on fixture trees', () =>
     it('explains a vanished port: brltty claimed the CH340 through usbfs', () => {
       for (const port of ['/dev/ttyUSB0', '']) {
         const c = checkAdapter(linux('brltty-claimed', port));
-        expect(c).toMatchObject({ status: 'fail', code: 'PORT_BUSY', command: 'sudo apt remove brltty', facts: { vidPid: '1a86:7523', claimedBy: 'usbfs', brlttyRunning: true } });
+        expect(c).toMatchObject({
+          status: 'fail',
+          code: 'PORT_BUSY',
+          command: 'sudo apt remove brltty',
+          facts: { vidPid: '1a86:7523', claimedBy: 'usbfs', brlttyRunning: true },
+        });
         expect(c.seen).toContain('brltty');
       }
     });
@@ -330,7 +378,16 @@ describe('doctor system checks on macOS and Windows (path logic and serialport f
     port,
     ...(ports ? { ports } : {}),
   });
-  const macFtdi = { path: '/dev/cu.usbserial-A10KZP45', vendorId: '0403', productId: '6001', manufacturer: 'FTDI', serialNumber: 'A10KZP45', opticalHead: true, headName: 'FTDI FT232R', kind: 'serial' as const };
+  const macFtdi = {
+    path: '/dev/cu.usbserial-A10KZP45',
+    vendorId: '0403',
+    productId: '6001',
+    manufacturer: 'FTDI',
+    serialNumber: 'A10KZP45',
+    opticalHead: true,
+    headName: 'FTDI FT232R',
+    kind: 'serial' as const,
+  };
 
   it('macOS: warns on /dev/tty.* and names the /dev/cu.* to use', () => {
     const c = checkAdapter(base('darwin', '/dev/tty.usbserial-A10KZP45', [macFtdi]));
@@ -346,7 +403,16 @@ describe('doctor system checks on macOS and Windows (path logic and serialport f
   });
 
   it('Windows: checks the COM name, finds it in the list and names the driver provider', () => {
-    const com3 = { path: 'COM3', vendorId: '0403', productId: '6001', manufacturer: 'FTDI', opticalHead: true, headName: 'FTDI FT232R', kind: 'serial' as const, pnpId: 'FTDIBUS\\VID_0403+PID_6001+A10KZP45A\\0000' };
+    const com3 = {
+      path: 'COM3',
+      vendorId: '0403',
+      productId: '6001',
+      manufacturer: 'FTDI',
+      opticalHead: true,
+      headName: 'FTDI FT232R',
+      kind: 'serial' as const,
+      pnpId: 'FTDIBUS\\VID_0403+PID_6001+A10KZP45A\\0000',
+    };
     const ok = checkAdapter(base('win32', 'COM3', [com3]));
     expect(ok).toMatchObject({ status: 'pass', facts: { path: 'COM3', driver: 'FTDI (FTDIBUS)' } });
     expect(checkAdapter(base('win32', '\\\\.\\COM3', [{ ...com3, driverProvider: 'FTDI' }])).facts?.driver).toBe('FTDI');

@@ -18,7 +18,17 @@ function input(platform: string, port: string, ports?: DoctorPortInfo[]): System
 
 const texts = (c: Check) => ({ en: c.i18n.en, fr: c.i18n.fr });
 
-const FTDI_COM3: DoctorPortInfo = { path: 'COM3', kind: 'serial', vendorId: '0403', productId: '6001', manufacturer: 'FTDI', serialNumber: 'A1', opticalHead: true, headName: 'FTDI FT232R', driverProvider: 'FTDI' };
+const FTDI_COM3: DoctorPortInfo = {
+  path: 'COM3',
+  kind: 'serial',
+  vendorId: '0403',
+  productId: '6001',
+  manufacturer: 'FTDI',
+  serialNumber: 'A1',
+  opticalHead: true,
+  headName: 'FTDI FT232R',
+  driverProvider: 'FTDI',
+};
 
 describe('doctor texts on Windows', () => {
   it('names the head, its port and its driver', () => {
@@ -40,8 +50,14 @@ describe('doctor texts on Windows', () => {
 
   it('says which COM ports are there when the asked one is not', () => {
     expect(texts(checkAdapter(input('win32', 'COM9', [FTDI_COM3])))).toEqual({
-      en: { seen: 'COM9 is not present (ports present: COM3).', remedy: 'Plug the optical head in; the COM number can change when the head goes into another USB socket.' },
-      fr: { seen: "COM9 n'est pas présent (ports présents : COM3).", remedy: 'Branchez la tête optique ; le numéro COM peut changer si la tête est branchée sur une autre prise USB.' },
+      en: {
+        seen: 'COM9 is not present (ports present: COM3).',
+        remedy: 'Plug the optical head in; the COM number can change when the head goes into another USB socket.',
+      },
+      fr: {
+        seen: "COM9 n'est pas présent (ports présents : COM3).",
+        remedy: 'Branchez la tête optique ; le numéro COM peut changer si la tête est branchée sur une autre prise USB.',
+      },
     });
   });
 
@@ -51,8 +67,15 @@ describe('doctor texts on Windows', () => {
       fr: { seen: "/dev/ttyUSB0 n'est pas un nom de port série Windows (COM1, COM2…).", remedy: 'Choisissez un port COM dans la liste.' },
     });
     expect(texts(checkAdapter(input('win32', '', [])))).toEqual({
-      en: { seen: 'No known optical head is plugged in.', remedy: 'Plug the optical head in; in Device Manager, under "Ports (COM & LPT)", it must appear without a warning sign.' },
-      fr: { seen: "Aucune tête optique connue n'est branchée.", remedy: 'Branchez la tête optique ; dans le Gestionnaire de périphériques, sous « Ports (COM et LPT) », elle doit apparaître sans signe d’avertissement.' },
+      en: {
+        seen: 'No known optical head is plugged in.',
+        remedy: 'Plug the optical head in; in Device Manager, under "Ports (COM & LPT)", it must appear without a warning sign.',
+      },
+      fr: {
+        seen: "Aucune tête optique connue n'est branchée.",
+        remedy:
+          'Branchez la tête optique ; dans le Gestionnaire de périphériques, sous « Ports (COM et LPT) », elle doit apparaître sans signe d’avertissement.',
+      },
     });
   });
 
@@ -80,8 +103,14 @@ describe('doctor texts on macOS and other systems', () => {
 
   it('points from a /dev/tty.* port to its /dev/cu.* twin', () => {
     expect(texts(checkAdapter(input('darwin', '/dev/tty.usbserial-A1', [cu])))).toEqual({
-      en: { seen: 'FTDI FT232R (0403:6001) on /dev/tty.usbserial-A1: a /dev/tty.* port waits for the modem carrier signal.', remedy: 'Use /dev/cu.usbserial-A1 instead (the call-out device).' },
-      fr: { seen: 'FTDI FT232R (0403:6001) sur /dev/tty.usbserial-A1 : un port /dev/tty.* attend le signal de porteuse du modem.', remedy: "Utilisez plutôt /dev/cu.usbserial-A1 (le périphérique d'appel sortant)." },
+      en: {
+        seen: 'FTDI FT232R (0403:6001) on /dev/tty.usbserial-A1: a /dev/tty.* port waits for the modem carrier signal.',
+        remedy: 'Use /dev/cu.usbserial-A1 instead (the call-out device).',
+      },
+      fr: {
+        seen: 'FTDI FT232R (0403:6001) sur /dev/tty.usbserial-A1 : un port /dev/tty.* attend le signal de porteuse du modem.',
+        remedy: "Utilisez plutôt /dev/cu.usbserial-A1 (le périphérique d'appel sortant).",
+      },
     });
   });
 
@@ -90,7 +119,9 @@ describe('doctor texts on macOS and other systems', () => {
       en: { seen: '/dev/cu.gone is not present.', remedy: 'Plug the optical head in, then refresh the port list.' },
       fr: { seen: "/dev/cu.gone n'est pas présent.", remedy: 'Branchez la tête optique, puis actualisez la liste des ports.' },
     });
-    expect(checkAdapter(input('darwin', '', [])).i18n.en.remedy).toBe('Plug the optical head in. Some chips (CH340, older CP210x) need the maker’s driver on macOS.');
+    expect(checkAdapter(input('darwin', '', [])).i18n.en.remedy).toBe(
+      'Plug the optical head in. Some chips (CH340, older CP210x) need the maker’s driver on macOS.',
+    );
   });
 
   it('says what it cannot do on another system', () => {
@@ -107,12 +138,28 @@ describe('doctor texts on macOS and other systems', () => {
 
 describe('doctor texts for the demo meter', () => {
   it('skips the system checks and opens the demo link', async () => {
-    const report = await runDoctor({ port: 'virtual:e450', platform: 'linux', fs: NOWHERE, user: USER, openPort: async () => undefined, probe: async () => ({ echoOnly: true, noAnswer: false, garbage: false, parityErrors: 0, modes: { readout: false, modeE: false, reducedReactionTime: false } }) });
+    const report = await runDoctor({
+      port: 'virtual:e450',
+      platform: 'linux',
+      fs: NOWHERE,
+      user: USER,
+      openPort: async () => undefined,
+      probe: async () => ({
+        echoOnly: true,
+        noAnswer: false,
+        garbage: false,
+        parityErrors: 0,
+        modes: { readout: false, modeE: false, reducedReactionTime: false },
+      }),
+    });
     expect(texts(report.checks[0]!)).toEqual({
       en: { seen: 'Demo meter: it runs inside the app, there is no adapter to check.' },
       fr: { seen: "Compteur de démonstration : il tourne dans l'application, pas d'adaptateur à vérifier." },
     });
-    expect(texts(report.checks[3]!)).toEqual({ en: { seen: 'The demo meter link is open.' }, fr: { seen: 'La liaison avec le compteur de démonstration est ouverte.' } });
+    expect(texts(report.checks[3]!)).toEqual({
+      en: { seen: 'The demo meter link is open.' },
+      fr: { seen: 'La liaison avec le compteur de démonstration est ouverte.' },
+    });
     expect(report.checks[5]!.i18n.fr.seen).toBe('Non effectué : une étape précédente a échoué.');
   });
 });

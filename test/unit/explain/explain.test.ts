@@ -14,7 +14,13 @@ import { encodeDataMessage } from '../../../electron/engine/iec62056-21/codec';
 import { ZMD_LINES } from '../iec62056-21/captures';
 
 const FIX = join(__dirname, '../../fixtures');
-const push = (file: string) => parseHexInput(readFileSync(join(FIX, 'push', file), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join(''));
+const push = (file: string) =>
+  parseHexInput(
+    readFileSync(join(FIX, 'push', file), 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join(''),
+  );
 const key = (hex: string) => Uint8Array.from(hex.match(/../g)!, (x) => parseInt(x, 16));
 
 /** Every layer, depth first. */
@@ -70,7 +76,10 @@ describe('omr explain', () => {
   });
 
   it('the association of a recorded Gurux exchange: AARE accepted with the negotiated conformance and PDU size', () => {
-    const trace = readFileSync(join(FIX, 'interop/gurux-c-lls-discover.trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { dir: string; hex: string });
+    const trace = readFileSync(join(FIX, 'interop/gurux-c-lls-discover.trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { dir: string; hex: string });
     const aare = trace.filter((e) => e.dir === 'rx' && e.hex)[1]!;
     const ls = explain(parseHexInput(aare.hex), { lang: 'en' });
     const a = find(ls, 'AARE')!;
@@ -80,7 +89,12 @@ describe('omr explain', () => {
 
   it('an AARQ with an LLS password: the password is redacted and its length is not shown', () => {
     const password = new TextEncoder().encode('31415926');
-    const aarq = encodeAarq({ context: 'ln-no-ciphering', mechanism: 'lls', authenticationValue: password, userInformation: encodeInitiateRequest({ conformance: 0x1e1d, maxReceivePduSize: 1024 }) });
+    const aarq = encodeAarq({
+      context: 'ln-no-ciphering',
+      mechanism: 'lls',
+      authenticationValue: password,
+      userInformation: encodeInitiateRequest({ conformance: 0x1e1d, maxReceivePduSize: 1024 }),
+    });
     const out = JSON.stringify(explain(aarq, { lang: 'en' }));
     expect(out).toContain('(redacted)');
     expect(out).not.toMatch(/3331343135393236|31415926/);
@@ -101,7 +115,11 @@ describe('omr explain', () => {
     const frame = push('kaifa-ma304h4-norway-list1.hex');
     expect(renderText(explain(frame.subarray(0, frame.length - 5), { lang: 'en' }), 'en')).toMatch(/truncated/);
     expect(explain(Uint8Array.of(0x7e, 0x55), { lang: 'en' })[0]!.verdict.ok).toBe(false);
-    expect(explain(Uint8Array.of(0x9a, 0x01), { lang: 'en' })[0]!.verdict).toMatchObject({ ok: false, at: 0, problem: { en: 'unknown APDU tag 0x9a at byte 0' } });
+    expect(explain(Uint8Array.of(0x9a, 0x01), { lang: 'en' })[0]!.verdict).toMatchObject({
+      ok: false,
+      at: 0,
+      problem: { en: 'unknown APDU tag 0x9a at byte 0' },
+    });
   });
 });
 
@@ -115,9 +133,12 @@ describe('omr explain (command line)', () => {
     let err = '';
     stdout.on('data', (c) => (out += c));
     stderr.on('data', (c) => (err += c));
-    const stdin = stdinText === undefined ? undefined : (async function* () {
-      yield Buffer.from(stdinText);
-    })();
+    const stdin =
+      stdinText === undefined
+        ? undefined
+        : (async function* () {
+            yield Buffer.from(stdinText);
+          })();
     const code = await runCli(['explain', ...args], { stdout, stderr, env: {}, ...(stdin ? { stdin } : {}) });
     return { code, out, err };
   };

@@ -23,7 +23,13 @@ async function endWithin(run: Promise<void>, ms: number): Promise<OmrError | 're
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<'still running'>((r) => (timer = setTimeout(() => r('still running'), ms)));
   try {
-    return await Promise.race([run.then(() => 'resolved' as const, (e: OmrError) => e), limit]);
+    return await Promise.race([
+      run.then(
+        () => 'resolved' as const,
+        (e: OmrError) => e,
+      ),
+      limit,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -94,6 +100,12 @@ describe('driver', () => {
 
   it('redacts secret ranges in the trace hex', () => {
     expect(redactedHex(Uint8Array.of(1, 2, 3, 4, 5), [[1, 3]])).toBe('01**0405');
-    expect(redactedHex(Uint8Array.of(1, 2, 3, 4, 5, 6), [[1, 3], [3, 4], [5, 6]])).toBe('01**05**');
+    expect(
+      redactedHex(Uint8Array.of(1, 2, 3, 4, 5, 6), [
+        [1, 3],
+        [3, 4],
+        [5, 6],
+      ]),
+    ).toBe('01**05**');
   });
 });

@@ -94,7 +94,10 @@ describe('port discovery', () => {
 
   it('enriches serialport results with sysfs facts and keeps ports only one of them saw', async () => {
     const r = await listPorts({
-      serialportList: async () => [{ path: '/dev/ttyUSB0', manufacturer: 'FTDI', vendorId: '0403', productId: '6001', serialNumber: 'A10KZP45' }, { path: '/dev/ttyUSB7' }],
+      serialportList: async () => [
+        { path: '/dev/ttyUSB0', manufacturer: 'FTDI', vendorId: '0403', productId: '6001', serialNumber: 'A10KZP45' },
+        { path: '/dev/ttyUSB7' },
+      ],
       hasUdevadm: () => true,
       fs: new HostFs(fakeSysfs()),
       platform: 'linux',
@@ -105,7 +108,10 @@ describe('port discovery', () => {
   });
 
   it('uses serialport alone on Windows and macOS, and still offers the demo meter when it fails', async () => {
-    const win = await listPorts({ serialportList: async () => [{ path: 'COM3', vendorId: '10C4', productId: 'EA60', manufacturer: 'Silicon Labs' }], platform: 'win32' });
+    const win = await listPorts({
+      serialportList: async () => [{ path: 'COM3', vendorId: '10C4', productId: 'EA60', manufacturer: 'Silicon Labs' }],
+      platform: 'win32',
+    });
     expect(win.ports[0]).toMatchObject({ path: 'COM3', opticalHead: true, vendorId: '10c4' });
     const mac = await listPorts({ serialportList: () => Promise.reject(new Error('IOKit')), platform: 'darwin' });
     expect(mac.ports.map((p) => p.path)).toEqual([VIRTUAL_PORT_PATH]);

@@ -69,7 +69,9 @@ describe('Electron security', () => {
     expect(main).toMatch(/setPermissionCheckHandler\(\(\) => false\)/);
     // The only ipcMain.handle is the contract loop, and it checks the sender frame first.
     expect(main.match(/ipcMain\.(handle|on)\(/g)).toEqual(['ipcMain.handle(']);
-    expect(main).toMatch(/ipcMain\.handle\(ipcName\(channel\), \(event: IpcMainInvokeEvent, request: unknown\) => \{\s*if \(!isTrustedSender\(event\.senderFrame\?\.url, appUrl\)\)/);
+    expect(main).toMatch(
+      /ipcMain\.handle\(ipcName\(channel\), \(event: IpcMainInvokeEvent, request: unknown\) => \{\s*if \(!isTrustedSender\(event\.senderFrame\?\.url, appUrl\)\)/,
+    );
   });
 
   it('trusts only the app page as an IPC sender and a navigation target', () => {

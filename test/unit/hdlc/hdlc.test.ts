@@ -121,7 +121,13 @@ describe('HDLC frames from published captures', () => {
 
   it('parses a UA without information field (1-byte addresses)', () => {
     const f = decodeFrame(unhex(cap.U9N_UA_SHORT));
-    expect(f).toEqual({ dest: { upper: 16, size: 1 }, src: { upper: 1, size: 1 }, control: { kind: 'UA', pf: true }, segmented: false, info: new Uint8Array(0) });
+    expect(f).toEqual({
+      dest: { upper: 16, size: 1 },
+      src: { upper: 1, size: 1 },
+      control: { kind: 'UA', pf: true },
+      segmented: false,
+      info: new Uint8Array(0),
+    });
     expect(decodeParameters(f.info)).toEqual(DEFAULT_PARAMETERS);
   });
 
@@ -218,13 +224,24 @@ describe('SNRM negotiation', () => {
   });
   it('round-trips and applies the server answer', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 0xffffffff }), fc.integer({ min: 1, max: 2048 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), (a, b, c, d) => {
-        const p = { maxInfoTx: a, maxInfoRx: b, windowTx: c, windowRx: d };
-        expect(decodeParameters(encodeParameters(p))).toEqual(p);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 0xffffffff }),
+        fc.integer({ min: 1, max: 2048 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 7 }),
+        (a, b, c, d) => {
+          const p = { maxInfoTx: a, maxInfoRx: b, windowTx: c, windowRx: d };
+          expect(decodeParameters(encodeParameters(p))).toEqual(p);
+        },
+      ),
     );
     const proposed = { maxInfoTx: 512, maxInfoRx: 512, windowTx: 1, windowRx: 1 };
-    expect(negotiated(proposed, { maxInfoTx: 154, maxInfoRx: 128, windowTx: 1, windowRx: 1 })).toEqual({ maxInfoTx: 128, maxInfoRx: 154, windowTx: 1, windowRx: 1 });
+    expect(negotiated(proposed, { maxInfoTx: 154, maxInfoRx: 128, windowTx: 1, windowRx: 1 })).toEqual({
+      maxInfoTx: 128,
+      maxInfoRx: 154,
+      windowTx: 1,
+      windowRx: 1,
+    });
   });
   it('rejects a malformed block with a DECODE_ERROR', () => {
     expect(() => decodeParameters(unhex('8180'))).toThrow(OmrError);
@@ -266,7 +283,14 @@ describe('segmentation', () => {
 });
 
 describe('deframer', () => {
-  const mk = (n: number, info: number[]) => encodeFrame({ dest: clientAddress(16), src: serverAddress(1, 17), control: { kind: 'I', ns: n & 7, nr: 0, pf: true }, segmented: false, info: Uint8Array.from(info) });
+  const mk = (n: number, info: number[]) =>
+    encodeFrame({
+      dest: clientAddress(16),
+      src: serverAddress(1, 17),
+      control: { kind: 'I', ns: n & 7, nr: 0, pf: true },
+      segmented: false,
+      info: Uint8Array.from(info),
+    });
 
   it('skips garbage between frames and handles shared flags', () => {
     const a = mk(0, [0xe6, 0xe7, 0x00, 0x7e, 0x7e, 1]);
@@ -282,7 +306,10 @@ describe('deframer', () => {
   });
 
   it('delivers a frame split over many chunks, byte by byte', () => {
-    const a = mk(2, Array.from({ length: 100 }, (_, i) => i));
+    const a = mk(
+      2,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     const d = new Deframer();
     const got: DeframerItem[] = [];
     for (const b of a) got.push(...d.push(Uint8Array.of(b)));
@@ -300,7 +327,10 @@ describe('deframer', () => {
   });
 
   it('drops a truncated frame followed by a good one', () => {
-    const cut = mk(0, Array.from({ length: 60 }, () => 0x11)).slice(0, 30);
+    const cut = mk(
+      0,
+      Array.from({ length: 60 }, () => 0x11),
+    ).slice(0, 30);
     const good = mk(3, [0xe6, 0xe7, 0x00, 5]);
     const items = new Deframer().push(new Uint8Array([...cut, ...good]));
     expect(frames(items).map((f) => (f.frame.control as { ns: number }).ns)).toEqual([3]);

@@ -27,10 +27,19 @@ describe('catalogue parity', () => {
     for (const [ns, [en, fr]] of Object.entries(NAMESPACES)) {
       const enKeys = Object.keys(en);
       const frKeys = Object.keys(fr);
-      expect(enKeys.filter((k) => !(k in fr)), `${ns}: only in English`).toEqual([]);
-      expect(frKeys.filter((k) => !(k in en)), `${ns}: only in French`).toEqual([]);
+      expect(
+        enKeys.filter((k) => !(k in fr)),
+        `${ns}: only in English`,
+      ).toEqual([]);
+      expect(
+        frKeys.filter((k) => !(k in en)),
+        `${ns}: only in French`,
+      ).toEqual([]);
       // Every key of a file is in its namespace, so the files cannot overwrite one another.
-      expect(enKeys.filter((k) => !k.startsWith(`${ns}.`)), `${ns}: keys outside the namespace`).toEqual([]);
+      expect(
+        enKeys.filter((k) => !k.startsWith(`${ns}.`)),
+        `${ns}: keys outside the namespace`,
+      ).toEqual([]);
     }
     expect(Object.keys(EN).sort()).toEqual(Object.keys(FR).sort());
     const total = Object.values(NAMESPACES).reduce((n, [en]) => n + Object.keys(en).length, 0);
@@ -44,8 +53,13 @@ describe('catalogue parity', () => {
   });
 
   it('has no empty or untrimmed text', () => {
-    for (const [lang, table] of [['en', EN], ['fr', FR]] as const) {
-      const bad = Object.entries(table).filter(([, v]) => v.trim() === '' || v !== v.trim()).map(([k]) => `${lang}:${k}`);
+    for (const [lang, table] of [
+      ['en', EN],
+      ['fr', FR],
+    ] as const) {
+      const bad = Object.entries(table)
+        .filter(([, v]) => v.trim() === '' || v !== v.trim())
+        .map(([k]) => `${lang}:${k}`);
       expect(bad).toEqual([]);
     }
   });
@@ -66,7 +80,12 @@ describe('catalogue parity', () => {
       expect(ERROR_TEXT[code].en.message).toBe(EN[`error.${code}.message`]);
       expect(ERROR_TEXT[code].fr.remedy).toBe(FR[`error.${code}.remedy`]);
     }
-    expect(errorInfo('PORT_BUSY', 'COM3', 'fr')).toEqual({ code: 'PORT_BUSY', message: FR['error.PORT_BUSY.message'], remedy: FR['error.PORT_BUSY.remedy'], detail: 'COM3' });
+    expect(errorInfo('PORT_BUSY', 'COM3', 'fr')).toEqual({
+      code: 'PORT_BUSY',
+      message: FR['error.PORT_BUSY.message'],
+      remedy: FR['error.PORT_BUSY.remedy'],
+      detail: 'COM3',
+    });
   });
 });
 

@@ -30,7 +30,15 @@ function fold(acts: A[], into: Reading[] = []): Reading[] {
   return into;
 }
 
-const shape = (r: Reading) => ({ obis: r.obis, address: r.address, value: r.value, unit: r.unit, extra: r.extra, captureTime: r.captureTime, history: r.history });
+const shape = (r: Reading) => ({
+  obis: r.obis,
+  address: r.address,
+  value: r.value,
+  unit: r.unit,
+  extra: r.extra,
+  captureTime: r.captureTime,
+  history: r.history,
+});
 
 describe('data lines handed over as they arrive', () => {
   it('each whole line at its LF, unverified; none for a line still arriving', () => {

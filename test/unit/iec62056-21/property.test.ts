@@ -40,26 +40,39 @@ describe('round trips', () => {
   });
   it('command message', () => {
     fc.assert(
-      fc.property(fc.constantFrom('P', 'W', 'R', 'E', 'B' as const), fc.constantFrom('0', '1', '2', '5'), fc.option(printable, { nil: undefined }), (command, type, data) => {
-        const msg = { command, type, ...(data === undefined ? {} : { data }) } as Parameters<typeof encodeCommand>[0];
-        const d = decodeCommand(encodeCommand(msg));
-        expect(d.command).toBe(command);
-        expect(d.type).toBe(type);
-        expect(d.data).toBe(data);
-      }),
+      fc.property(
+        fc.constantFrom('P', 'W', 'R', 'E', 'B' as const),
+        fc.constantFrom('0', '1', '2', '5'),
+        fc.option(printable, { nil: undefined }),
+        (command, type, data) => {
+          const msg = { command, type, ...(data === undefined ? {} : { data }) } as Parameters<typeof encodeCommand>[0];
+          const d = decodeCommand(encodeCommand(msg));
+          expect(d.command).toBe(command);
+          expect(d.type).toBe(type);
+          expect(d.data).toBe(data);
+        },
+      ),
     );
   });
   it('identification', () => {
     const letter = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''));
     fc.assert(
-      fc.property(letter, letter, fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'.split('')), fc.constantFrom(...'0123456ABCDEFGHIZ'.split('')), fc.option(fc.constantFrom('2', '3', '@'), { nil: undefined }), printable.filter((s) => s.length > 0 && !s.startsWith('\\')), (m1, m2, m3, baudChar, enhanced, ident) => {
-        const id = parseIdentification(encodeIdentification({ manufacturer: m1 + m2 + m3, baudChar, ...(enhanced ? { enhanced } : {}), ident }));
-        expect(id.manufacturer).toBe(m1 + m2 + m3);
-        expect(id.baudChar).toBe(baudChar);
-        expect(id.enhanced).toBe(enhanced);
-        expect(id.ident).toBe(ident);
-        expect(id.modeE).toBe(enhanced === '2');
-      }),
+      fc.property(
+        letter,
+        letter,
+        fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'.split('')),
+        fc.constantFrom(...'0123456ABCDEFGHIZ'.split('')),
+        fc.option(fc.constantFrom('2', '3', '@'), { nil: undefined }),
+        printable.filter((s) => s.length > 0 && !s.startsWith('\\')),
+        (m1, m2, m3, baudChar, enhanced, ident) => {
+          const id = parseIdentification(encodeIdentification({ manufacturer: m1 + m2 + m3, baudChar, ...(enhanced ? { enhanced } : {}), ident }));
+          expect(id.manufacturer).toBe(m1 + m2 + m3);
+          expect(id.baudChar).toBe(baudChar);
+          expect(id.enhanced).toBe(enhanced);
+          expect(id.ident).toBe(ident);
+          expect(id.modeE).toBe(enhanced === '2');
+        },
+      ),
     );
   });
   it('option select and 7E1', () => {
@@ -79,11 +92,14 @@ describe('round trips', () => {
   it('readout format → parse keeps every value', () => {
     const value = fc.string({ unit: fc.constantFrom(...'0123456789.:'.split('')), minLength: 1, maxLength: 12 }).filter((v) => !/^[.]*$/.test(v));
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 0, max: 9 }), value, fc.constantFrom('', 'kWh', 'V', 'A')), { maxLength: 20 }), (rows) => {
-        const lines = rows.map(([c, d, v, u]) => ({ address: `${c}.8.${d}`, groups: [{ value: v, unit: u }] }));
-        const r = parseReadout(formatDataBlock(lines), { readAt: 'x' });
-        expect(r.map((x) => [x.address, x.value, x.unit])).toEqual(rows.map(([c, d, v, u]) => [`${c}.8.${d}`, v, u]));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 0, max: 9 }), value, fc.constantFrom('', 'kWh', 'V', 'A')), { maxLength: 20 }),
+        (rows) => {
+          const lines = rows.map(([c, d, v, u]) => ({ address: `${c}.8.${d}`, groups: [{ value: v, unit: u }] }));
+          const r = parseReadout(formatDataBlock(lines), { readAt: 'x' });
+          expect(r.map((x) => [x.address, x.value, x.unit])).toEqual(rows.map(([c, d, v, u]) => [`${c}.8.${d}`, v, u]));
+        },
+      ),
     );
   });
 });
@@ -123,38 +139,53 @@ describe('the client machine on random input', () => {
   it('only ever fails with OmrError and always ends in bounded steps', () => {
     const step = fc.oneof(
       fc.record({ kind: fc.constant('bytes' as const), bytes: fc.uint8Array({ maxLength: 40 }), dt: fc.integer({ min: 0, max: 3000 }) }),
-      fc.record({ kind: fc.constant('valid' as const), which: fc.constantFrom('/LGZ5\\2ZMD4054459.B40\r\n', '\x06', '\x15', '\x02F.F(00)\r\n!\r\n\x03\x6d', '\x01P0\x02(1)\x03\x61', '/?!\r\n'), dt: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({
+        kind: fc.constant('valid' as const),
+        which: fc.constantFrom('/LGZ5\\2ZMD4054459.B40\r\n', '\x06', '\x15', '\x02F.F(00)\r\n!\r\n\x03\x6d', '\x01P0\x02(1)\x03\x61', '/?!\r\n'),
+        dt: fc.integer({ min: 0, max: 3000 }),
+      }),
       fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 0, max: 5000 }) }),
       fc.record({ kind: fc.constant('line' as const), dt: fc.integer({ min: 0, max: 500 }) }),
     );
     fc.assert(
-      fc.property(fc.constantFrom<IecPurpose>('identify', 'readout', 'programming', 'modeE'), fc.boolean(), fc.array(step, { maxLength: 30 }), (purpose, soft, steps) => {
-        const c = new IecClient({ purpose, maxBaud: 9600, password: 'pw', reads: ['1.8.0'], parityInSoftware: soft });
-        let t = 0;
-        let ended = false;
-        const check = (acts: A[]) => {
-          for (const a of acts) {
-            if (a.type === 'fail') expect(a.error).toBeInstanceOf(OmrError);
-            if (a.type === 'fail' || a.type === 'done') ended = true;
-            if (a.type === 'send' && a.summary.includes('pw')) throw new Error('password in a summary');
+      fc.property(
+        fc.constantFrom<IecPurpose>('identify', 'readout', 'programming', 'modeE'),
+        fc.boolean(),
+        fc.array(step, { maxLength: 30 }),
+        (purpose, soft, steps) => {
+          const c = new IecClient({ purpose, maxBaud: 9600, password: 'pw', reads: ['1.8.0'], parityInSoftware: soft });
+          let t = 0;
+          let ended = false;
+          const check = (acts: A[]) => {
+            for (const a of acts) {
+              if (a.type === 'fail') expect(a.error).toBeInstanceOf(OmrError);
+              if (a.type === 'fail' || a.type === 'done') ended = true;
+              if (a.type === 'send' && a.summary.includes('pw')) throw new Error('password in a summary');
+            }
+          };
+          check(c.start(t));
+          for (const s of steps) {
+            t += s.dt;
+            if (s.kind === 'bytes') check(c.receive(s.bytes, t));
+            else if (s.kind === 'valid')
+              check(
+                c.receive(
+                  Uint8Array.from(s.which, (ch) => ch.charCodeAt(0)),
+                  t,
+                ),
+              );
+            else if (s.kind === 'tick') check(c.tick(t));
+            else check(c.lineChanged(t));
           }
-        };
-        check(c.start(t));
-        for (const s of steps) {
-          t += s.dt;
-          if (s.kind === 'bytes') check(c.receive(s.bytes, t));
-          else if (s.kind === 'valid') check(c.receive(Uint8Array.from(s.which, (ch) => ch.charCodeAt(0)), t));
-          else if (s.kind === 'tick') check(c.tick(t));
-          else check(c.lineChanged(t));
-        }
-        // Silence from now on: the machine must end by itself within a bounded number of wake-ups.
-        for (let i = 0; i < 40 && !ended; i++) {
-          t += 11 * 60_000;
-          check(c.lineChanged(t));
-          check(c.tick(t));
-        }
-        expect(ended).toBe(true);
-      }),
+          // Silence from now on: the machine must end by itself within a bounded number of wake-ups.
+          for (let i = 0; i < 40 && !ended; i++) {
+            t += 11 * 60_000;
+            check(c.lineChanged(t));
+            check(c.tick(t));
+          }
+          expect(ended).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

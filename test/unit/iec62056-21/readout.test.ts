@@ -152,7 +152,8 @@ describe('DSMR telegram of an Iskra MT382 (domoticx example, with its typos)', (
 
 describe('tolerance', () => {
   it('handles several data sets per line, continuation lines, noise and blank groups', () => {
-    const text = '1.8.0(1.5*kWh)2.8.0(0.5*kWh)\r\n\x7f\x7f32.7(230.1*V)\r\n0-1:24.3.0(160410130000)(00)(m3)\r\n(04933.286)\r\n9.6.0(00.440*MVA)(13-07-19 08:30)\r\n31.7.0(    )\r\n)garbage\r\n!\r\n';
+    const text =
+      '1.8.0(1.5*kWh)2.8.0(0.5*kWh)\r\n\x7f\x7f32.7(230.1*V)\r\n0-1:24.3.0(160410130000)(00)(m3)\r\n(04933.286)\r\n9.6.0(00.440*MVA)(13-07-19 08:30)\r\n31.7.0(    )\r\n)garbage\r\n!\r\n';
     const r = parseReadout(text, { readAt });
     expect(r.map((x) => x.obis)).toEqual(['1-0:1.8.0*255', '1-0:2.8.0*255', '1-0:32.7.0*255', '0-1:24.3.0*255', '1-0:9.6.0*255', '1-0:31.7.0*255']);
     expect(r[2]!.value).toBe('230.1');
@@ -169,7 +170,10 @@ describe('tolerance', () => {
     expect(r[1]!.obis).toBe('1-0:151.7.0*255');
   });
   it('formats and parses back', () => {
-    const text = formatDataBlock([{ address: '1.8.0', groups: [{ value: '000123.456', unit: 'kWh' }] }, { address: 'F.F', groups: [{ value: '00' }] }]);
+    const text = formatDataBlock([
+      { address: '1.8.0', groups: [{ value: '000123.456', unit: 'kWh' }] },
+      { address: 'F.F', groups: [{ value: '00' }] },
+    ]);
     expect(text).toBe('1.8.0(000123.456*kWh)\r\nF.F(00)\r\n!\r\n');
     expect(decodeDataMessage(encodeDataMessage(text)).text).toBe(text);
     expect(parseReadout(text, { readAt }).map((x) => x.value)).toEqual(['000123.456', '00']);

@@ -16,7 +16,10 @@ describe('R1 answered with an error code', () => {
   it('the simulated E450 answers an unknown register (ER01): an error for it, values for the others', async () => {
     const pair = createVirtualPair('programming');
     const meter = startVirtualMeter(pair.meter, { pace: false });
-    const run = await runIec(pair.host, iecOptions({ ...DEFAULT_SETTINGS, baudSwitchDelayMs: 0 }, { purpose: 'programming', password: '00000000', reads: ['1.8.0', '99.99.9', '2.8.0'] }));
+    const run = await runIec(
+      pair.host,
+      iecOptions({ ...DEFAULT_SETTINGS, baudSwitchDelayMs: 0 }, { purpose: 'programming', password: '00000000', reads: ['1.8.0', '99.99.9', '2.8.0'] }),
+    );
     await pair.host.close();
     meter.stop();
     expect(run.error).toBeUndefined();

@@ -7,7 +7,11 @@ import { IEC_TIMING, IecClient, encodeIdentification, timingFor } from '../../..
 import type { IecAction } from '../../../electron/engine/iec62056-21/events';
 import { IecMeter } from '../../../electron/simulator/iec/meter';
 
-const wakeAt = (actions: IecAction[]) => actions.filter((a) => a.type === 'wakeAt').map((a) => (a as { at: number }).at).pop();
+const wakeAt = (actions: IecAction[]) =>
+  actions
+    .filter((a) => a.type === 'wakeAt')
+    .map((a) => (a as { at: number }).at)
+    .pop();
 
 describe('IEC 62056-21 timing table', () => {
   it('holds the standard figures; family entries and settings override them in order', () => {
@@ -20,7 +24,9 @@ describe('IEC 62056-21 timing table', () => {
 
   it('the simulated meter answers no sooner than the table allows (200 ms, 20 ms for a lower-case flag), no later than 1500 ms', () => {
     expect(new IecMeter({ reactionMs: 5 }).reactionMs).toBe(IEC_TIMING.reactionMinMs);
-    expect(new IecMeter({ reactionMs: 5, data: { identification: { manufacturer: 'LGz', baudChar: '5', ident: 'X' } } }).reactionMs).toBe(IEC_TIMING.reducedReactionMs);
+    expect(new IecMeter({ reactionMs: 5, data: { identification: { manufacturer: 'LGz', baudChar: '5', ident: 'X' } } }).reactionMs).toBe(
+      IEC_TIMING.reducedReactionMs,
+    );
     expect(new IecMeter({ reactionMs: 9000 }).reactionMs).toBe(IEC_TIMING.reactionMaxMs);
     expect(new IecMeter({ reactionMs: 9000, beyondStandard: true }).reactionMs).toBe(9000);
     expect(new IecMeter({ timing: { reactionMinMs: 350 } }).reactionMs).toBe(350);

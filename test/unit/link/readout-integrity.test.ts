@@ -30,7 +30,11 @@ async function readFrom(ident: string, data: Uint8Array) {
       void pair.meter.write(data);
     }
   });
-  const run = await runIec(pair.host, { ...iecOptions({ ...DEFAULT_SETTINGS, maxBaud: 300 }, { purpose: 'readout' }), interCharTimeoutMs: 150, reactionTimeoutMs: 500 });
+  const run = await runIec(pair.host, {
+    ...iecOptions({ ...DEFAULT_SETTINGS, maxBaud: 300 }, { purpose: 'readout' }),
+    interCharTimeoutMs: 150,
+    reactionTimeoutMs: 500,
+  });
   await pair.host.close();
   return run;
 }

@@ -2,7 +2,25 @@
 import { describe, expect, it } from 'vitest';
 import { parsePort } from '../../../electron/link/open';
 import { ParityJudge, addParity, stripParity } from '../../../electron/link/parity';
-import { CPO, DO, DONT, IAC, OPT_BINARY, OPT_COM_PORT, OPT_ECHO, OPT_SGA, SB, SE, TelnetClient, WILL, WONT, baudValue, decodeBaud, encodeComPort, escapeIac } from '../../../electron/link/telnet';
+import {
+  CPO,
+  DO,
+  DONT,
+  IAC,
+  OPT_BINARY,
+  OPT_COM_PORT,
+  OPT_ECHO,
+  OPT_SGA,
+  SB,
+  SE,
+  TelnetClient,
+  WILL,
+  WONT,
+  baudValue,
+  decodeBaud,
+  encodeComPort,
+  escapeIac,
+} from '../../../electron/link/telnet';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -38,7 +56,11 @@ describe('telnet codec', () => {
     // What ser2net 4.3 sends on connect (recorded): WILL SGA, DO SGA, WILL ECHO, DONT ECHO, DO BINARY, WILL BINARY, DO COM-PORT.
     const r = t.receive(Uint8Array.from(Buffer.from('fffb03fffd03fffb01fffe01fffd00fffb00fffd2c', 'hex')));
     expect(r.data.length).toBe(0);
-    expect(r.replies.map(hex)).toEqual([hex(Uint8Array.of(IAC, WILL, OPT_SGA)), hex(Uint8Array.of(IAC, DONT, OPT_ECHO)), hex(Uint8Array.of(IAC, WONT, OPT_ECHO))]);
+    expect(r.replies.map(hex)).toEqual([
+      hex(Uint8Array.of(IAC, WILL, OPT_SGA)),
+      hex(Uint8Array.of(IAC, DONT, OPT_ECHO)),
+      hex(Uint8Array.of(IAC, WONT, OPT_ECHO)),
+    ]);
     expect(t.comPortAgreed).toBe(true);
     // The same requests again change nothing: no reply (no negotiation loop).
     expect(t.receive(Uint8Array.from(Buffer.from('fffd00fffb00fffd2cfffb01', 'hex'))).replies).toEqual([]);

@@ -22,7 +22,13 @@ describe('positions without guessing', () => {
   });
 
   it('repeated obis, value runs are labelled by the payload', () => {
-    const body = D.structure([({ type: 'visible-string' as const, value: 'Kamstrup_V0001' }), os('0101000005ff'), ({ type: 'visible-string' as const, value: '5706567000000000' }), os('0101010700ff'), D.doubleLongUnsigned(1202)]);
+    const body = D.structure([
+      { type: 'visible-string' as const, value: 'Kamstrup_V0001' },
+      os('0101000005ff'),
+      { type: 'visible-string' as const, value: '5706567000000000' },
+      os('0101010700ff'),
+      D.doubleLongUnsigned(1202),
+    ]);
     const p = bodyPositions(body);
     expect(p.shape).toBe('labelled');
     expect(p.positions.map((x) => [x.at, x.obis])).toEqual([
@@ -35,7 +41,12 @@ describe('positions without guessing', () => {
   it('a 6-byte value reads as an OBIS code only where it is a logical name', () => {
     // Capture list {class, obis, attribute}: the second value is attribute 1 (a logical name), the third attribute 2.
     const entry = (classId: number, obis: string, attribute: number) => D.structure([D.longUnsigned(classId), os(obis), D.integer(attribute)]);
-    const body = D.structure([D.array([entry(1, '0000600100ff', 2), entry(1, '0000600101ff', 1), entry(1, '0000600102ff', 2)]), text('SERIAL'), os('0000600101ff'), os('0a0b0c0d0e0f')]);
+    const body = D.structure([
+      D.array([entry(1, '0000600100ff', 2), entry(1, '0000600101ff', 1), entry(1, '0000600102ff', 2)]),
+      text('SERIAL'),
+      os('0000600101ff'),
+      os('0a0b0c0d0e0f'),
+    ]);
     const r = notificationReadings(body, '2026-01-01T00:00:00Z');
     expect(r.readings.map((x) => [x.obis, x.value])).toEqual([
       ['0-0:96.1.0*255', 'SERIAL'],

@@ -22,10 +22,32 @@ type Case = {
 };
 
 const CASES: Record<string, Case> = {
-  'netz-noe-kaifa-ma309-mbus.hex': { layers: ['ok'], list: 'netz-noe-kaifa-ma309', count: 13, values: { '0-0:1.0.0': '2021-09-27T09:47:15', '1-0:32.7.0': ['233.7', 'V'] } },
+  'netz-noe-kaifa-ma309-mbus.hex': {
+    layers: ['ok'],
+    list: 'netz-noe-kaifa-ma309',
+    count: 13,
+    values: { '0-0:1.0.0': '2021-09-27T09:47:15', '1-0:32.7.0': ['233.7', 'V'] },
+  },
   'netz-noe-kaifa-ma309-plain-apdu.hex': { layers: ['ok'], list: 'netz-noe-kaifa-ma309', count: 13, values: { '1-0:31.7.0': ['0', 'A'] } },
-  'salzburg-netz-kaifa-plain-apdu.hex': { layers: ['ok'], list: 'sig', count: 15, values: { '0-0:1.0.0': '2022-11-12T16:54:00', '1-0:4.8.0': ['376416', 'varh'] } },
-  'kaifa-ma304h3e-norway-dlmsparser.hex': { layers: ['ok'], list: 'kaifa-no-list2-3ph', count: 13, values: { '1-1:0.2.129': 'KFM_001', '0-0:96.1.7': 'MA304H3E', '1-0:1.7.0': ['948', 'W'], '1-0:31.7.0': ['1.416', 'A'], '1-0:32.7.0': ['238.5', 'V'], '1-0:72.7.0': ['238.9', 'V'] } },
+  'salzburg-netz-kaifa-plain-apdu.hex': {
+    layers: ['ok'],
+    list: 'sig',
+    count: 15,
+    values: { '0-0:1.0.0': '2022-11-12T16:54:00', '1-0:4.8.0': ['376416', 'varh'] },
+  },
+  'kaifa-ma304h3e-norway-dlmsparser.hex': {
+    layers: ['ok'],
+    list: 'kaifa-no-list2-3ph',
+    count: 13,
+    values: {
+      '1-1:0.2.129': 'KFM_001',
+      '0-0:96.1.7': 'MA304H3E',
+      '1-0:1.7.0': ['948', 'W'],
+      '1-0:31.7.0': ['1.416', 'A'],
+      '1-0:32.7.0': ['238.5', 'V'],
+      '1-0:72.7.0': ['238.9', 'V'],
+    },
+  },
   'kamstrup-omnipower-encrypted-testkey.hex': {
     layers: ['ok'],
     list: 'kamstrup-omnipower-extended',
@@ -33,13 +55,27 @@ const CASES: Record<string, Case> = {
     values: { '1-1:0.2.129': 'Kamstrup_V0001' },
     skipExpected: { '0.0.0.0.0.0': 'the source has no OBIS for the list version; the layout names it 1-1:0.2.129' },
   },
-  'landisgyr-e450-gbt-encrypted-1.hex': { layers: ['layout-unknown'], list: 'sig', count: 17, values: { '#1': '2022-02-21T17:37:30' }, skipExpected: { '0.0.0.0.0.0': 'no OBIS in the payload: shown as #1' } },
+  'landisgyr-e450-gbt-encrypted-1.hex': {
+    layers: ['layout-unknown'],
+    list: 'sig',
+    count: 17,
+    values: { '#1': '2022-02-21T17:37:30' },
+    skipExpected: { '0.0.0.0.0.0': 'no OBIS in the payload: shown as #1' },
+  },
   'landisgyr-e450-gbt-encrypted-2.hex': { layers: ['layout-unknown'], list: 'sig', count: 17 },
-  'landisgyr-zmf100-sweden-bad-fcs.hex': { layers: ['checksum'], skipExpected: { '*': 'the published frame fails its FCS (bad in source): refused, values not shown' } },
+  'landisgyr-zmf100-sweden-bad-fcs.hex': {
+    layers: ['checksum'],
+    skipExpected: { '*': 'the published frame fails its FCS (bad in source): refused, values not shown' },
+  },
   'aidon-norway-1phase-han-example.hex': { layers: ['ok'], list: 'sig', count: 9 },
   'aidon-norway-3phase-han-example.hex': { layers: ['ok'], list: 'sig', count: 27 },
   'mbus-kmswest-encrypted-nokey.hex': { layers: ['no-key'] },
-  'egd-czech-raw-apdu.hex': { layers: ['ok'], list: 'sig', count: 27, skipExpected: { '0.2.25.9.0.255': 'the value is an octet string holding an OBIS code; shown as that code' } },
+  'egd-czech-raw-apdu.hex': {
+    layers: ['ok'],
+    list: 'sig',
+    count: 27,
+    skipExpected: { '0.2.25.9.0.255': 'the value is an octet string holding an OBIS code; shown as that code' },
+  },
   'energomera-raw-apdu.hex': {
     layers: ['ok'],
     list: 'sig',
@@ -48,7 +84,12 @@ const CASES: Record<string, Case> = {
     values: { '0-0:96.5.134': '1', '0-0:42.0.0': 'EMR0222173608710', '0-0:96.1.0': '012415173608710', '0-0:97.98.0': '16', '0-0:97.98.10': '65535' },
     skipExpected: { '*': 'the source decoded the capture-object list, not the values' },
   },
-  'sagemcom-xt211-raw-apdu.hex': { layers: ['ok'], list: 'sig', count: 22, values: { '0-0:96.1.1': '5100005149', '0-0:96.14.0': 'T2', '1-0:1.7.0': '1956', '1-0:21.7.0': '198' } },
+  'sagemcom-xt211-raw-apdu.hex': {
+    layers: ['ok'],
+    list: 'sig',
+    count: 22,
+    values: { '0-0:96.1.1': '5100005149', '0-0:96.14.0': 'T2', '1-0:1.7.0': '1956', '1-0:21.7.0': '198' },
+  },
   'iskra-am550-hdlc-segmented.hex': { layers: ['ok'], list: 'sig', count: 16 },
   'kamstrup-norway-1.hex': { layers: ['ok'], list: 'kamstrup-no-list2-3ph', count: 13, values: { '1-1:0.0.5': '5706567000000000', '1-1:1.7.0': '0' } },
   'kamstrup-norway-2.hex': { layers: ['ok'], list: 'kamstrup-no-list3-3ph', count: 18, values: { '0-1:1.0.0': '2017-08-16T16:00:05' } },
@@ -59,9 +100,19 @@ const CASES: Record<string, Case> = {
   'iskra-hdlc-short.hex': { layers: ['decode'], list: 'sig', count: 8, values: { '#1': '0-6:25.9.0*255', '#2': '2221202033801', '#5': '287454020' } },
   'described-list-anonymised-bad-fcs.hex': { layers: ['checksum'] },
   'ch-iskra-am550-2020.hex': { layers: ['ok'], list: 'sig', count: 27, values: { '0-0:42.0.0': 'ISK1030775213859', '1-1:1.8.0': '6229669' } },
-  'ch-iskra-am550-vse2026.hex': { layers: ['ok'], list: 'sig', count: 13, values: { '0-0:42.0.0': 'ISK1030783821282', '1-1:1.8.0': '15207', '1-0:32.7.0': '2347' } },
+  'ch-iskra-am550-vse2026.hex': {
+    layers: ['ok'],
+    list: 'sig',
+    count: 13,
+    values: { '0-0:42.0.0': 'ISK1030783821282', '1-1:1.8.0': '15207', '1-0:32.7.0': '2347' },
+  },
   'ch-landisgyr-e360-vse2026.hex': { layers: ['ok'], list: 'sig', count: 13, values: { '0-0:42.0.0': 'LGZ1030163598905', '1-1:1.8.0': '21956' } },
-  'ch-landisgyr-e450-gbt-2messages.hex': { layers: ['sequence', 'ok'], list: 'sig', count: 15, values: { '0-0:42.0.0': 'LGZ1030655933512', '1-1:1.8.0': '886977' } },
+  'ch-landisgyr-e450-gbt-2messages.hex': {
+    layers: ['sequence', 'ok'],
+    list: 'sig',
+    count: 15,
+    values: { '0-0:42.0.0': 'LGZ1030655933512', '1-1:1.8.0': '886977' },
+  },
   'ch-landisgyr-e450-gbt-altconfig.hex': { layers: ['ok'], list: 'sig', count: 10 },
   'ch-landisgyr-e450-gbt-duplicated-block.hex': { layers: ['sequence', 'sequence'] },
   'ch-landisgyr-e450-gbt-encrypted-nokey.hex': { layers: ['no-key'] },
@@ -72,21 +123,47 @@ const CASES: Record<string, Case> = {
   'ch-landisgyr-e570-vse2026-load.hex': { layers: ['ok'], list: 'sig', count: 13, values: { '1-1:1.8.0': '2607383', '1-0:1.7.0': '258874' } },
   'kaifa-ma304h4-sweden.hex': { layers: ['ok'], list: 'sig', count: 18, values: { '0-0:96.1.0': '7340157030548300', '1-0:1.8.0': '9732707' } },
   'kaifa-ma304h4-norway-list1.hex': { layers: ['ok'], list: 'kaifa-no-list1', count: 1, values: { '1-0:1.7.0': ['1415', 'W'] } },
-  'kaifa-ma304h4-norway-list2.hex': { layers: ['ok'], list: 'kaifa-no-list2-3ph', count: 13, values: { '1-0:1.7.0': ['1418', 'W'], '1-0:31.7.0': ['1.683', 'A'], '1-0:72.7.0': ['235.9', 'V'] } },
-  'kaifa-ma304h4d-list.hex': { layers: ['ok'], list: 'kaifa-no-list3-3ph', count: 18, values: { '0-0:1.0.0': '2022-09-18T14:56:15', '1-0:1.8.0': ['145122745', 'Wh'], '1-0:4.8.0': ['2231914', 'varh'] } },
-  'kaifa-1phase-norway-hourly.hex': { layers: ['ok'], list: 'kaifa-no-list3-1ph', count: 14, values: { '1-0:31.7.0': ['6.952', 'A'], '1-0:32.7.0': ['242.4', 'V'], '1-0:1.8.0': ['25591693', 'Wh'] } },
-  'kaifa-3phase-norway-hourly.hex': { layers: ['ok'], list: 'kaifa-no-list3-3ph', count: 18, values: { '0-0:1.0.0': '2020-02-03T16:00:10', '1-0:1.8.0': ['10494991', 'Wh'] } },
+  'kaifa-ma304h4-norway-list2.hex': {
+    layers: ['ok'],
+    list: 'kaifa-no-list2-3ph',
+    count: 13,
+    values: { '1-0:1.7.0': ['1418', 'W'], '1-0:31.7.0': ['1.683', 'A'], '1-0:72.7.0': ['235.9', 'V'] },
+  },
+  'kaifa-ma304h4d-list.hex': {
+    layers: ['ok'],
+    list: 'kaifa-no-list3-3ph',
+    count: 18,
+    values: { '0-0:1.0.0': '2022-09-18T14:56:15', '1-0:1.8.0': ['145122745', 'Wh'], '1-0:4.8.0': ['2231914', 'varh'] },
+  },
+  'kaifa-1phase-norway-hourly.hex': {
+    layers: ['ok'],
+    list: 'kaifa-no-list3-1ph',
+    count: 14,
+    values: { '1-0:31.7.0': ['6.952', 'A'], '1-0:32.7.0': ['242.4', 'V'], '1-0:1.8.0': ['25591693', 'Wh'] },
+  },
+  'kaifa-3phase-norway-hourly.hex': {
+    layers: ['ok'],
+    list: 'kaifa-no-list3-3ph',
+    count: 18,
+    values: { '0-0:1.0.0': '2020-02-03T16:00:10', '1-0:1.8.0': ['10494991', 'Wh'] },
+  },
   'aidon-sweden-3phase.hex': { layers: ['ok'], list: 'sig', count: 27, values: { '1-0:31.7.0': ['-1', 'A'], '1-0:1.8.0': ['38211671', 'Wh'] } },
   'aidon-6534-norway.hex': { layers: ['ok'], list: 'sig', count: 13, values: { '1-0:32.7.0': ['234.3', 'V'] } },
   'aidon-norway-hourly.hex': { layers: ['ok'], list: 'sig', count: 18, values: { '1-0:1.8.0': ['94064590', 'Wh'] } },
   // The OSS device drops the FCS and closing flag: the length field points past the data.
   'aidon-oss-brikken-nofcs.hex': { layers: ['framing'] },
   'kamstrup-norway-list.hex': { layers: ['ok'], list: 'kamstrup-no-list2-3ph', count: 13, values: { '1-1:1.7.0': '1202', '1-1:96.1.1': '6841138AN243101090' } },
-  'kamstrup-norway-hourly.hex': { layers: ['ok'], list: 'kamstrup-no-list3-3ph', count: 18, values: { '1-1:1.8.0': '15523251', '0-1:1.0.0': '2022-11-26T15:00:05' } },
+  'kamstrup-norway-hourly.hex': {
+    layers: ['ok'],
+    list: 'kamstrup-no-list3-3ph',
+    count: 18,
+    values: { '1-1:1.8.0': '15523251', '0-1:1.0.0': '2022-11-26T15:00:05' },
+  },
 };
 
 const obisKey = (o: string): string => (o.startsWith('#') ? o : (normaliseObis(o) ?? o));
-const sameValue = (got: string, want: string): boolean => got === want || got === want.replace(' ', 'T') || (want.trim() !== '' && !Number.isNaN(Number(want)) && Number(got) === Number(want));
+const sameValue = (got: string, want: string): boolean =>
+  got === want || got === want.replace(' ', 'T') || (want.trim() !== '' && !Number.isNaN(Number(want)) && Number(got) === Number(want));
 
 function decoded(results: FrameResult[]): FrameResult | undefined {
   return results.find((r) => r.readings.length > 0);

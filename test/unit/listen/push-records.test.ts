@@ -22,7 +22,8 @@ function frames(n: number, lang: 'en' | 'fr' = 'en'): ListenFrame[] {
   const t0 = Date.parse('2025-03-01T10:00:00Z');
   for (let i = 0; i < n; i++) {
     const now = t0 + i * 1000;
-    for (const r of [...d.push(p1Bytes(p1Telegram(state, now), i, ['bad-crc']), now), ...d.silence(now + 600)]) out.push(frameOf(r, out.length + 1, new Date(now).toISOString(), lang));
+    for (const r of [...d.push(p1Bytes(p1Telegram(state, now), i, ['bad-crc']), now), ...d.silence(now + 600)])
+      out.push(frameOf(r, out.length + 1, new Date(now).toISOString(), lang));
   }
   return out;
 }
@@ -42,7 +43,11 @@ describe('push records', () => {
     const dir = mkdtempSync(join(tmpdir(), 'omr-push-'));
     const store = new SessionStore(dir);
     const j = store.create('P1', 'virtual:p1');
-    j.append({ k: 'listen', t: new Date().toISOString(), setup: { target: 'virtual:p1', line: 'p1', baudRate: 115200, format: '8N1', keyed: false, allowPlain: false } });
+    j.append({
+      k: 'listen',
+      t: new Date().toISOString(),
+      setup: { target: 'virtual:p1', line: 'p1', baudRate: 115200, format: '8N1', keyed: false, allowPlain: false },
+    });
     const fs = frames(4);
     for (const f of fs.slice(0, 3)) j.append({ k: 'push', t: f.t, frame: f });
     j.close();
@@ -74,7 +79,12 @@ describe('push records', () => {
     expect(rows.length).toBe(fs[0]!.values.length + 1 + fs[2]!.values.length);
     const bad = rows.filter((r) => r[2] === 'bad (crc-bad)');
     expect(bad).toEqual([[fs[1]!.t, 'P1 OMR5\\2SIM-P1-1', 'bad (crc-bad)', '', '', '']]);
-    expect(rows.find((r) => String(r[3]).startsWith('1-0:1.8.1'))?.slice(2)).toEqual(['good', expect.stringMatching(/^1-0:1\.8\.1/), expect.stringMatching(/^\d+\.\d{3}$/), 'kWh']);
+    expect(rows.find((r) => String(r[3]).startsWith('1-0:1.8.1'))?.slice(2)).toEqual([
+      'good',
+      expect.stringMatching(/^1-0:1\.8\.1/),
+      expect.stringMatching(/^\d+\.\d{3}$/),
+      'kWh',
+    ]);
     expect(verdictCell(fs[1]!, 'fr')).toBe('mauvais (crc-bad)');
     expect(pushesTable(fs, 'fr').columns.map((c) => c.header)).toEqual(['Heure', 'Liste', 'Verdict', 'OBIS', 'Valeur', 'Unité']);
   });

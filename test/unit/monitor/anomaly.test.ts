@@ -9,7 +9,20 @@ import { SettingsSchema } from '../../../shared/settings';
 import type { Reading } from '../../../shared/types';
 import { AnomalyDetector, extractValues, numText, readoutClockMs, thousandths } from '../../../electron/features/monitor/anomaly';
 
-const NORMAL: MonitorValues = { U1: '230.1', U2: '229.8', U3: '231.0', I1: '5.00', I2: '3.20', I3: '1.10', P: '01.820', F: '50.00', PF: '0.950', Eimp: '012345.678', Eexp: '000100.000', drift: '0' };
+const NORMAL: MonitorValues = {
+  U1: '230.1',
+  U2: '229.8',
+  U3: '231.0',
+  I1: '5.00',
+  I2: '3.20',
+  I3: '1.10',
+  P: '01.820',
+  F: '50.00',
+  PF: '0.950',
+  Eimp: '012345.678',
+  Eexp: '000100.000',
+  drift: '0',
+};
 
 /** Feed a series of polls; return the anomalies of each. */
 function run(series: MonitorValues[], rules = DEFAULT_MONITOR_RULES) {
@@ -54,8 +67,26 @@ describe('anomaly rules', () => {
   });
 
   it('current, frequency, power factor, export', () => {
-    const out = run([{ I2: '61.00' }, { I2: '70.00' }, { F: '49.40' }, { F: '50.60', PF: '0.700' }, { PF: '-0.650' }, { PF: '0.900', Pexp: '00.150' }, { Pexp: '00.000' }, { Pexp: '00.010' }]);
-    expect(out.map((a) => a.map((x) => `${x.rule}:${x.side}`))).toEqual([['current:above'], [], ['frequency:below'], ['frequency:above', 'powerFactor:below'], [], ['export:above'], [], ['export:above']]);
+    const out = run([
+      { I2: '61.00' },
+      { I2: '70.00' },
+      { F: '49.40' },
+      { F: '50.60', PF: '0.700' },
+      { PF: '-0.650' },
+      { PF: '0.900', Pexp: '00.150' },
+      { Pexp: '00.000' },
+      { Pexp: '00.010' },
+    ]);
+    expect(out.map((a) => a.map((x) => `${x.rule}:${x.side}`))).toEqual([
+      ['current:above'],
+      [],
+      ['frequency:below'],
+      ['frequency:above', 'powerFactor:below'],
+      [],
+      ['export:above'],
+      [],
+      ['export:above'],
+    ]);
     expect(out[0]![0]).toMatchObject({ channel: 'L2', threshold: '60', unit: 'A' });
     expect(out[3]![1]).toMatchObject({ value: '0.700', threshold: '0.8' });
     // Export expected: no anomaly.
@@ -64,7 +95,11 @@ describe('anomaly rules', () => {
   });
 
   it('energy going backwards compares with the previous poll that had the register', () => {
-    const out = run([{ Eimp: '000100.000' }, { Eimp: '000100.500' }, { Eimp: '000099.000' }, { Eimp: '000098.000' }, {}, { Eimp: '000098.500' }, { Eimp: '000097.000' }].map((v, i) => (i === 4 ? { ...v, Eimp: undefined } : v)) as MonitorValues[]);
+    const out = run(
+      [{ Eimp: '000100.000' }, { Eimp: '000100.500' }, { Eimp: '000099.000' }, { Eimp: '000098.000' }, {}, { Eimp: '000098.500' }, { Eimp: '000097.000' }].map(
+        (v, i) => (i === 4 ? { ...v, Eimp: undefined } : v),
+      ) as MonitorValues[],
+    );
     expect(out.map((a) => a.length)).toEqual([0, 0, 1, 0, 0, 0, 1]);
     expect(out[2]![0]).toMatchObject({ rule: 'energyBackwards', channel: '1.8.0', value: '000099.000', threshold: '000100.500', side: 'below', unit: 'kWh' });
   });
@@ -95,7 +130,15 @@ describe('anomaly rules', () => {
 });
 
 describe('values of a poll', () => {
-  const r = (obis: string, address: string, value: string, extra: Partial<Reading> = {}): Reading => ({ obis, address, value, unit: '', readAt: '2026-03-01T12:00:05.400Z', source: 'readout', ...extra });
+  const r = (obis: string, address: string, value: string, extra: Partial<Reading> = {}): Reading => ({
+    obis,
+    address,
+    value,
+    unit: '',
+    readAt: '2026-03-01T12:00:05.400Z',
+    source: 'readout',
+    ...extra,
+  });
   const readings = [
     r('1-0:0.9.1*255', '0.9.1', '12:00:35'),
     r('1-0:0.9.2*255', '0.9.2', '26-03-01'),
@@ -108,14 +151,25 @@ describe('values of a poll', () => {
   ];
 
   it('takes the monitored quantities (no history) and the drift of the readout clock', () => {
-    expect(extractValues(readings, { plan: 'instantaneous', meterClock: 'utc' })).toEqual({ drift: '30', Eimp: '012345.678', U1: '231.4', I1: '004.12', F: '50.01', PF: '0.953' });
+    expect(extractValues(readings, { plan: 'instantaneous', meterClock: 'utc' })).toEqual({
+      drift: '30',
+      Eimp: '012345.678',
+      U1: '231.4',
+      I1: '004.12',
+      F: '50.01',
+      PF: '0.953',
+    });
     expect(extractValues(readings, { plan: 'registers', meterClock: 'utc' })).toEqual({ Eimp: '012345.678', drift: '30' });
     // A DLMS clock gives its drift directly.
     expect(extractValues(readings, { plan: 'registers', meterClock: 'utc', driftS: -4 }).drift).toBe('-4');
   });
 
   it('records power and energy in kW and kWh whatever the meter gave (DLMS: W, Wh), exactly', () => {
-    const dlms = [r('1-0:1.7.0*255', '1-0:1.7.0*255', '730', { unit: 'W', source: 'dlms' }), r('1-0:1.8.0*255', '1-0:1.8.0*255', '27598071', { unit: 'Wh', source: 'dlms' }), r('1-0:32.7.0*255', '1-0:32.7.0*255', '229', { unit: 'V', source: 'dlms' })];
+    const dlms = [
+      r('1-0:1.7.0*255', '1-0:1.7.0*255', '730', { unit: 'W', source: 'dlms' }),
+      r('1-0:1.8.0*255', '1-0:1.8.0*255', '27598071', { unit: 'Wh', source: 'dlms' }),
+      r('1-0:32.7.0*255', '1-0:32.7.0*255', '229', { unit: 'V', source: 'dlms' }),
+    ];
     expect(extractValues(dlms, { plan: 'instantaneous', meterClock: 'utc' })).toEqual({ P: '0.73', Eimp: '27598.071', U1: '229' });
     expect(['0', '5', '1000', '-12.5', '0.001', '123456789.123'].map(thousandths)).toEqual(['0', '0.005', '1', '-0.0125', '0.000001', '123456.789123']);
   });

@@ -80,11 +80,45 @@ describe('omr read over DLMS', () => {
     const { io: i, out } = io();
     const from = localDay(3);
     const to = localDay(2);
-    const code = await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', PASSWORD, '--obis', '1-0:1.8.0,1-0:32.7.0', '--profile', '1-0:99.1.0', '--from', from, '--to', to, '--events', '--json'], i);
+    const code = await runCli(
+      [
+        'read',
+        '--tcp',
+        `127.0.0.1:${port}`,
+        '--hdlc-direct',
+        '--password',
+        PASSWORD,
+        '--obis',
+        '1-0:1.8.0,1-0:32.7.0',
+        '--profile',
+        '1-0:99.1.0',
+        '--from',
+        from,
+        '--to',
+        to,
+        '--events',
+        '--json',
+      ],
+      i,
+    );
     expect(code).toBe(0);
     const json = JSON.parse(out.stdout);
-    expect(json.readings.map((r: { obis: string }) => r.obis)).toEqual(['0-0:42.0.0*255', '0-0:96.1.0*255', '1-0:0.2.0*255', '0-0:1.0.0*255', '1-0:1.8.0*255', '1-0:32.7.0*255']);
-    expect(json.profile.columns.map((c: { obis: string; part?: string }) => c.part ?? c.obis)).toEqual(['0-0:1.0.0*255', 'clockStatus', 'deviation', '0-0:96.10.1*255', '1-0:1.8.0*255', '1-0:2.8.0*255']);
+    expect(json.readings.map((r: { obis: string }) => r.obis)).toEqual([
+      '0-0:42.0.0*255',
+      '0-0:96.1.0*255',
+      '1-0:0.2.0*255',
+      '0-0:1.0.0*255',
+      '1-0:1.8.0*255',
+      '1-0:32.7.0*255',
+    ]);
+    expect(json.profile.columns.map((c: { obis: string; part?: string }) => c.part ?? c.obis)).toEqual([
+      '0-0:1.0.0*255',
+      'clockStatus',
+      'deviation',
+      '0-0:96.10.1*255',
+      '1-0:1.8.0*255',
+      '1-0:2.8.0*255',
+    ]);
     expect(json.profile.rows).toHaveLength(97);
     expect(json.events.length).toBeGreaterThan(0);
   });
@@ -92,14 +126,33 @@ describe('omr read over DLMS', () => {
   it('--event-log reads the logs named (repeatable or comma separated), not the default pair; a bad OBIS is a usage error', async () => {
     const { port, meter } = await serve('hdlc');
     const { io: i, out } = io();
-    const code = await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', PASSWORD, '--event-log', '0-0:99.98.4', '--from', localDay(300), '--to', localDay(0), '--json'], i);
+    const code = await runCli(
+      [
+        'read',
+        '--tcp',
+        `127.0.0.1:${port}`,
+        '--hdlc-direct',
+        '--password',
+        PASSWORD,
+        '--event-log',
+        '0-0:99.98.4',
+        '--from',
+        localDay(300),
+        '--to',
+        localDay(0),
+        '--json',
+      ],
+      i,
+    );
     expect(code).toBe(0);
     const json = JSON.parse(out.stdout);
     expect(json.events.length).toBeGreaterThan(0);
     expect(new Set(json.events.map((e: { log: string }) => e.log))).toEqual(new Set(['0-0:99.98.4*255']));
     expect(meter.events.some((e) => e.type === 'request' && e.detail.includes('0-0:99.98.0'))).toBe(false);
     const two = io();
-    expect(await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', PASSWORD, '--event-log', '0-0:99.98.4,0-0:99.98.0', '--json'], two.io)).toBe(0);
+    expect(
+      await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--password', PASSWORD, '--event-log', '0-0:99.98.4,0-0:99.98.0', '--json'], two.io),
+    ).toBe(0);
     expect(new Set(JSON.parse(two.out.stdout).events.map((e: { log: string }) => e.log))).toEqual(new Set(['0-0:99.98.4*255', '0-0:99.98.0*255']));
     const bad = io();
     expect(await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--event-log', 'log-one'], bad.io)).toBe(2);
@@ -162,7 +215,10 @@ describe('omr read over DLMS', () => {
     const { port, meter } = await serve('hdlc');
     const dir = mkdtempSync(join(tmpdir(), 'omr-cli-hls-'));
     const keyFile = join(dir, 'keys.txt');
-    writeFileSync(keyFile, `authentication_key=${hex(KEYS.authenticationKey)}\nencryption_key=${hex(KEYS.encryptionKey)}\nsystem_title=${hex(KEYS.systemTitle)}\n`);
+    writeFileSync(
+      keyFile,
+      `authentication_key=${hex(KEYS.authenticationKey)}\nencryption_key=${hex(KEYS.encryptionKey)}\nsystem_title=${hex(KEYS.systemTitle)}\n`,
+    );
     const { io: i, out } = io({ OMR_DATA_DIR: dir });
     const code = await runCli(['read', '--tcp', `127.0.0.1:${port}`, '--hdlc-direct', '--key-file', keyFile, '--obis', '1-0:1.8.0', '--json'], i);
     expect(out.stderr).toContain('invocation counter read with the public client');

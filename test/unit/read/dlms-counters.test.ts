@@ -12,7 +12,11 @@ import { HdlcTransport } from '../../../electron/engine/dlms/transport';
 import { chooseCounter, counterCandidates, preReadCounter, type CounterReader } from '../../../electron/features/read/dlms-counters';
 import { InvocationCounterStore } from '../../../electron/features/settings/counters';
 
-const keys = { encryptionKey: new Uint8Array(16).fill(0x11), authenticationKey: new Uint8Array(16).fill(0x22), systemTitle: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]) };
+const keys = {
+  encryptionKey: new Uint8Array(16).fill(0x11),
+  authenticationKey: new Uint8Array(16).fill(0x22),
+  systemTitle: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]),
+};
 
 describe('where the counter is looked for', () => {
   it('0-0:43.1.<client SAP> then 0-0:43.1.0; a named object alone; a bad OBIS is INVALID_REQUEST', () => {
@@ -35,7 +39,14 @@ describe('where the counter is looked for', () => {
   });
 
   it('the highest counter read wins, + 1; the serial comes along', async () => {
-    const pre = await preReadCounter(reader({ '0-0:96.1.0*255': D.octets(new TextEncoder().encode('1234')), '0-0:43.1.1*255': D.doubleLongUnsigned(7), '0-0:43.1.0*255': D.doubleLongUnsigned(41) }), counterCandidates(1));
+    const pre = await preReadCounter(
+      reader({
+        '0-0:96.1.0*255': D.octets(new TextEncoder().encode('1234')),
+        '0-0:43.1.1*255': D.doubleLongUnsigned(7),
+        '0-0:43.1.0*255': D.doubleLongUnsigned(41),
+      }),
+      counterCandidates(1),
+    );
     expect(pre.serial).toBe('1234');
     expect(chooseCounter(pre, undefined)).toMatchObject({ counter: 42, note: expect.stringContaining('0-0:43.1.0*255: 41') });
     expect(chooseCounter(pre, 100).counter).toBe(100);
@@ -49,7 +60,9 @@ describe('where the counter is looked for', () => {
   it('unreadable: the stored counter; neither: a typed error naming where it looked', async () => {
     const pre = await preReadCounter(reader({ '0-0:43.1.1*255': 'read-write-denied' }), counterCandidates(1));
     expect(chooseCounter(pre, 77)).toMatchObject({ counter: 77, note: expect.stringContaining('stored') });
-    expect(() => chooseCounter(pre, undefined)).toThrow(expect.objectContaining({ code: 'READ_DENIED', detail: expect.stringMatching(/0-0:43\.1\.1\*255.*0-0:43\.1\.0\*255.*--counter-obis/) }));
+    expect(() => chooseCounter(pre, undefined)).toThrow(
+      expect.objectContaining({ code: 'READ_DENIED', detail: expect.stringMatching(/0-0:43\.1\.1\*255.*0-0:43\.1\.0\*255.*--counter-obis/) }),
+    );
   });
 });
 

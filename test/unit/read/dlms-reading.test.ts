@@ -44,7 +44,16 @@ function harness(o: VirtualMeterOptions = {}) {
   const operations = new Operations(events, () => 'en');
   const sessions = new SessionStore(join(dir, 'sessions'));
   const counters = new InvocationCounterStore(join(dir, 'dlms-counters.json'));
-  const service = new ReadingService({ targets, settings, events, operations, sessions, lang: () => 'en', counters, dlmsTimeouts: { responseTimeoutMs: 1000, maxRetries: 2, identifyResponseTimeoutMs: 500 } });
+  const service = new ReadingService({
+    targets,
+    settings,
+    events,
+    operations,
+    sessions,
+    lang: () => 'en',
+    counters,
+    dlmsTimeouts: { responseTimeoutMs: 1000, maxRetries: 2, identifyResponseTimeoutMs: 500 },
+  });
   const ended = (operationId: string) =>
     new Promise<OperationEnded>((resolve) => {
       const off = events.subscribe((ch, payload) => {
@@ -178,8 +187,27 @@ describe('ReadingService over DLMS (mode E on a virtual link)', () => {
     expect(usesDlms({ plan: 'billing', protocol: 'auto' })).toBe(true);
     expect(usesDlms({ plan: 'readout', protocol: 'dlms' })).toBe(true);
     expect(() => usesDlms({ plan: 'profile', protocol: 'readout' })).toThrow(/needs DLMS/);
-    const settings = { ...DEFAULT_SETTINGS, profiles: [{ id: 'e450', name: 'E450', protocol: 'dlms' as const, clientSap: 48, serverLogical: 1, serverPhysical: 0, auth: 'lls' as const, hasStoredSecret: false }] };
-    expect(resolveDlms({ plan: 'billing', password: 'x' }, DEFAULT_SETTINGS).address).toEqual({ clientSap: 32, serverLogical: 1, serverPhysical: 17, framing: 'hdlc' });
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      profiles: [
+        {
+          id: 'e450',
+          name: 'E450',
+          protocol: 'dlms' as const,
+          clientSap: 48,
+          serverLogical: 1,
+          serverPhysical: 0,
+          auth: 'lls' as const,
+          hasStoredSecret: false,
+        },
+      ],
+    };
+    expect(resolveDlms({ plan: 'billing', password: 'x' }, DEFAULT_SETTINGS).address).toEqual({
+      clientSap: 32,
+      serverLogical: 1,
+      serverPhysical: 17,
+      framing: 'hdlc',
+    });
     expect(resolveDlms({ plan: 'billing' }, DEFAULT_SETTINGS)).toMatchObject({ auth: 'none', address: { clientSap: 16 } });
     const p = resolveDlms({ plan: 'billing', profileId: 'e450', dlms: { obis: ['1-0:1.8.0'] } }, settings);
     expect(p).toMatchObject({ auth: 'lls', address: { clientSap: 48, serverLogical: 1, framing: 'hdlc' }, plans: [{ plan: 'billing', obis: ['1-0:1.8.0'] }] });

@@ -37,11 +37,24 @@ async function setup(o: DlmsServerKitOptions = {}) {
   return { ...env, trace };
 }
 
-const address = (clientSap: number, extra: Partial<DlmsAddress> = {}): DlmsAddress => ({ clientSap, serverLogical: 1, serverPhysical: 17, responseTimeoutMs: 1000, maxRetries: 2, ...extra });
+const address = (clientSap: number, extra: Partial<DlmsAddress> = {}): DlmsAddress => ({
+  clientSap,
+  serverLogical: 1,
+  serverPhysical: 17,
+  responseTimeoutMs: 1000,
+  maxRetries: 2,
+  ...extra,
+});
 
 async function lls(o: DlmsServerKitOptions = {}, password = PASSWORD, signal?: AbortSignal) {
   const e = await setup(o);
-  const session = new DlmsSession({ link: e.host, address: address(32), authentication: { mechanism: 'lls', password: new TextEncoder().encode(password) }, onTrace: (t) => e.trace.push(t), ...(signal ? { signal } : {}) });
+  const session = new DlmsSession({
+    link: e.host,
+    address: address(32),
+    authentication: { mechanism: 'lls', password: new TextEncoder().encode(password) },
+    onTrace: (t) => e.trace.push(t),
+    ...(signal ? { signal } : {}),
+  });
   return { ...e, session };
 }
 
@@ -60,7 +73,11 @@ async function runPlans(ctx: PlanContext, specs: PlanSpec[]) {
 
 const byObis = (run: PlanRun) => new Map(run.readings.map((r) => [r.obis, r]));
 type Tapped = { tap: { apdus(sap: number): Uint8Array[] } };
-const gets = (m: Tapped, sap: number) => m.tap.apdus(sap).filter((a) => a[0] === 0xc0).map((a) => decodeGetRequest(a));
+const gets = (m: Tapped, sap: number) =>
+  m.tap
+    .apdus(sap)
+    .filter((a) => a[0] === 0xc0)
+    .map((a) => decodeGetRequest(a));
 
 describe('DlmsSession', () => {
   it('associates with LLS, reads with GET-with-list, releases with RLRQ then DISC; the password never reaches the trace', async () => {
@@ -73,7 +90,16 @@ describe('DlmsSession', () => {
     ]);
     expect(results).toEqual([
       { ok: true, value: { type: 'double-long-unsigned', value: state.data.energy(T).importWh } },
-      { ok: true, value: { type: 'structure', value: [{ type: 'integer', value: 0 }, { type: 'enum', value: 30 }] } },
+      {
+        ok: true,
+        value: {
+          type: 'structure',
+          value: [
+            { type: 'integer', value: 0 },
+            { type: 'enum', value: 30 },
+          ],
+        },
+      },
     ]);
     expect(gets({ tap }, 32).map((g) => g.type)).toEqual(['with-list']);
     expect(await session.release()).toEqual({ clean: true });
@@ -112,7 +138,11 @@ describe('DlmsSession', () => {
     await s.release();
     expect(gets({ tap }, 16).length).toBeGreaterThan(1);
     expect(gets({ tap }, 16).every((g) => g.type === 'normal')).toBe(true);
-    expect(ctx.run.identity).toMatchObject({ logicalDeviceName: `LGZ${state.data.serial.padStart(13, '0')}`, serialNumber: state.data.serial, firmware: state.data.firmware });
+    expect(ctx.run.identity).toMatchObject({
+      logicalDeviceName: `LGZ${state.data.serial.padStart(13, '0')}`,
+      serialNumber: state.data.serial,
+      firmware: state.data.firmware,
+    });
   });
 });
 
@@ -141,7 +171,9 @@ describe('plans', () => {
     expect(ctx.run.errors).toEqual([]);
     expect(ctx.run.warnings.some((w) => w.includes('1-0:73.7.0*255'))).toBe(true);
     // scaler_unit (attribute 3) of each register asked once although billing ran twice.
-    const attr3 = gets({ tap }, 32).flatMap((g) => (g.type === 'with-list' ? g.requests : g.type === 'normal' ? [g.request] : [])).filter((q) => q.attribute === 3);
+    const attr3 = gets({ tap }, 32)
+      .flatMap((g) => (g.type === 'with-list' ? g.requests : g.type === 'normal' ? [g.request] : []))
+      .filter((q) => q.attribute === 3);
     expect(attr3).toHaveLength(BILLING_ITEMS.length + INSTANTANEOUS_ITEMS.length);
     expect(progress).toContain('billing 1-0:4.8.0*255');
     expect(progress).toContain('instantaneous 1-0:31.7.0*255');
@@ -184,7 +216,19 @@ describe('plans', () => {
     const pc = Date.UTC(2024, 4, 7, 10, 0, 0);
     expect(clockDriftSeconds(cosemDateTime({ year: 2024, month: 5, day: 7, hour: 12, minute: 0, second: 30, deviation: -120 }), pc)).toBe(30);
     const local = new Date(pc);
-    expect(clockDriftSeconds(cosemDateTime({ year: local.getFullYear(), month: local.getMonth() + 1, day: local.getDate(), hour: local.getHours(), minute: local.getMinutes(), second: local.getSeconds() - 5 }), pc)).toBe(-5);
+    expect(
+      clockDriftSeconds(
+        cosemDateTime({
+          year: local.getFullYear(),
+          month: local.getMonth() + 1,
+          day: local.getDate(),
+          hour: local.getHours(),
+          minute: local.getMinutes(),
+          second: local.getSeconds() - 5,
+        }),
+        pc,
+      ),
+    ).toBe(-5);
     expect(clockDriftSeconds(cosemDateTime({ year: null, month: 5, day: 7, hour: 0, minute: 0, second: 0 }), pc)).toBeUndefined();
   });
 
@@ -368,7 +412,9 @@ describe('HLS-GMAC and the invocation counter', () => {
   });
 
   it('a key file gives the keys as JSON or name=value lines; bad files are INVALID_REQUEST', () => {
-    const json = parseKeyFile(JSON.stringify({ authenticationKey: hex(KEYS.authenticationKey), encryptionKey: hex(KEYS.encryptionKey), systemTitle: hex(KEYS.systemTitle) }));
+    const json = parseKeyFile(
+      JSON.stringify({ authenticationKey: hex(KEYS.authenticationKey), encryptionKey: hex(KEYS.encryptionKey), systemTitle: hex(KEYS.systemTitle) }),
+    );
     expect(hex(json.encryptionKey)).toBe(hex(KEYS.encryptionKey));
     const lines = parseKeyFile(`# keys\nAK=${hex(KEYS.authenticationKey)}\nEK = ${hex(KEYS.encryptionKey)}\nsystem_title=${hex(KEYS.systemTitle)}\n`);
     expect(hex(lines.systemTitle)).toBe(hex(KEYS.systemTitle));

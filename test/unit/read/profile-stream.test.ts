@@ -92,13 +92,19 @@ describe('ProfileAssembler: the time of each row with its deviation and clock st
 
   it('a time the meter left out (null-data) follows the previous one on the same offset; its status and deviation stay empty', () => {
     const a = assembler();
-    const rows = a.add([r(at({ year: 2024, month: 12, day: 31, hour: 23, minute: 45, second: 0, deviation: -60, clockStatus: 0x00 }), 1), r({ type: 'null-data' }, 2)]);
+    const rows = a.add([
+      r(at({ year: 2024, month: 12, day: 31, hour: 23, minute: 45, second: 0, deviation: -60, clockStatus: 0x00 }), 1),
+      r({ type: 'null-data' }, 2),
+    ]);
     expect(rows[1]).toEqual(['2025-01-01T00:00:00+01:00', '', '', '2']);
   });
 
   it('east of Greenwich and half hours: deviation -330 → +05:30, +210 → -03:30', () => {
     const a = assembler();
-    const rows = a.add([r(at({ year: 2024, month: 1, day: 1, hour: 8, minute: 0, second: 0, deviation: -330, clockStatus: 0 }), 1), r(at({ year: 2024, month: 1, day: 1, hour: 8, minute: 15, second: 0, deviation: 210, clockStatus: 0 }), 2)]);
+    const rows = a.add([
+      r(at({ year: 2024, month: 1, day: 1, hour: 8, minute: 0, second: 0, deviation: -330, clockStatus: 0 }), 1),
+      r(at({ year: 2024, month: 1, day: 1, hour: 8, minute: 15, second: 0, deviation: 210, clockStatus: 0 }), 2),
+    ]);
     expect(rows.map((x) => x[0])).toEqual(['2024-01-01T08:00:00+05:30', '2024-01-01T08:15:00-03:30']);
   });
 });

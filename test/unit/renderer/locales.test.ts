@@ -45,7 +45,10 @@ describe('locales', () => {
   });
 
   it('has no empty or untrimmed text', () => {
-    for (const [lang, m] of [['en', EN], ['fr', FR]] as const) {
+    for (const [lang, m] of [
+      ['en', EN],
+      ['fr', FR],
+    ] as const) {
       const bad = [...m].filter(([, v]) => v.trim() === '' || v !== v.trim()).map(([k]) => `${lang}:${k}`);
       expect(bad).toEqual([]);
     }

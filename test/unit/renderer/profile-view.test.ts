@@ -28,7 +28,11 @@ describe('profileView', () => {
         ['2024-05-07T00:45:00+00:00', '0x00', '0', '125', '230.3'],
       ]),
     );
-    expect(v.intervals.map((i) => new Date(i.t * 1000).toISOString())).toEqual(['2024-05-07T00:15:00.000Z', '2024-05-07T00:30:00.000Z', '2024-05-07T00:45:00.000Z']);
+    expect(v.intervals.map((i) => new Date(i.t * 1000).toISOString())).toEqual([
+      '2024-05-07T00:15:00.000Z',
+      '2024-05-07T00:30:00.000Z',
+      '2024-05-07T00:45:00.000Z',
+    ]);
     expect(v.timeCol).toBe(0);
     expect(v.energyCols).toEqual([3]);
     // The status and deviation columns are numbers as text but no quantity: not drawn.

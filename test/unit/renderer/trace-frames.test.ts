@@ -11,7 +11,10 @@ describe('traceFrames', () => {
     const line = hex('/LGZ5\\2ZMF100AC.d2\r\n');
     const chunks = line.match(/../g)!.map(rx);
     const f = traceFrames([{ t: 'x', dir: 'tx', hex: hex('/?!\r\n'), summary: '/?!' }, ...chunks]);
-    expect(f.map((x) => [x.dir, x.hex, x.incomplete])).toEqual([['tx', hex('/?!\r\n'), false], ['rx', line, false]]);
+    expect(f.map((x) => [x.dir, x.hex, x.incomplete])).toEqual([
+      ['tx', hex('/?!\r\n'), false],
+      ['rx', line, false],
+    ]);
     expect(f[1]!.parts).toBe(line.length / 2);
   });
 
@@ -26,6 +29,10 @@ describe('traceFrames', () => {
   it('a data block ends at ETX and its BCC; a lone ACK is one row; a cut-off frame is marked', () => {
     const block = `02${hex('1.8.0(001234.567*kWh)\r\n!\r\n')}0344`;
     const f = traceFrames([rx(block.slice(0, 20)), rx(block.slice(20)), rx('06'), rx('7ea02103')]);
-    expect(f.map((x) => [x.hex, x.incomplete])).toEqual([[block, false], ['06', false], ['7ea02103', true]]);
+    expect(f.map((x) => [x.hex, x.incomplete])).toEqual([
+      [block, false],
+      ['06', false],
+      ['7ea02103', true],
+    ]);
   });
 });

@@ -34,7 +34,9 @@ describe('CSV export', () => {
     expect(formatRow(['1-0:1.8.0*255', '012345.678', 'kWh', '=1+1'], columns, fr)).toEqual(['1-0:1.8.0*255', '012345,678', 'kWh', "'=1+1"]);
     // A value that is not a plain number is text: never reformatted.
     expect(formatRow(['x', '2026-11-23 10:00', '', undefined], columns, fr)).toEqual(['x', '2026-11-23 10:00', '', '']);
-    expect(formatRow(['x', '0.1000000000000000055511151231257827', '', null], columns, resolveDialect('comma-dot', 'en'))[1]).toBe('0.1000000000000000055511151231257827');
+    expect(formatRow(['x', '0.1000000000000000055511151231257827', '', null], columns, resolveDialect('comma-dot', 'en'))[1]).toBe(
+      '0.1000000000000000055511151231257827',
+    );
   });
 
   it('writes UTF-8 with BOM, CRLF records and RFC 4180 quoting', async () => {
@@ -52,10 +54,7 @@ describe('CSV export', () => {
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = raw.subarray(3).toString('utf8');
     expect(text).toBe(
-      'OBIS;Value;Unit;Note\r\n' +
-        '1-0:1.8.0*255;12,5;kWh;"Cave; porte ""B"""\r\n' +
-        '0-0:96.1.0*255;;;"ligne\nsuivante"\r\n' +
-        "C.1.0;-0,5;kvar;'-rm\r\n",
+      'OBIS;Value;Unit;Note\r\n' + '1-0:1.8.0*255;12,5;kWh;"Cave; porte ""B"""\r\n' + '0-0:96.1.0*255;;;"ligne\nsuivante"\r\n' + "C.1.0;-0,5;kvar;'-rm\r\n",
     );
     expect(r).toEqual({ rows: 3, bytes: raw.length });
   });
@@ -66,7 +65,13 @@ describe('CSV export', () => {
     function* rows() {
       for (let i = 0; i < 100_000; i++) yield [`1-0:1.8.0*${i % 100}`, `${i}.5`, 'kWh', ''];
     }
-    const r = await writeCsv(file, { columns, rows: rows(), dialect: resolveDialect('comma-dot', 'en'), onProgress: (n) => seen.push(n), progressEvery: 25_000 });
+    const r = await writeCsv(file, {
+      columns,
+      rows: rows(),
+      dialect: resolveDialect('comma-dot', 'en'),
+      onProgress: (n) => seen.push(n),
+      progressEvery: 25_000,
+    });
     expect(r.rows).toBe(100_000);
     expect(seen).toEqual([25_000, 50_000, 75_000, 100_000, 100_000]);
     const lines = readFileSync(file, 'utf8').split('\r\n');

@@ -15,14 +15,25 @@ function withSession(locale: string) {
   mkdirSync(dir, { recursive: true });
   const t = '2024-05-01T10:00:00.000Z';
   const reading = { obis: '1-0:1.8.0*255', address: '1.8.0', value: '12345.678', unit: 'kWh', readAt: t, source: 'readout' };
-  writeFileSync(join(dir, 'v1.jsonl'), [{ k: 'meta', t, id: 'v1', name: 'Visit' }, { k: 'readings', t, readings: [reading] }, { k: 'state', t, state: 'done' }].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'v1.jsonl'),
+    [
+      { k: 'meta', t, id: 'v1', name: 'Visit' },
+      { k: 'readings', t, readings: [reading] },
+      { k: 'state', t, state: 'done' },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n',
+  );
   return s;
 }
 
 async function exported(s: ReturnType<typeof testServices>, request: object): Promise<string[]> {
   const env = (await s.dispatcher.dispatch('sessions:export', { id: 'v1', ...request }, { client: 'test' })) as Envelope<ExportResult>;
   if (!env.ok) throw new Error(env.error.code);
-  return readFileSync(env.value.path, 'utf8').replace(/^\uFEFF/, '').split('\r\n');
+  return readFileSync(env.value.path, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split('\r\n');
 }
 
 describe('sessions:export language', () => {

@@ -22,7 +22,14 @@ describe('a torn journal tail', () => {
     j.close();
     const file = join(s.dir, `${j.id}.jsonl`);
     // A child writes half a record (no newline) and is killed while it would write the rest.
-    const child = spawn(process.execPath, ['-e', `require('fs').appendFileSync(${JSON.stringify(file)}, '{"k":"readings","t":"2026-11-23T10:00:03.000Z","readings":[{"obis":"1-0:2.8'); process.stdout.write('half'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('fs').appendFileSync(${JSON.stringify(file)}, '{"k":"readings","t":"2026-11-23T10:00:03.000Z","readings":[{"obis":"1-0:2.8'); process.stdout.write('half'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((ok) => child.stdout.once('data', () => ok()));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -79,7 +86,10 @@ describe('the session index', () => {
     expect(s.list()).toEqual(expected());
 
     // Another process appends to b's file: the next listing reads only what was added.
-    appendFileSync(join(s.dir, `${b.id}.jsonl`), `${JSON.stringify({ k: 'readings', t: '2026-11-21T09:00:02.000Z', readings: [reading('1-0:1.8.0*255', '3')] })}\n`);
+    appendFileSync(
+      join(s.dir, `${b.id}.jsonl`),
+      `${JSON.stringify({ k: 'readings', t: '2026-11-21T09:00:02.000Z', readings: [reading('1-0:1.8.0*255', '3')] })}\n`,
+    );
     const listed = await s.listAsync();
     expect(listed.find((x) => x.id === b.id)).toMatchObject({ readingCount: 1, state: 'open' });
 

@@ -15,7 +15,21 @@ describe('session journal', () => {
   it('writes each record as it happens and reloads the session', () => {
     const s = store();
     const j = s.create('Cellar 3, building B', 'virtual:e450');
-    j.append({ k: 'identity', t: '2026-11-23T10:00:01.000Z', identity: { manufacturer: 'LGZ', baudChar: '5', maxBaud: 9600, mode: 'C', enhanced: '2', modeE: true, reducedReactionTime: false, ident: 'E450', raw: '/LGZ5\\2E450' } });
+    j.append({
+      k: 'identity',
+      t: '2026-11-23T10:00:01.000Z',
+      identity: {
+        manufacturer: 'LGZ',
+        baudChar: '5',
+        maxBaud: 9600,
+        mode: 'C',
+        enhanced: '2',
+        modeE: true,
+        reducedReactionTime: false,
+        ident: 'E450',
+        raw: '/LGZ5\\2E450',
+      },
+    });
     j.append({ k: 'readings', t: '2026-11-23T10:00:02.000Z', readings: [reading('1-0:1.8.0*255', '012345.678')] });
     // Before the session is finished, another reader of the folder already sees the reading.
     const live = s.load(j.id);

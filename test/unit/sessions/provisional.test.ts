@@ -11,7 +11,15 @@ import { describe, expect, it } from 'vitest';
 import { SessionStore } from '../../../electron/features/sessions/journal';
 import type { Reading } from '../../../shared/types';
 
-const r = (address: string, value: string, verified?: false): Reading => ({ obis: address, address, value, unit: 'kWh', readAt: '2026-11-23T10:00:00.000Z', source: 'readout', ...(verified === false ? { verified } : {}) });
+const r = (address: string, value: string, verified?: false): Reading => ({
+  obis: address,
+  address,
+  value,
+  unit: 'kWh',
+  readAt: '2026-11-23T10:00:00.000Z',
+  source: 'readout',
+  ...(verified === false ? { verified } : {}),
+});
 
 function store() {
   return new SessionStore(mkdtempSync(join(tmpdir(), 'omr-provisional-')));

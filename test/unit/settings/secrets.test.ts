@@ -125,7 +125,13 @@ describe('SecretStore', () => {
   it('treats a ciphertext it cannot decrypt as no secret', () => {
     const dir = mkdtempSync(join(tmpdir(), 'omr-secrets-'));
     new SecretStore(join(dir, 'secrets.json'), new FakeEncryptor()).set('a', 'x');
-    const other: Encryptor = { isAvailable: () => true, encrypt: (s) => Buffer.from(s), decrypt: () => { throw new Error('wrong key'); } };
+    const other: Encryptor = {
+      isAvailable: () => true,
+      encrypt: (s) => Buffer.from(s),
+      decrypt: () => {
+        throw new Error('wrong key');
+      },
+    };
     expect(new SecretStore(join(dir, 'secrets.json'), other).get('a')).toBeUndefined();
   });
 
@@ -150,7 +156,9 @@ describe('secrets through the contract', () => {
     const s = services(enc);
     expect(await ok(s, 'secrets:status')).toEqual({ available: true });
     // A secret slipped into a profile by a caller is not part of the settings.
-    await ok(s, 'settings:set', { profiles: [{ id: 'e450', name: 'E450', protocol: 'dlms', auth: 'lls', clientSap: 32, password: 'Sneaky-1', hasStoredSecret: true }] });
+    await ok(s, 'settings:set', {
+      profiles: [{ id: 'e450', name: 'E450', protocol: 'dlms', auth: 'lls', clientSap: 32, password: 'Sneaky-1', hasStoredSecret: true }],
+    });
     expect(s.settings.get().profiles[0]!.hasStoredSecret).toBe(false);
 
     expect(await ok(s, 'secrets:set', { profileId: 'e450', secret: 'Kx9!secret' })).toEqual({ stored: true });

@@ -30,12 +30,24 @@ type Kind = 'glo' | 'general-glo';
 function hls(a: CosemApplication, state: DlmsMeterState, kind: Kind, ic: number, now = 0): { ic: number; aareTag: number } {
   const initiate = cipherApdu(encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }), CLIENT_ST, ic++, keys, { kind });
   const ctos = new Uint8Array(16).fill(3);
-  const aare = decodeAare(a.handle(1, encodeAarq({ context: 'ln-ciphering', mechanism: 'hls-gmac', callingApTitle: CLIENT_ST, authenticationValue: ctos, userInformation: initiate }), now).apdu);
+  const aare = decodeAare(
+    a.handle(
+      1,
+      encodeAarq({ context: 'ln-ciphering', mechanism: 'hls-gmac', callingApTitle: CLIENT_ST, authenticationValue: ctos, userInformation: initiate }),
+      now,
+    ).apdu,
+  );
   expect(aare.result).toBe(0);
   const aareTag = aare.userInformation![0]!;
   const stoc = aare.respondingAuthenticationValue!;
   const f = hlsGmac(CLIENT_ST, ic, keys, stoc);
-  const action = cipherApdu(encodeActionRequest({ invokeId: 1, classId: 15, obis: parseObis('0-0:40.0.0'), method: 1, parameters: D.octets(f) }), CLIENT_ST, ic++, keys, { kind });
+  const action = cipherApdu(
+    encodeActionRequest({ invokeId: 1, classId: 15, obis: parseObis('0-0:40.0.0'), method: 1, parameters: D.octets(f) }),
+    CLIENT_ST,
+    ic++,
+    keys,
+    { kind },
+  );
   const answer = a.handle(1, action, now).apdu;
   const d = decipherApdu(answer, keys, state.systemTitle);
   expect(answer[0]).toBe(kind === 'general-glo' ? GENERAL_GLO_CIPHERING : 0xcf); // glo-action-response
@@ -52,7 +64,13 @@ describe('virtual E450: ciphering as the client does it', () => {
       const aareTag = h.aareTag;
       let ic = h.ic;
       expect(aareTag).toBe(kind === 'general-glo' ? GENERAL_GLO_CIPHERING : 0x28); // glo-initiate-response
-      const get = cipherApdu(encodeGetRequest({ type: 'normal', invokeId: 2, request: { classId: 1, obis: parseObis('0-0:96.1.0'), attribute: 2 } }), CLIENT_ST, ic++, keys, { kind });
+      const get = cipherApdu(
+        encodeGetRequest({ type: 'normal', invokeId: 2, request: { classId: 1, obis: parseObis('0-0:96.1.0'), attribute: 2 } }),
+        CLIENT_ST,
+        ic++,
+        keys,
+        { kind },
+      );
       const answer = a.handle(1, get, 0).apdu;
       expect(answer[0]).toBe(kind === 'general-glo' ? GENERAL_GLO_CIPHERING : 0xcc); // glo-get-response
       const r = decodeGetResponse(decipherApdu(answer, keys, state.systemTitle).plaintext);
@@ -71,7 +89,10 @@ describe('virtual E450: ciphering as the client does it', () => {
     const state = createDlmsMeterState();
     const a = app(state);
     const { ic } = hls(a, state, 'glo', 1);
-    const bad = cipherApdu(encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }), CLIENT_ST, ic, { ...keys, encryptionKey: new Uint8Array(16) });
+    const bad = cipherApdu(encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }), CLIENT_ST, ic, {
+      ...keys,
+      encryptionKey: new Uint8Array(16),
+    });
     const answer = a.handle(1, encodeRlrq({ reason: 0, userInformation: bad }), 0);
     expect(answer.apdu[0]).toBe(0xd8); // exception-response
     expect(a.current?.status).toBe('associated');
@@ -80,7 +101,17 @@ describe('virtual E450: ciphering as the client does it', () => {
   it('a plain association releases with a plain RLRE', () => {
     const state = createDlmsMeterState();
     const a = app(state);
-    const aare = decodeAare(a.handle(16, encodeAarq({ context: 'ln-no-ciphering', mechanism: 'none', userInformation: encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }) }), 0).apdu);
+    const aare = decodeAare(
+      a.handle(
+        16,
+        encodeAarq({
+          context: 'ln-no-ciphering',
+          mechanism: 'none',
+          userInformation: encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }),
+        }),
+        0,
+      ).apdu,
+    );
     expect(aare.result).toBe(0);
     expect(decodeRlre(a.handle(16, encodeRlrq({ reason: 0 }), 0).apdu).userInformation).toBeUndefined();
   });
@@ -93,7 +124,19 @@ describe('virtual E450: one meter across connections', () => {
     // A new link, a new application, the same meter: the old counter is stale.
     const again = app(state);
     const initiate = cipherApdu(encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }), CLIENT_ST, ic - 1, keys);
-    const aare = decodeAare(again.handle(1, encodeAarq({ context: 'ln-ciphering', mechanism: 'hls-gmac', callingApTitle: CLIENT_ST, authenticationValue: new Uint8Array(16), userInformation: initiate }), 0).apdu);
+    const aare = decodeAare(
+      again.handle(
+        1,
+        encodeAarq({
+          context: 'ln-ciphering',
+          mechanism: 'hls-gmac',
+          callingApTitle: CLIENT_ST,
+          authenticationValue: new Uint8Array(16),
+          userInformation: initiate,
+        }),
+        0,
+      ).apdu,
+    );
     expect(aare.result).toBe(1);
     expect(state.security.minClientCounter).toBe(ic);
   });
@@ -101,7 +144,12 @@ describe('virtual E450: one meter across connections', () => {
   it('an LLS lock-out after a wrong password holds on a new connection', () => {
     const state = createDlmsMeterState();
     const aarq = (pw: string) =>
-      encodeAarq({ context: 'ln-no-ciphering', mechanism: 'lls', authenticationValue: new TextEncoder().encode(pw), userInformation: encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }) });
+      encodeAarq({
+        context: 'ln-no-ciphering',
+        mechanism: 'lls',
+        authenticationValue: new TextEncoder().encode(pw),
+        userInformation: encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 }),
+      });
     expect(decodeAare(app(state).handle(32, aarq('wrong'), 1000).apdu).result).toBe(1);
     expect(decodeAare(app(state).handle(32, aarq('00000000'), 2000).apdu).result).toBe(1);
     expect(decodeAare(app(state).handle(32, aarq('00000000'), 62_000).apdu).result).toBe(0);
@@ -111,11 +159,15 @@ describe('virtual E450: one meter across connections', () => {
 describe('virtual E450: what each client sees', () => {
   const assoc = (a: CosemApplication, sap: number, pw?: string) => {
     const ui = encodeInitiateRequest({ dlmsVersion: 6, conformance: CONF, maxReceivePduSize: 1024 });
-    const q = pw ? encodeAarq({ context: 'ln-no-ciphering', mechanism: 'lls', authenticationValue: new TextEncoder().encode(pw), userInformation: ui }) : encodeAarq({ context: 'ln-no-ciphering', mechanism: 'none', userInformation: ui });
+    const q = pw
+      ? encodeAarq({ context: 'ln-no-ciphering', mechanism: 'lls', authenticationValue: new TextEncoder().encode(pw), userInformation: ui })
+      : encodeAarq({ context: 'ln-no-ciphering', mechanism: 'none', userInformation: ui });
     expect(decodeAare(a.handle(sap, q, 0).apdu).result).toBe(0);
   };
   const read = (a: CosemApplication, sap: number, classId: number, obis: string) => {
-    const r = decodeGetResponse(a.handle(sap, encodeGetRequest({ type: 'normal', invokeId: 1, request: { classId, obis: parseObis(obis), attribute: 2 } }), 0).apdu);
+    const r = decodeGetResponse(
+      a.handle(sap, encodeGetRequest({ type: 'normal', invokeId: 1, request: { classId, obis: parseObis(obis), attribute: 2 } }), 0).apdu,
+    );
     if (r.type !== 'normal') throw new Error(r.type);
     return r.result.ok ? 'ok' : r.result.dar;
   };
@@ -130,7 +182,9 @@ describe('virtual E450: what each client sees', () => {
     expect(read(a, 16, 7, '1-0:99.1.0')).not.toBe('ok');
     expect(read(a, 16, 7, '0-0:99.98.0')).not.toBe('ok');
     // Its object list holds only what it may see.
-    const r = decodeGetResponse(a.handle(16, encodeGetRequest({ type: 'normal', invokeId: 2, request: { classId: 15, obis: parseObis('0-0:40.0.0'), attribute: 2 } }), 0).apdu);
+    const r = decodeGetResponse(
+      a.handle(16, encodeGetRequest({ type: 'normal', invokeId: 2, request: { classId: 15, obis: parseObis('0-0:40.0.0'), attribute: 2 } }), 0).apdu,
+    );
     const listed = r.type === 'normal' && r.result.ok && r.result.value.type === 'array' ? r.result.value.value.length : -1;
     expect(listed).toBe(state.model.objects.filter((o) => o.public).length);
     expect(listed).toBeLessThan(state.model.objects.length);

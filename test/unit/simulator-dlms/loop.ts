@@ -38,7 +38,14 @@ export interface LoopOptions {
 }
 
 export function session(server: DlmsServer, o: LoopOptions): LoopResult {
-  const transport = new HdlcTransport({ clientSap: o.clientSap, logicalDevice: 1, physicalAddress: 17, responseTimeoutMs: 1500, maxRetries: 3, ...o.transport });
+  const transport = new HdlcTransport({
+    clientSap: o.clientSap,
+    logicalDevice: 1,
+    physicalAddress: 17,
+    responseTimeoutMs: 1500,
+    maxRetries: 3,
+    ...o.transport,
+  });
   const client = new DlmsClient({
     transport,
     authentication: o.authentication ?? { mechanism: 'none' },

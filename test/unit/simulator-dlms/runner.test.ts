@@ -22,7 +22,13 @@ const day: AttributeRequest = { classId: 7, obis: '1-0:99.1.0*255', attribute: 2
 /** Run the real client machine through the real driver on a link: associate, run the jobs, release. */
 async function dlmsVisit(link: Link, o: { clientSap?: number; authentication?: Authentication; jobs: AttributeRequest[][]; responseTimeoutMs?: number }) {
   const client = new DlmsClient({
-    transport: new HdlcTransport({ clientSap: o.clientSap ?? 32, logicalDevice: 1, physicalAddress: 17, responseTimeoutMs: o.responseTimeoutMs ?? 600, maxRetries: 3 }),
+    transport: new HdlcTransport({
+      clientSap: o.clientSap ?? 32,
+      logicalDevice: 1,
+      physicalAddress: 17,
+      responseTimeoutMs: o.responseTimeoutMs ?? 600,
+      maxRetries: 3,
+    }),
     authentication: o.authentication ?? LLS,
   });
   const jobs = [...o.jobs];
@@ -148,7 +154,9 @@ describe('virtual meter: mode E after the IEC handshake, and direct HDLC', () =>
     // Back in IEC mode at 300 7E1: a second handshake works.
     await pair.host.setLine({ baudRate: 300, dataBits: 7, parity: 'even' });
     const again: Action<IecEvent>[] = [];
-    await drive(pair.host, new IecClient({ purpose: 'identify', maxBaud: 9600, reactionTimeoutMs: 900, interCharTimeoutMs: 600 }), { onEvent: (event) => again.push({ type: 'event', event }) });
+    await drive(pair.host, new IecClient({ purpose: 'identify', maxBaud: 9600, reactionTimeoutMs: 900, interCharTimeoutMs: 600 }), {
+      onEvent: (event) => again.push({ type: 'event', event }),
+    });
     expect(collectIecResult(again).identity?.manufacturer).toBe('LGZ');
     meter.stop();
     await pair.host.close();

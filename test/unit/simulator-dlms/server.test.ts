@@ -28,7 +28,12 @@ const ok = (r: ResultItem | undefined): DlmsValue => {
 };
 const errCode = (r: ResultItem | undefined) => (r && !r.ok ? r.error.code : undefined);
 const num = (v: DlmsValue) => Number(integerText(v));
-const req = (classId: number, obis: string, attribute: number, access?: AttributeRequest['access']): AttributeRequest => ({ classId, obis, attribute, ...(access ? { access } : {}) });
+const req = (classId: number, obis: string, attribute: number, access?: AttributeRequest['access']): AttributeRequest => ({
+  classId,
+  obis,
+  attribute,
+  ...(access ? { access } : {}),
+});
 const lls = (password: string) => ({ mechanism: 'lls' as const, password: ascii(password) });
 const newServer = (o: ConstructorParameters<typeof DlmsServer>[0] = {}) => new DlmsServer({ data: { seed: 5 }, ...o });
 const run = (server: DlmsServer, o: Partial<LoopOptions> & { clientSap: number }) => session(server, { start: T0, ...o });
@@ -60,7 +65,16 @@ describe('public client (SAP 16, no authentication)', () => {
   });
 
   it('is denied everything else (READ_DENIED) and unknown objects are OBJECT_UNDEFINED', () => {
-    const r = run(newServer(), { clientSap: 16, jobs: [[req(3, '1-0:1.8.0*255', 2)], [req(7, '1-0:99.1.0*255', 2)], [req(1, '0-0:96.1.9*255', 2)], [req(3, '0-0:96.1.0*255', 2)], [req(1, '0-0:96.1.0*255', 9)]] });
+    const r = run(newServer(), {
+      clientSap: 16,
+      jobs: [
+        [req(3, '1-0:1.8.0*255', 2)],
+        [req(7, '1-0:99.1.0*255', 2)],
+        [req(1, '0-0:96.1.9*255', 2)],
+        [req(3, '0-0:96.1.0*255', 2)],
+        [req(1, '0-0:96.1.0*255', 9)],
+      ],
+    });
     expect(r.failed).toBeUndefined();
     expect(r.results.map((x) => errCode(x[0]))).toEqual(['READ_DENIED', 'READ_DENIED', 'OBJECT_UNDEFINED', 'DLMS_ERROR', 'OBJECT_UNDEFINED']);
     expect(r.results[3]![0]).toMatchObject({ ok: false, error: { detail: expect.stringContaining('object-class-inconsistent') } });
@@ -98,7 +112,21 @@ describe('reading client (SAP 32, LLS)', () => {
   it('reads registers with scaler_unit by GET-with-list; values agree with the IEC readout', () => {
     const server = newServer();
     const data = server.state.data;
-    const regs = ['1-0:1.8.0*255', '1-0:1.8.1*255', '1-0:1.8.2*255', '1-0:2.8.0*255', '1-0:2.8.1*255', '1-0:2.8.2*255', '1-0:3.8.0*255', '1-0:4.8.0*255', '1-0:32.7.0*255', '1-0:31.7.0*255', '1-0:14.7.0*255', '1-0:13.7.0*255', '1-0:1.7.0*255'];
+    const regs = [
+      '1-0:1.8.0*255',
+      '1-0:1.8.1*255',
+      '1-0:1.8.2*255',
+      '1-0:2.8.0*255',
+      '1-0:2.8.1*255',
+      '1-0:2.8.2*255',
+      '1-0:3.8.0*255',
+      '1-0:4.8.0*255',
+      '1-0:32.7.0*255',
+      '1-0:31.7.0*255',
+      '1-0:14.7.0*255',
+      '1-0:13.7.0*255',
+      '1-0:1.7.0*255',
+    ];
     const r = run(server, { clientSap: 32, authentication: lls('00000000'), jobs: [regs.flatMap((o) => [req(3, o, 2), req(3, o, 3)])] });
     expect(r.failed).toBeUndefined();
     expect(r.serverEvents.some((e) => e.type === 'request' && e.service === 'get-with-list')).toBe(true);
@@ -107,7 +135,13 @@ describe('reading client (SAP 32, LLS)', () => {
     const shown = new Map(regs.map((o, i) => [o, decodeRegister(ok(res[2 * i]), ok(res[2 * i + 1]))]));
     const readout = new Map(data.readout(T0).map((l) => [l.address, l.groups[0]!]));
     const kwh = (a: string) => Math.round(Number(readout.get(a)!.value) * 1000);
-    for (const [o, a] of [['1-0:1.8.0*255', '1.8.0'], ['1-0:1.8.1*255', '1.8.1'], ['1-0:1.8.2*255', '1.8.2'], ['1-0:2.8.0*255', '2.8.0'], ['1-0:3.8.0*255', '3.8.0']] as const) {
+    for (const [o, a] of [
+      ['1-0:1.8.0*255', '1.8.0'],
+      ['1-0:1.8.1*255', '1.8.1'],
+      ['1-0:1.8.2*255', '1.8.2'],
+      ['1-0:2.8.0*255', '2.8.0'],
+      ['1-0:3.8.0*255', '3.8.0'],
+    ] as const) {
       expect(shown.get(o)!.unit).toBe(o.includes(':3.8') ? 'varh' : 'Wh');
       expect(Number(shown.get(o)!.value)).toBe(kwh(a));
     }
@@ -128,7 +162,12 @@ describe('reading client (SAP 32, LLS)', () => {
     const during = session(server, { clientSap: 32, authentication: lls('00000000'), start: T0 + 30_000 });
     expect(during.failed?.code).toBe('AUTH_REJECTED');
     expect(during.serverEvents).toContainEqual({ type: 'rejected', clientSap: 32, reason: expect.stringContaining('locked out') });
-    const after = session(server, { clientSap: 32, authentication: lls('00000000'), start: T0 + 61_000, jobs: [[req(7, '0-0:99.98.0*255', 2, entryAccess(1, 0))]] });
+    const after = session(server, {
+      clientSap: 32,
+      authentication: lls('00000000'),
+      start: T0 + 61_000,
+      jobs: [[req(7, '0-0:99.98.0*255', 2, entryAccess(1, 0))]],
+    });
     expect(after.failed).toBeUndefined();
     // The refused password left event 46 in the standard event log.
     const cols = decodeCaptureObjects({ type: 'array', value: [] });
@@ -149,7 +188,12 @@ describe('reading client (SAP 32, LLS)', () => {
     expect(run(server, { clientSap: 16, authentication: lls('00000000') }).failed?.detail).toContain('authentication-mechanism-name-not-recognised');
     expect(run(server, { clientSap: 17 }).failed?.detail).toContain('no-reason-given');
     const st = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
-    expect(run(server, { clientSap: 16, security: { systemTitle: st, keys: { encryptionKey: DEFAULT_ENCRYPTION_KEY, authenticationKey: DEFAULT_AUTHENTICATION_KEY }, invocationCounter: 5 } }).failed?.detail).toContain('application-context-name-not-supported');
+    expect(
+      run(server, {
+        clientSap: 16,
+        security: { systemTitle: st, keys: { encryptionKey: DEFAULT_ENCRYPTION_KEY, authenticationKey: DEFAULT_AUTHENTICATION_KEY }, invocationCounter: 5 },
+      }).failed?.detail,
+    ).toContain('application-context-name-not-supported');
   });
 });
 
@@ -159,7 +203,11 @@ describe('load profile and event logs', () => {
     const server = newServer();
     const from = cosemDateTime({ year: 2025, month: 3, day: 1, hour: 0, minute: 0, second: 0 });
     const to = cosemDateTime({ year: 2025, month: 4, day: 29, hour: 23, minute: 59, second: 59 });
-    const r = run(server, { clientSap: 32, authentication: lls('00000000'), jobs: [[req(7, '1-0:99.1.0*255', 3), req(7, '1-0:99.1.0*255', 4)], [req(7, '1-0:99.1.0*255', 2, rangeAccess({ from, to }))]] });
+    const r = run(server, {
+      clientSap: 32,
+      authentication: lls('00000000'),
+      jobs: [[req(7, '1-0:99.1.0*255', 3), req(7, '1-0:99.1.0*255', 4)], [req(7, '1-0:99.1.0*255', 2, rangeAccess({ from, to }))]],
+    });
     expect(r.failed).toBeUndefined();
     const [capture, period] = r.results[0]!;
     const columns = decodeCaptureObjects(ok(capture));
@@ -196,7 +244,15 @@ describe('load profile and event logs', () => {
 
   it('selects entries and columns; the whole buffer holds 90 days, the newest row at the last quarter hour', () => {
     const server = newServer();
-    const r = run(server, { clientSap: 32, authentication: lls('00000000'), jobs: [[req(7, '1-0:99.1.0*255', 7), req(7, '1-0:99.1.0*255', 8)], [req(7, '1-0:99.1.0*255', 2, entryAccess(8640, 0, 1, 3))], [req(7, '1-0:99.1.0*255', 2, entryAccess(1, 2))]] });
+    const r = run(server, {
+      clientSap: 32,
+      authentication: lls('00000000'),
+      jobs: [
+        [req(7, '1-0:99.1.0*255', 7), req(7, '1-0:99.1.0*255', 8)],
+        [req(7, '1-0:99.1.0*255', 2, entryAccess(8640, 0, 1, 3))],
+        [req(7, '1-0:99.1.0*255', 2, entryAccess(1, 2))],
+      ],
+    });
     expect(r.failed).toBeUndefined();
     expect(r.results[0]!.map((x) => num(ok(x)))).toEqual([8640, 8640]);
     const newest = decodeProfileBuffer(ok(r.results[1]![0]), []).rows;
@@ -210,7 +266,11 @@ describe('load profile and event logs', () => {
 
   it('standard and power-quality event logs: sorted, known event codes, plausible pairs', () => {
     const server = newServer();
-    const r = run(server, { clientSap: 32, authentication: lls('00000000'), jobs: [[req(7, '0-0:99.98.0*255', 3), req(7, '0-0:99.98.0*255', 2), req(7, '0-0:99.98.4*255', 2)]] });
+    const r = run(server, {
+      clientSap: 32,
+      authentication: lls('00000000'),
+      jobs: [[req(7, '0-0:99.98.0*255', 3), req(7, '0-0:99.98.0*255', 2), req(7, '0-0:99.98.4*255', 2)]],
+    });
     expect(r.failed).toBeUndefined();
     const [cap, std, pq] = r.results[0]!;
     expect(decodeCaptureObjects(ok(cap)).map((c) => c.obis)).toEqual(['0-0:1.0.0*255', '0-0:96.11.0*255']);
@@ -262,7 +322,13 @@ describe('management client (SAP 1, HLS-GMAC, glo-ciphering)', () => {
     expect(r.serverEvents).toContainEqual({ type: 'authenticated', clientSap: 1 });
     const [energy, su, st] = r.results[0]!;
     expect(num(ok(energy))).toBe(server.state.data.energy(T0).importWh);
-    expect(ok(su)).toEqual({ type: 'structure', value: [{ type: 'integer', value: -2 }, { type: 'enum', value: 33 }] });
+    expect(ok(su)).toEqual({
+      type: 'structure',
+      value: [
+        { type: 'integer', value: -2 },
+        { type: 'enum', value: 33 },
+      ],
+    });
     expect(ok(st)).toEqual({ type: 'octet-string', value: hex(clientSt) });
     expect(decodeProfileBuffer(ok(r.results[1]![0]), []).rows).toHaveLength(200);
     // Every answer after the AARE went out glo-ciphered (0xCC get-response, 0xCF action-response).
@@ -277,7 +343,11 @@ describe('management client (SAP 1, HLS-GMAC, glo-ciphering)', () => {
     const stale = run(server, { clientSap: 1, authentication: { mechanism: 'hls-gmac' }, security: { systemTitle: clientSt, keys, invocationCounter: 99 } });
     expect(stale.failed?.code).toBe('AUTH_REJECTED');
     expect(stale.failed?.detail).toContain('deciphering-error');
-    const wrong = run(server, { clientSap: 1, authentication: { mechanism: 'hls-gmac' }, security: { systemTitle: clientSt, keys: { encryptionKey: DEFAULT_ENCRYPTION_KEY, authenticationKey: DEFAULT_ENCRYPTION_KEY }, invocationCounter: 100 } });
+    const wrong = run(server, {
+      clientSap: 1,
+      authentication: { mechanism: 'hls-gmac' },
+      security: { systemTitle: clientSt, keys: { encryptionKey: DEFAULT_ENCRYPTION_KEY, authenticationKey: DEFAULT_ENCRYPTION_KEY }, invocationCounter: 100 },
+    });
     expect(wrong.failed?.code).toBe('AUTH_REJECTED');
     const good = run(server, { clientSap: 1, authentication: { mechanism: 'hls-gmac' }, security: { systemTitle: clientSt, keys, invocationCounter: 100 } });
     expect(good.failed).toBeUndefined();
@@ -286,7 +356,11 @@ describe('management client (SAP 1, HLS-GMAC, glo-ciphering)', () => {
 
 describe('HDLC layer', () => {
   it('accepts the 1-, 2- and 4-byte server address forms, answers in the same form', () => {
-    for (const [addressSize, physicalAddress] of [[1, undefined], [2, 17], [4, 17]] as const) {
+    for (const [addressSize, physicalAddress] of [
+      [1, undefined],
+      [2, 17],
+      [4, 17],
+    ] as const) {
       const r = run(newServer(), { clientSap: 16, transport: { addressSize, physicalAddress }, jobs: [[req(1, '0-0:96.1.0*255', 2)]] });
       expect(r.failed).toBeUndefined();
       expect(decodeFrame(r.serverFrames[0]!.bytes).src.size).toBe(addressSize);
@@ -300,7 +374,13 @@ describe('HDLC layer', () => {
   });
 
   it('honours a smaller max information field proposed by the client, and a small client PDU', () => {
-    const r = run(newServer(), { clientSap: 32, authentication: lls('00000000'), transport: { parameters: { maxInfoRx: 64, maxInfoTx: 40 } }, maxReceivePduSize: 200, jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
+    const r = run(newServer(), {
+      clientSap: 32,
+      authentication: lls('00000000'),
+      transport: { parameters: { maxInfoRx: 64, maxInfoTx: 40 } },
+      maxReceivePduSize: 200,
+      jobs: [[req(15, '0-0:40.0.0*255', 2)]],
+    });
     expect(r.failed).toBeUndefined();
     const connected = r.serverEvents.find((e) => e.type === 'connected');
     expect(connected).toMatchObject({ maxInfoTx: 64, maxInfoRx: 40 });
@@ -310,7 +390,12 @@ describe('HDLC layer', () => {
   });
 
   it('caps a larger proposal at the server’s 128-byte information field, so long answers are segmented', () => {
-    const r = run(newServer(), { clientSap: 32, authentication: lls('00000000'), transport: { parameters: { maxInfoRx: 1024, maxInfoTx: 1024 } }, jobs: [[req(15, '0-0:40.0.0*255', 2)]] });
+    const r = run(newServer(), {
+      clientSap: 32,
+      authentication: lls('00000000'),
+      transport: { parameters: { maxInfoRx: 1024, maxInfoTx: 1024 } },
+      jobs: [[req(15, '0-0:40.0.0*255', 2)]],
+    });
     expect(r.failed).toBeUndefined();
     expect(r.serverEvents.find((e) => e.type === 'connected')).toMatchObject({ maxInfoTx: 128, maxInfoRx: 128 });
     const frames = r.serverFrames.filter((f) => f.frame === 'I').map((f) => decodeFrame(f.bytes));
@@ -331,7 +416,13 @@ describe('HDLC layer', () => {
 
   it('ends the connection after the inactivity timeout', () => {
     const server = newServer({ inactivityTimeoutMs: 10_000 });
-    const snrm = encodeFrame({ dest: serverAddress(1, 17), src: clientAddress(16), control: { kind: 'SNRM', pf: true }, segmented: false, info: new Uint8Array(0) });
+    const snrm = encodeFrame({
+      dest: serverAddress(1, 17),
+      src: clientAddress(16),
+      control: { kind: 'SNRM', pf: true },
+      segmented: false,
+      info: new Uint8Array(0),
+    });
     const ua = server.receive(snrm, T0);
     expect(ua.find((a) => a.type === 'send')).toMatchObject({ frame: 'UA' });
     expect(ua).toContainEqual({ type: 'wakeAt', at: T0 + 10_000 });
@@ -340,14 +431,28 @@ describe('HDLC layer', () => {
     expect(server.tick(T0 + 10_000)).toContainEqual({ type: 'event', event: { type: 'disconnected', reason: 'inactivity' } });
     expect(server.isConnected).toBe(false);
     // An I-frame now gets DM: the connection is gone.
-    const i = encodeFrame({ dest: serverAddress(1, 17), src: clientAddress(16), control: { kind: 'I', ns: 0, nr: 0, pf: true }, segmented: false, info: Uint8Array.of(0xe6, 0xe6, 0, 0xc0) });
+    const i = encodeFrame({
+      dest: serverAddress(1, 17),
+      src: clientAddress(16),
+      control: { kind: 'I', ns: 0, nr: 0, pf: true },
+      segmented: false,
+      info: Uint8Array.of(0xe6, 0xe6, 0, 0xc0),
+    });
     expect(server.receive(i, T0 + 10_001).find((a) => a.type === 'send')).toMatchObject({ frame: 'DM' });
   });
 });
 
 describe('application layer answers', () => {
   const aarq = (mechanism: 'none' | 'lls', password?: string) =>
-    encodeAarq({ context: 'ln-no-ciphering', mechanism, ...(password ? { authenticationValue: ascii(password) } : {}), userInformation: encodeInitiateRequest({ conformance: conformanceFromNames(['get', 'multiple-references', 'block-transfer-with-get-or-read', 'selective-access']), maxReceivePduSize: 1024 }) });
+    encodeAarq({
+      context: 'ln-no-ciphering',
+      mechanism,
+      ...(password ? { authenticationValue: ascii(password) } : {}),
+      userInformation: encodeInitiateRequest({
+        conformance: conformanceFromNames(['get', 'multiple-references', 'block-transfer-with-get-or-read', 'selective-access']),
+        maxReceivePduSize: 1024,
+      }),
+    });
 
   it('GET-with-list is refused to the public client (exception-response), served to client 32', () => {
     const server = newServer();
@@ -363,7 +468,9 @@ describe('application layer answers', () => {
 
   it('garbage, requests without an association and GET next without a transfer get error answers', () => {
     const app = newServer().app;
-    expect(decodeExceptionResponse(app.handle(16, encodeGetRequest({ type: 'normal', invokeId: 1, request: req(1, '0-0:96.1.0*255', 2) }), T0).apdu).text).toContain('service-not-allowed');
+    expect(
+      decodeExceptionResponse(app.handle(16, encodeGetRequest({ type: 'normal', invokeId: 1, request: req(1, '0-0:96.1.0*255', 2) }), T0).apdu).text,
+    ).toContain('service-not-allowed');
     app.handle(16, aarq('none'), T0);
     for (const junk of [Uint8Array.of(0xff, 1, 2), Uint8Array.of(0xc0, 0x01), new Uint8Array(0), Uint8Array.of(0xc1, 1, 0x81)]) {
       expect(app.handle(16, junk, T0).apdu[0]).toBe(0xd8);

@@ -30,7 +30,8 @@ describe('E450 data set', () => {
   it('has per-phase instantaneous values and can be made long', () => {
     const d = new E450Data({ seed: 3, historyEntries: 500, historyPeriod: 'day' });
     const lines = d.readout(T0);
-    for (const a of ['32.7.0', '52.7.0', '72.7.0', '31.7.0', '51.7.0', '71.7.0', '14.7.0', '13.7.0', '1.7.0', '3.8.0', '4.8.0', 'F.F']) expect(d.read(a, T0)).toBeDefined();
+    for (const a of ['32.7.0', '52.7.0', '72.7.0', '31.7.0', '51.7.0', '71.7.0', '14.7.0', '13.7.0', '1.7.0', '3.8.0', '4.8.0', 'F.F'])
+      expect(d.read(a, T0)).toBeDefined();
     expect(lines.filter((l) => l.address.startsWith('1.8.0*'))).toHaveLength(500);
     const hist = lines.filter((l) => /^1\.8\.0\*/.test(l.address)).map((l) => BigInt(l.groups[0]!.value.replace('.', '')));
     for (let i = 1; i < hist.length; i++) expect(hist[i]! <= hist[i - 1]!).toBe(true);
@@ -131,7 +132,10 @@ describe('IecClient against the simulated meter (virtual time, wire time, speed 
     expect(r.meterEvents.filter((e) => e.type === 'request').map((e) => e.type === 'request' && e.answered)).toEqual([false, true, true]);
   });
   it('programming mode with the password reads the asked registers and ends with B0', () => {
-    const r = cosim(new IecClient({ purpose: 'programming', maxBaud: 9600, password: 'pw', reads: ['1.8.0', 'C.1.0', '7.7.7'] }), new IecMeter({ password: 'pw', data: { serial: '87654321' } }));
+    const r = cosim(
+      new IecClient({ purpose: 'programming', maxBaud: 9600, password: 'pw', reads: ['1.8.0', 'C.1.0', '7.7.7'] }),
+      new IecMeter({ password: 'pw', data: { serial: '87654321' } }),
+    );
     const res = collectIecResult(r.hostActions);
     expect(res.error).toBeUndefined();
     expect(res.readings.map((x) => [x.address, x.source])).toEqual([

@@ -40,7 +40,13 @@ function ids<T extends Members>(what: string, members: T): { [K in keyof T]: T[K
   return Object.fromEntries(entries.map(([k, m]) => [k, m.id])) as { [K in keyof T]: T[K]['id'] };
 }
 
-export function defineClass<const Id extends number, const A extends Members, const M extends Members>(def: { id: Id; name: string; version: number; attributes: A; methods: M }): InterfaceClass<Id, A, M> {
+export function defineClass<const Id extends number, const A extends Members, const M extends Members>(def: {
+  id: Id;
+  name: string;
+  version: number;
+  attributes: A;
+  methods: M;
+}): InterfaceClass<Id, A, M> {
   if (def.attributes.logical_name?.id !== 1) throw new Error(`${def.name}: attribute 1 must be logical_name`);
   return Object.freeze({
     ...def,
