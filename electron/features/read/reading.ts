@@ -104,23 +104,6 @@ export function resolveDlms(req: Pick<ReadRequest, 'plan' | 'dlms' | 'profileId'
 
 type ParsedRead = Omit<ReadRequest, 'plan' | 'protocol'> & { plan: NonNullable<ReadRequest['plan']>; protocol: NonNullable<ReadRequest['protocol']> };
 
-const MAKERS: Record<string, string> = {
-  LGZ: 'Landis+Gyr',
-  ISK: 'Iskraemeco',
-  ITF: 'Itron',
-  EMH: 'EMH metering',
-  ELS: 'Elster',
-  KFM: 'Kaifa',
-  SAG: 'Siemens',
-  ABB: 'ABB',
-  EBZ: 'eBZ',
-  HAG: 'Hager',
-  ESY: 'EasyMeter',
-};
-export function makerName(flag: string): string | undefined {
-  return MAKERS[flag.toUpperCase()];
-}
-
 /** Trace entries go to the journal in small batches (and at the end), and live to the UI. */
 interface SessionRun {
   link: Link;

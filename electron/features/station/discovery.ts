@@ -6,6 +6,7 @@
  * device_class and unit are given only where Home Assistant accepts that pair; otherwise the
  * sensor keeps its unit without a class (Home Assistant then accepts any unit).
  */
+import { makerName } from '../../../shared/makers';
 import { obisName } from '../../../shared/obis';
 import type { MeterIdentity, Reading } from '../../../shared/types';
 
@@ -106,26 +107,12 @@ export const pollTopic = (t: Topics, id: string) => `${t.base}/${id}/poll`;
 export const pushTopic = (t: Topics, id: string) => `${t.base}/${id}/push`;
 export const discoveryTopic = (t: Topics, id: string, key: string) => `${t.discoveryPrefix}/sensor/${id}/${key}/config`;
 
-const MAKERS: Record<string, string> = {
-  LGZ: 'Landis+Gyr',
-  ISK: 'Iskraemeco',
-  ITF: 'Itron',
-  EMH: 'EMH metering',
-  ELS: 'Elster',
-  KFM: 'Kaifa',
-  SAG: 'Siemens',
-  ABB: 'ABB',
-  EBZ: 'eBZ',
-  HAG: 'Hager',
-  ESY: 'EasyMeter',
-};
-
 /** The discovery config of one sensor (JSON, retained). */
 export function sensorConfig(t: Topics, device: DeviceInfo, reading: Pick<Reading, 'obis' | 'unit'>): Record<string, unknown> {
   const key = sensorKey(reading.obis);
   const kind = sensorKind(reading.obis, reading.unit);
   const id = device.identity;
-  const maker = id ? (MAKERS[id.manufacturer.toUpperCase()] ?? id.manufacturer) : undefined;
+  const maker = id ? (makerName(id.manufacturer) ?? id.manufacturer) : undefined;
   const name = reading.obis === 'omr:drift' ? 'Clock drift' : (obisName(reading.obis, 'en') ?? reading.obis);
   return {
     name,

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { SessionData } from '../../../shared/session';
 import { formatCount, formatDateTime, intlLocale } from '../format';
-import { makerName } from '../makers';
+import { makerName } from '../../../shared/makers';
 import { useApp } from '../store';
 import { warningText } from '../warnings';
 import { ErrorBox } from './ErrorBox';

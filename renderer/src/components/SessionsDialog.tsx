@@ -6,7 +6,7 @@ import { savedKinds, type SavedKind } from '../saved';
 import type { SessionSummary } from '../../../shared/types';
 import { call, errorOf } from '../api';
 import { concreteDialect, formatBytes, formatCount, formatDateTime, intlLocale } from '../format';
-import { makerName } from '../makers';
+import { makerName } from '../../../shared/makers';
 import { useApp } from '../store';
 import { useReview } from '../stores/review';
 import { useSessions } from '../stores/sessions';

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReadChoice } from '../components/ReadChoice';
 import { formatCount, formatDateTime, intlLocale } from '../format';
-import { makerName } from '../makers';
+import { makerName } from '../../../shared/makers';
 import { useApp } from '../store';
 import { useIdentify } from '../stores/identify';
 import { warningText } from '../warnings';

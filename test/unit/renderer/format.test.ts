@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { dayToIso, decimalMark, displayExact, formatDateTime, intlLocale } from '../../../renderer/src/format';
-import { makerName } from '../../../renderer/src/makers';
+import { makerName } from '../../../shared/makers';
 import { warningText } from '../../../renderer/src/warnings';
 import { sortPorts } from '../../../renderer/src/ports';
 import type { PortInfo } from '../../../shared/types';
