@@ -24,7 +24,7 @@ import { parseKeyFile, runDlmsRead } from '../../electron/features/read/dlms-rea
 import { InvocationCounterStore } from '../../electron/features/settings/counters';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
 import { Targets } from '../../electron/features/ports/targets';
-import { DEFAULT_AUTHENTICATION_KEY, DEFAULT_ENCRYPTION_KEY } from '../../electron/simulator/dlms/association';
+import { DEFAULT_AUTHENTICATION_KEY, DEFAULT_ENCRYPTION_KEY } from '../../electron/simulator/dlms/clients';
 import { DlmsServer } from '../../electron/simulator/dlms/server';
 
 interface Line {

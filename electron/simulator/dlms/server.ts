@@ -27,7 +27,8 @@ import { describeFrame, encodeFrame, type Control, type HdlcFrame } from '../../
 import { LLC_REQUEST, LLC_RESPONSE, Reassembler, segmentApdu } from '../../engine/hdlc/segmentation';
 import { encodeExceptionResponse } from '../../engine/dlms/exception';
 import { E450Data, type E450DataOptions } from '../e450-data';
-import { CosemApplication, defaultSystemTitle, SecurityState, type AppEvent, type ApplicationOptions } from './association';
+import { CosemApplication, type AppEvent, type ApplicationOptions } from './association';
+import { defaultSystemTitle, SecurityState } from './clients';
 import { E450Model } from './objects';
 
 /** What one virtual meter keeps between HDLC connections (and between mode E sessions). */

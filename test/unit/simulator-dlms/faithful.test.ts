@@ -13,7 +13,8 @@ import { decodeInitiateResponse, encodeInitiateRequest } from '../../../electron
 import { D } from '../../../electron/engine/dlms/axdr';
 import { cipherApdu, decipherApdu, GENERAL_GLO_CIPHERING, hlsGmac } from '../../../electron/engine/dlms/security';
 import { parseObis } from '../../../electron/engine/dlms/obis-code';
-import { CosemApplication, DEFAULT_AUTHENTICATION_KEY, DEFAULT_ENCRYPTION_KEY } from '../../../electron/simulator/dlms/association';
+import { CosemApplication } from '../../../electron/simulator/dlms/association';
+import { DEFAULT_AUTHENTICATION_KEY, DEFAULT_ENCRYPTION_KEY } from '../../../electron/simulator/dlms/clients';
 import { createDlmsMeterState, type DlmsMeterState } from '../../../electron/simulator/dlms/server';
 
 const keys = { encryptionKey: DEFAULT_ENCRYPTION_KEY, authenticationKey: DEFAULT_AUTHENTICATION_KEY };

@@ -16,7 +16,7 @@ import { decodeEventLog, EVENT_CODES } from '../../../electron/engine/cosem/even
 import { decodeFrame, encodeFrame } from '../../../electron/engine/hdlc/frame';
 import { clientAddress, serverAddress } from '../../../electron/engine/hdlc/address';
 import { E450Data } from '../../../electron/simulator/e450-data';
-import { DEFAULT_AUTHENTICATION_KEY, DEFAULT_ENCRYPTION_KEY } from '../../../electron/simulator/dlms/association';
+import { DEFAULT_AUTHENTICATION_KEY, DEFAULT_ENCRYPTION_KEY } from '../../../electron/simulator/dlms/clients';
 import { DlmsServer } from '../../../electron/simulator/dlms/server';
 import { session, type LoopOptions } from './loop';
 
