@@ -55,11 +55,11 @@ describe('stored passwords', () => {
     await page.getByRole('tab', { name: /Identify/ }).click();
     await expect.poll(() => page.getByTestId('identity-maker').textContent(), { timeout: 30_000 }).toBe('Landis+Gyr (LGZ)');
     await page.getByRole('radio', { name: /DLMS\/COSEM/ }).check();
-    expect(await page.getByTestId('password-help').textContent()).toBe('Used for the next read only; never saved.');
+    expect(await page.getByTestId('password-help').textContent()).toBe('Kept in memory for this meter and profile until you close the app; never saved.');
     await page.locator('.dlms-options select').selectOption(id);
     expect(await page.getByTestId('password-help').textContent()).toContain('use the password stored for this profile');
     await page.getByLabel('Password', { exact: true }).fill('x');
-    expect(await page.getByTestId('password-help').textContent()).toBe('Used for the next read only; never saved.');
+    expect(await page.getByTestId('password-help').textContent()).toBe('Kept in memory for this meter and profile until you close the app; never saved.');
     await page.getByLabel('Password', { exact: true }).fill('');
 
     // The read: billing registers over the LLS client, logged in with the stored password.

@@ -99,6 +99,38 @@ describe('the wizard as a technician lives it', () => {
     await services.dispose();
   });
 
+  it('the password is kept for the run of the wizard: a cancelled read starts again at once; another profile forgets it', async () => {
+    // Paced, so that the read can be cancelled while it runs.
+    const services = testServices({ ...FAST, targets: { virtualMeter: { pace: true, reactionMs: 200 } } });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
+    const { page } = app;
+    await toReadStep(page);
+    await page.getByTestId('plan-billing').click();
+    await page.getByTestId('protocol-dlms').check();
+    await page.getByTestId('read-profile').selectOption('e450-reading');
+    const password = page.getByTestId('read-options').getByLabel('Password', { exact: true });
+    await password.fill('00000000');
+    await page.getByRole('button', { name: /Start reading/ }).click();
+    await page.getByTestId('read-cancel').click();
+    await expect.poll(() => page.getByTestId('read-ended').getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled');
+    // Started again without typing it: the reading client logs in.
+    expect(await password.inputValue()).toBe('00000000');
+    await page.getByRole('button', { name: /Start reading/ }).click();
+    await expect.poll(() => page.getByTestId('read-ended').getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
+    const [last] = services.sessions.list();
+    expect(services.sessions.load(last!.id).errors).toEqual([]);
+    // Another client profile: the password is not carried over to it.
+    await page.getByTestId('read-profile').selectOption('e450-public');
+    expect(await password.count()).toBeLessThanOrEqual(1);
+    await page.getByTestId('read-profile').selectOption('e450-reading');
+    expect(await page.getByTestId('read-options').getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    // Never written anywhere: not in the settings.
+    expect(JSON.stringify(services.settings.get())).not.toContain('00000000');
+    expect(app.errors).toEqual([]);
+    await app.close();
+    await services.dispose();
+  });
+
   it('5 · 9: identify cannot be left before it ends; the spinner is CSS; a protocol picked early is kept', async () => {
     // The demo meter at the line's real speed: the identification takes seconds.
     const services = testServices({ alignGapMs: 50 });

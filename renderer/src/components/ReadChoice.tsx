@@ -5,7 +5,7 @@ import { useIdentify } from '../stores/identify';
 /**
  * How to read: the readout (IEC 62056-21), or DLMS with a client profile and a password. Shown
  * on the identify step and again on the read step, so that a retry with another client does not
- * mean going back. The password is kept in memory for the next read only.
+ * mean going back. The password is kept in memory for this meter and client profile only.
  */
 export function ReadOptions({ modeE, identified }: { modeE: boolean; identified: boolean }) {
   const { t } = useTranslation();

@@ -1,7 +1,8 @@
 /**
  * The identify step: what the meter said, and how the technician chose to read it. The password
- * lives in memory only, for the next read: it is never written to the settings or anywhere else,
- * and it is forgotten once the read has been sent.
+ * lives in memory only, for this run of the wizard on this meter: it is never written to the
+ * settings or anywhere else, and it is forgotten when another port or another client profile is
+ * chosen (or the app is closed). A cancelled or failed read can so be started again at once.
  */
 import { create } from 'zustand';
 import type { ErrorInfo } from '../../../shared/errors';
@@ -41,7 +42,8 @@ export const useIdentify = create<IdentifyState>((set) => ({
   password: '',
   identify(target) {
     const gen = ++generation;
-    set({ target, loading: true, error: undefined, result: undefined });
+    // Another meter: the password typed for the previous one is not carried over.
+    set((s) => ({ target, loading: true, error: undefined, result: undefined, ...(s.target !== undefined && s.target !== target ? { password: '' } : {}) }));
     running = (async () => {
       await useAlign.getState().settled();
       try {
@@ -56,6 +58,6 @@ export const useIdentify = create<IdentifyState>((set) => ({
   },
   idle: () => running,
   setProtocol: (protocol) => set({ protocol, chosen: true }),
-  setProfile: (profileId) => set({ profileId }),
+  setProfile: (profileId) => set((s) => (s.profileId === profileId ? {} : { profileId, password: '' })),
   setPassword: (password) => set({ password }),
 }));

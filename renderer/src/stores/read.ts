@@ -108,9 +108,6 @@ export const useRead = create<ReadState>((set, get) => ({
       if (ended) get().onEnded(ended);
     } catch (e) {
       set({ status: 'failed', error: errorOf(e) });
-    } finally {
-      // The password served this read only.
-      useIdentify.getState().setPassword('');
     }
   },
   async cancel() {

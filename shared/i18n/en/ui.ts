@@ -113,7 +113,7 @@ export const ui = {
   'ui.identify.password': 'Password',
   'ui.identify.passwordStored':
     'Leave empty to use the password stored for this profile (encrypted by the system); a password typed here is used instead, for this read only.',
-  'ui.identify.passwordHelp': 'Used for the next read only; never saved.',
+  'ui.identify.passwordHelp': 'Kept in memory for this meter and profile until you close the app; never saved.',
   'ui.identify.toRead': 'Choose what to read',
   'ui.read.title': 'Read the meter',
   'ui.read.intro': 'Choose what to read, then start. Everything read is saved as it arrives.',

@@ -110,7 +110,7 @@ export const ui = {
   'ui.identify.password': 'Mot de passe',
   'ui.identify.passwordStored':
     'Laissez vide pour utiliser le mot de passe enregistré pour ce profil (chiffré par le système) ; un mot de passe saisi ici le remplace, pour cette lecture seulement.',
-  'ui.identify.passwordHelp': 'Utilisé pour la prochaine lecture seulement ; jamais enregistré.',
+  'ui.identify.passwordHelp': 'Gardé en mémoire pour ce compteur et ce profil jusqu’à la fermeture de l’application ; jamais enregistré.',
   'ui.identify.toRead': 'Choisir quoi lire',
   'ui.read.title': 'Lire le compteur',
   'ui.read.intro': 'Choisissez ce qu’il faut lire, puis lancez. Tout ce qui est lu est enregistré au fur et à mesure.',
