@@ -131,6 +131,56 @@ describe('the wizard as a technician lives it', () => {
     await services.dispose();
   });
 
+  it('2 · 3: a long profile read shows rows and bytes growing, a rate and time left; the result says what was saved per kind', async () => {
+    // Paced: the demo meter's profile arrives at the wire speed, block by block.
+    const services = testServices({ ...FAST, targets: { virtualMeter: { pace: true, reactionMs: 200 } } });
+    const app = await openApp(suite.browser, suite.url, services, { locale: 'en-GB' });
+    const { page } = app;
+    await toReadStep(page);
+    await page.getByTestId('plan-profile').click();
+    await page.getByTestId('protocol-dlms').check();
+    await page.getByTestId('read-profile').selectOption('e450-reading');
+    await page.getByTestId('read-options').getByLabel('Password', { exact: true }).fill('00000000');
+    const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+    await page.getByTestId('range-from').fill(day(3));
+    await page.getByTestId('range-to').fill(day(0));
+    await page.getByRole('button', { name: /Start reading/ }).click();
+    // Sample the progress while the read runs: rows or bytes grow between samples 2 s apart.
+    const samples: { rows: number; bytes: number; text: string }[] = [];
+    const progress = page.getByTestId('read-progress');
+    for (let i = 0; i < 40; i++) {
+      if ((await page.getByTestId('read-ended').count()) > 0) break;
+      if ((await progress.count()) > 0) {
+        samples.push({
+          rows: Number((await progress.getAttribute('data-rows')) || 0),
+          bytes: Number((await progress.getAttribute('data-bytes')) || 0),
+          text: (await progress.textContent()) ?? '',
+        });
+      }
+      await page.waitForTimeout(2_000);
+    }
+    await expect.poll(() => page.getByTestId('read-ended').getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
+    const running = samples.filter((x) => x.bytes > 0);
+    expect(running.length, JSON.stringify(samples)).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < running.length; i++) expect(running[i]!.rows + running[i]!.bytes).toBeGreaterThan(running[i - 1]!.rows + running[i - 1]!.bytes);
+    // Rows and bytes in words, a rate and the time left while it ran.
+    expect(
+      running.some((x) => /rows?/.test(x.text) && /\/s|per second/.test(x.text) && /left/.test(x.text)),
+      JSON.stringify(running.map((x) => x.text)),
+    ).toBe(true);
+    // The result counts each kind saved, the profile rows included; so does the session summary.
+    const [last] = services.sessions.list();
+    const session = services.sessions.load(last!.id);
+    const rows = session.profile?.rows.length ?? 0;
+    expect(rows).toBeGreaterThan(200);
+    expect(await page.getByTestId('read-result').getAttribute('data-kinds')).toContain(`profile=${rows}`);
+    expect(await page.getByTestId('read-result').textContent()).toMatch(/profile rows/);
+    expect(last!.profileRowCount).toBe(rows);
+    expect(app.errors).toEqual([]);
+    await app.close();
+    await services.dispose();
+  });
+
   it('5 · 9: identify cannot be left before it ends; the spinner is CSS; a protocol picked early is kept', async () => {
     // The demo meter at the line's real speed: the identification takes seconds.
     const services = testServices({ alignGapMs: 50 });
