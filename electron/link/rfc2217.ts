@@ -125,6 +125,13 @@ export class Rfc2217Link extends BaseLink {
     });
   }
 
+  /** Modem lines over the network: sent, never waited for (ser2net on a pty does not confirm SET-CONTROL). */
+  setModemLines(lines: { dtr?: boolean; rts?: boolean }): Promise<void> {
+    if (lines.dtr !== undefined) this.socket.write(encodeComPort(CPO.SET_CONTROL, Uint8Array.of(lines.dtr ? CONTROL.DTR_ON : CONTROL.DTR_OFF)));
+    if (lines.rts !== undefined) this.socket.write(encodeComPort(CPO.SET_CONTROL, Uint8Array.of(lines.rts ? CONTROL.RTS_ON : CONTROL.RTS_OFF)));
+    return Promise.resolve();
+  }
+
   private async sendLine(next: LineSettings, previous: LineSettings | undefined): Promise<void> {
     const asks: Promise<void>[] = [];
     if (!previous || next.baudRate !== previous.baudRate) {

@@ -65,6 +65,11 @@ export class SerialLink extends BaseLink {
     return new Promise((resolve, reject) => this.port.update({ baudRate }, (err) => (err ? reject(new OmrError('LINK_LOST', err.message)) : resolve())));
   }
 
+  setModemLines(lines: { dtr?: boolean; rts?: boolean }): Promise<void> {
+    // A pty has no modem lines: the ioctl fails there, and that is not an error of the link.
+    return new Promise((resolve) => this.port.set(lines, () => resolve()));
+  }
+
   protected rawClose(): Promise<void> {
     return new Promise((resolve) => {
       if (!this.port.isOpen) return resolve();

@@ -53,4 +53,10 @@ export interface Link {
   onClose(listener: (error?: OmrError) => void): () => void;
   close(): Promise<void>;
   readonly isOpen: boolean;
+  /**
+   * Raise or drop the modem lines (a P1 port sends only while Data Request is raised; some
+   * optical heads draw their power from DTR/RTS). Best effort: a line that has none (a pty, a raw
+   * socket) ignores it. Absent where there are no modem lines at all.
+   */
+  setModemLines?(lines: { dtr?: boolean; rts?: boolean }): Promise<void>;
 }

@@ -26,7 +26,8 @@ export const LISTEN_USAGE = `Usage: omr listen (--port PATH | --tcp HOST:PORT) [
   --tcp HOST:PORT  a TCP bridge that forwards the port's bytes
   --baud N         line speed (default 115200, P1 DSMR 4/5; many HAN pushes use 2400 or 9600)
   --line 8N1|7E1   character format (default 8N1)
-  --p1-legacy      DSMR 2.2/3 P1: 9600 7E1
+  --p1-legacy      DSMR 2.2/3 P1: 9600 7E1 (without --baud, --line or this, 9600 7E1 is tried by
+                   itself when 115200 8N1 gives only garbage)
   --key-file FILE  encryption key, and authentication key when the operator gives one: JSON or
                    name=value lines, hex with or without 0x, spaces or colons (or OMR_KEY_FILE)
   --allow-plain    accept unciphered frames although a key is set (refused otherwise)
@@ -131,6 +132,13 @@ export async function listenCommand(args: string[], io: CliIo): Promise<number> 
     allowPlain: !!values['allow-plain'],
     layouts,
     silenceMs,
+    // Nothing said about the line: the DSMR 4/5 default, and DSMR 2.2/3's 9600 7E1 tried once when it gives only garbage.
+    ...(values.baud === undefined && values.line === undefined && !legacy
+      ? {
+          fallbackLine: { baudRate: 9600, dataBits: 7 as const, parity: 'even' as const },
+          onLineChange: () => io.stderr.write(`no whole message at ${baud} ${format}: listening at 9600 7E1 (DSMR 2.2/3) now\n`),
+        }
+      : {}),
     ...(io.signal ? { signal: io.signal } : {}),
     onResult: (r) => {
       n++;

@@ -4,7 +4,7 @@
  * hands every result on. It ends when the link closes or the signal aborts; what is held at that
  * moment is flushed as a silence, so nothing read is lost.
  */
-import type { Link } from '../../link/types';
+import type { LineSettings, Link } from '../../link/types';
 import { CustomerPortDecoder, type DecoderOptions, type FrameResult } from '../../engine/customer-port/decoder';
 
 export interface ListenOptions extends DecoderOptions {
@@ -13,6 +13,13 @@ export interface ListenOptions extends DecoderOptions {
   signal?: AbortSignal;
   now?: () => number;
   onResult: (r: FrameResult) => void;
+  /**
+   * A line to try once when this one gives only garbage: after {@link FALLBACK_AFTER_BYTES} bytes
+   * with no whole message, the link is set to it (a DSMR 2.2/3 meter at 9600 7E1 on a port opened
+   * at the DSMR 4/5 default 115200 8N1). Only on a link that can change its line.
+   */
+  fallbackLine?: Pick<LineSettings, 'baudRate' | 'dataBits' | 'parity'>;
+  onLineChange?: (line: Pick<LineSettings, 'baudRate' | 'dataBits' | 'parity'>) => void;
 }
 
 export interface ListenSummary {
@@ -25,15 +32,23 @@ export interface ListenSummary {
 }
 
 export const DEFAULT_SILENCE_MS = 500;
+/** Bytes of garbage (no whole message) before the fall-back line is tried: a few telegrams' worth. */
+export const FALLBACK_AFTER_BYTES = 2048;
 
 export function listen(link: Link, o: ListenOptions): Promise<ListenSummary> {
   const now = o.now ?? Date.now;
-  const decoder = new CustomerPortDecoder(o);
+  let decoder = new CustomerPortDecoder(o);
+  // A P1 port sends only while Data Request is raised (DTR/RTS on a serial adapter).
+  void link.setModemLines?.({ dtr: true, rts: true }).catch(() => undefined);
+  let fallback = link.canChangeLine ? o.fallbackLine : undefined;
+  let bytesWithoutMessage = 0;
   const summary: ListenSummary = { messages: 0, good: 0, warnings: 0, bad: 0 };
   const silenceMs = o.silenceMs ?? DEFAULT_SILENCE_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const emit = (results: FrameResult[]): void => {
     for (const r of results) {
+      // A whole message (even one with a bad checksum or key) means the line is right.
+      if (r.verdict.status !== 'bad' || r.kind === 'p1') fallback = undefined;
       summary.messages++;
       if (r.verdict.status === 'good') summary.good++;
       else if (r.verdict.status === 'warning') summary.warnings++;
@@ -55,6 +70,16 @@ export function listen(link: Link, o: ListenOptions): Promise<ListenSummary> {
     };
     const offData = link.onData((bytes) => {
       emit(decoder.push(bytes, now()));
+      bytesWithoutMessage += bytes.length;
+      if (fallback && bytesWithoutMessage >= FALLBACK_AFTER_BYTES) {
+        const line = fallback;
+        fallback = undefined;
+        decoder = new CustomerPortDecoder(o);
+        void link.setLine(line).then(
+          () => o.onLineChange?.(line),
+          () => undefined,
+        );
+      }
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         timer = undefined;

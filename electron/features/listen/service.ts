@@ -153,6 +153,8 @@ export class ListenService {
       allowPlain: req.allowPlain,
       layouts,
       ...(req.silenceMs !== undefined ? { silenceMs: req.silenceMs } : {}),
+      // Only garbage at the DSMR 4/5 default: a DSMR 2.2/3 meter (9600 7E1) is tried once.
+      ...(req.line === 'p1' ? { fallbackLine: lineSettings('p1-legacy') } : {}),
       signal: op.controller.signal,
       onResult: (r) => {
         if (storageError) return;

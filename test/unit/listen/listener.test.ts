@@ -9,6 +9,7 @@ import { createVirtualPair } from '../../../electron/link/virtual';
 import { listen } from '../../../electron/features/listen/listener';
 import type { FrameResult } from '../../../electron/engine/customer-port/decoder';
 import { bytesOf, layouts, p1Text, pushFrames } from './fixtures';
+import { withEvenParity } from '../../../electron/simulator/p1/telegram';
 
 async function pair() {
   const p = createVirtualPair('customer port');
@@ -55,5 +56,68 @@ describe('listener', () => {
     const ended = listen(q.host, { layouts, onResult: (r) => more.push(r) });
     q.unplug();
     expect((await ended).linkError).toMatch(/unplugged/);
+  });
+});
+
+describe('listener: the line a P1 port needs', () => {
+  it('only garbage at 115200 8N1 (a DSMR 2.2/3 meter sends 7E1): 9600 7E1 is tried once, then the telegrams decode', async () => {
+    const p = await pair();
+    const results: FrameResult[] = [];
+    const changes: unknown[] = [];
+    const ac = new AbortController();
+    const done = listen(p.host, {
+      layouts,
+      silenceMs: 40,
+      signal: ac.signal,
+      fallbackLine: { baudRate: 9600, dataBits: 7, parity: 'even' },
+      onLineChange: (l) => changes.push(l),
+      onResult: (r) => results.push(r),
+    });
+    // The meter's 7E1 characters read through an 8N1 line: bit 7 carries the parity bit.
+    const telegram = withEvenParity(bytesOf(p1Text('kaifa-dsmr42.txt')));
+    for (let sent = 0; changes.length === 0 && sent < 20; sent++) {
+      await p.meter.write(telegram);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    expect(changes).toEqual([{ baudRate: 9600, dataBits: 7, parity: 'even' }]);
+    expect(results.every((r) => r.verdict.status === 'bad')).toBe(true);
+    // The meter end follows (a pty or virtual pair has no speed), and the telegrams now decode.
+    await p.meter.setLine({ baudRate: 9600, dataBits: 7, parity: 'even' });
+    const before = results.length;
+    await p.meter.write(bytesOf(p1Text('kaifa-dsmr42.txt')));
+    await expect.poll(() => results.slice(before).some((r) => r.kind === 'p1' && r.verdict.status === 'good'), { timeout: 2000 }).toBe(true);
+    ac.abort();
+    await done;
+  });
+
+  it('a whole telegram at the default line keeps it: no fall-back', async () => {
+    const p = await pair();
+    const results: FrameResult[] = [];
+    const changes: unknown[] = [];
+    const ac = new AbortController();
+    const done = listen(p.host, {
+      layouts,
+      silenceMs: 40,
+      signal: ac.signal,
+      fallbackLine: { baudRate: 9600, dataBits: 7, parity: 'even' },
+      onLineChange: (l) => changes.push(l),
+      onResult: (r) => results.push(r),
+    });
+    for (let i = 0; i < 4; i++) await p.meter.write(bytesOf(p1Text('kaifa-dsmr42.txt')));
+    await expect.poll(() => results.filter((r) => r.verdict.status === 'good').length, { timeout: 2000 }).toBe(4);
+    expect(changes).toEqual([]);
+    ac.abort();
+    await done;
+  });
+
+  it('raises DTR and RTS (a P1 port sends only while Data Request is raised)', async () => {
+    const p = await pair();
+    const asked: unknown[] = [];
+    const link = Object.assign(Object.create(p.host) as typeof p.host, { setModemLines: async (l: unknown) => void asked.push(l) });
+    const ac = new AbortController();
+    const done = listen(link, { layouts, signal: ac.signal, onResult: () => undefined });
+    ac.abort();
+    await done;
+    expect(asked).toEqual([{ dtr: true, rts: true }]);
   });
 });
