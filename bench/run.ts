@@ -14,6 +14,9 @@ import { runDlmsRead } from '../electron/features/read/dlms-read';
 import { startVirtualMeter } from '../electron/simulator/virtual-meter';
 import { dlmsPoll } from '../electron/features/monitor/dlms-poll';
 import { listenTcp, TcpLink } from '../electron/link/tcp';
+import { createPtyPair } from '../electron/link/pty';
+import { SerialLink } from '../electron/link/serial';
+import { startSer2net } from '../test/support/ser2net';
 
 interface Row {
   name: string;
@@ -100,6 +103,52 @@ async function tcpReadout(name: string, reactionMs: number, maxBaud: number): Pr
     roundTrips: 2,
     note: `${run.readings.length} readings, ${phases.filter((p) => p.dir === 'rx').reduce((s, p) => s + p.bytes, 0)} bytes received over TCP`,
   };
+}
+
+/**
+ * The readout through Debian's ser2net in raw mode (`accepter: tcp`, the line 300 7E1), the
+ * simulated meter on the other end of a socat pty pair, paced at its line's speed: what an
+ * installer's network head does. A raw link cannot change the speed, so the client proposes the
+ * line's own 300 baud and the whole readout runs at 300 baud: the limit is every byte's wire time
+ * at 300 baud plus the meter's two reactions. One sign-on.
+ */
+async function ser2netReadout(name: string, reactionMs: number): Promise<Row> {
+  const pty = await createPtyPair();
+  const meterLink = await SerialLink.open(pty.meterPath);
+  const sim = startIecSimulator(meterLink, { pace: true, reactionMs, data: new E450Data({ historyEntries: 2, historyPeriod: 'day' }) });
+  let signOns = 0;
+  sim.on((e) => {
+    if (e.type === 'request') signOns++;
+  });
+  const server = await startSer2net(pty.hostPath, 'raw');
+  let bytes = 0;
+  let received = 0;
+  try {
+    const link = await TcpLink.connect('127.0.0.1', server.port);
+    const t0 = performance.now();
+    const run = await runIec(link, iecOptions({ ...DEFAULT_SETTINGS, maxBaud: 9600 }, { purpose: 'readout' }), {
+      onTrace: (e) => {
+        if (e.dir === 'tx') bytes += e.hex.length / 2;
+        if (e.dir === 'rx') received += e.hex.length / 2;
+      },
+    });
+    const wallMs = performance.now() - t0;
+    await link.close();
+    if (run.error) throw new Error(`${name}: ${run.error.code} ${run.error.detail ?? ''}`);
+    return {
+      name,
+      wallMs,
+      limitMs: wire(bytes + received, 300) + 2 * reactionMs,
+      bytes: bytes + received,
+      roundTrips: 2,
+      note: `${run.readings.length} readings, ${received} bytes received through ser2net; ${signOns} sign-on`,
+    };
+  } finally {
+    sim.stop();
+    await meterLink.close().catch(() => undefined);
+    await server.stop();
+    await pty.close();
+  }
 }
 
 /**
@@ -222,7 +271,7 @@ async function dlmsMonitorPolls(name: string, polls: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  // BENCH_ONLY=iec,monitor,tcp,dlms runs only those groups and prints their rows (docs/benchmarks.md untouched).
+  // BENCH_ONLY=iec,monitor,tcp,ser2net,dlms runs only those groups and prints their rows (docs/benchmarks.md untouched).
   const only = process.env.BENCH_ONLY?.split(',')
     .map((x) => x.trim())
     .filter(Boolean);
@@ -239,6 +288,7 @@ async function main(): Promise<void> {
     rows.push(
       await tcpReadout('mode C readout over raw TCP (simulator behind a loopback TCP server, the head follows the switch), 300 → 9600 baud', 200, 9600),
     );
+  if (wants('ser2net')) rows.push(await ser2netReadout('mode C readout through ser2net raw (TCP, line 300 7E1, meter on a pty), 300 baud throughout', 200));
   if (only) {
     const table = rows.map(
       (r) => `| ${r.name} | ${fmt(r.wallMs)} | ${fmt(r.limitMs)} | ${(r.wallMs / r.limitMs).toFixed(3)} | ${r.bytes} | ${r.roundTrips} | ${r.note} |`,
