@@ -85,6 +85,9 @@ export function topicSegment(text: string): string {
   );
 }
 
+/** Messages held while the broker is away (a day of 5-second polls with their readings fits). */
+const MAX_OFFLINE = 100_000;
+
 export class MqttPublisher {
   readonly client: MqttClient;
   readonly deviceId: string;
@@ -94,6 +97,8 @@ export class MqttPublisher {
   private readonly sensors = new Map<string, Pick<Reading, 'obis' | 'unit'>>();
   private readonly sessionsSeen = new Map<string, { identity?: MeterIdentity; tries: number }>();
   private readonly off: () => void;
+  /** Messages waiting for the broker (bounded by MAX_OFFLINE). */
+  private offline: { topic: string; payload: string; retain: boolean }[] = [];
   private published = 0;
   private pending = 0;
   private polls = 0;
@@ -134,6 +139,11 @@ export class MqttPublisher {
       this.lastError = undefined;
       this.deps.log?.(`mqtt: connected to ${this.brokerText()}`);
       this.raw(availabilityTopic(this.topics, this.deviceId), 'online', true);
+      // What came while the broker was away, in order (mqtt.js has resent its in-flight messages by now).
+      for (const m of this.offline.splice(0)) {
+        this.pending--;
+        this.publish(m.topic, m.payload, m.retain);
+      }
       this.announceAll();
       // Home Assistant asks for discovery again when it restarts.
       if (options.discovery !== false) this.client.subscribe(`${this.topics.discoveryPrefix}/status`, { qos: 1 });
@@ -283,8 +293,23 @@ export class MqttPublisher {
     for (const key of this.sensors.keys()) this.announce(key);
   }
 
-  /** Publish now, or queued by mqtt.js until the broker is back (QoS 1, in order). */
+  /**
+   * Publish now (QoS 1: mqtt.js keeps a message until the broker acknowledges it and resends it
+   * after a reconnection), or, while the broker is away, hold it here and publish it in order once
+   * connected. mqtt.js's own offline store can lose a message there: a message id handed out
+   * while offline may be the id of one still in flight, and the store keeps one message per id.
+   */
   private publish(topic: string, payload: string, retain: boolean): void {
+    if (!this.client.connected) {
+      if (this.offline.length >= MAX_OFFLINE) {
+        this.offline.shift();
+        this.pending--;
+        this.lastError = `more than ${MAX_OFFLINE} messages while the broker is away: the oldest were dropped (they are in the session journal)`;
+      }
+      this.offline.push({ topic, payload, retain });
+      this.pending++;
+      return;
+    }
     this.pending++;
     this.client.publish(topic, payload, { qos: 1, retain }, (err) => {
       this.pending--;
