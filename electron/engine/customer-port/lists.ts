@@ -11,7 +11,7 @@
  * Nothing here invents an OBIS code: a position the payload does not name stays unnamed.
  */
 import { formatObis } from '../../../shared/obis-code';
-import { integerText, type DlmsValue } from '../dlms/axdr';
+import { bcdText, integerText, type DlmsValue } from '../dlms/axdr';
 import { decodeDateTime, toIsoLocal, formatDateTime } from '../dlms/datetime';
 
 export interface Position {
@@ -184,6 +184,7 @@ export function valueText(v: DlmsValue, logicalName = false): string {
     return v.type === 'octet-string' ? v.value : '';
   }
   if (v.type === 'boolean') return v.value ? 'true' : 'false';
+  if (v.type === 'bcd') return bcdText(v.value);
   if (v.type === 'float32' || v.type === 'float64') return String(v.value);
   if (v.type === 'structure' || v.type === 'array') return `[${v.value.map((e) => valueText(e)).join(', ')}]`;
   return integerText(v) ?? ('value' in v ? String(v.value) : '');

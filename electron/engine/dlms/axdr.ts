@@ -56,7 +56,12 @@ export type DlmsValue =
   | { type: 'boolean'; value: boolean }
   /** Bits as '0'/'1' text, first bit first. */
   | { type: 'bit-string'; value: string }
-  | { type: 'double-long' | 'double-long-unsigned' | 'integer' | 'long' | 'unsigned' | 'long-unsigned' | 'enum' | 'bcd'; value: number }
+  | { type: 'double-long' | 'double-long-unsigned' | 'integer' | 'long' | 'unsigned' | 'long-unsigned' | 'enum'; value: number }
+  /**
+   * bcd [13]: one octet on the wire (the ASN.1 type is Integer8) holding two binary coded decimal
+   * digits. `value` is the octet as sent (0..255); `bcdDigits` gives the number it stands for.
+   */
+  | { type: 'bcd'; value: number }
   | { type: 'long64' | 'long64-unsigned'; value: bigint }
   | { type: 'float32' | 'float64'; value: number }
   /** Lower-case hex. */
@@ -75,7 +80,7 @@ const INT_RANGES = {
   'long-unsigned': [0, 65535, 2],
   'double-long-unsigned': [0, 4294967295, 4],
   enum: [0, 255, 1],
-  bcd: [-128, 127, 1],
+  bcd: [0, 255, 1],
 } as const;
 
 /** Nesting limit for decoding: real data is a few levels deep; this bounds hostile input. */
@@ -291,13 +296,13 @@ function readBody(r: Reader, type: Exclude<DataType, 'compact-array'>, depth: nu
       for (let i = 0; i < bits; i++) value += bytes[i >> 3]! & (0x80 >> (i & 7)) ? '1' : '0';
       return { type, value };
     }
-    case 'integer':
-    case 'bcd': {
+    case 'integer': {
       const b = r.u8(type);
       return { type, value: b >= 0x80 ? b - 0x100 : b };
     }
     case 'unsigned':
     case 'enum':
+    case 'bcd':
       return { type, value: r.u8(type) };
     case 'long': {
       const v = r.u16(type);
@@ -423,6 +428,23 @@ export function lengthSize(n: number): number {
   return encodeLength(n).length;
 }
 
+/**
+ * The number a bcd octet stands for: high nibble tens, low nibble units (0x42 → 42). A nibble
+ * above 9 is not a decimal digit; no sign convention is defined for the one-octet bcd type, so
+ * such an octet has no number (undefined) and is shown as sent (`bcdText`), never guessed.
+ */
+export function bcdDigits(octet: number): number | undefined {
+  const hi = (octet >> 4) & 0x0f;
+  const lo = octet & 0x0f;
+  return hi <= 9 && lo <= 9 ? hi * 10 + lo : undefined;
+}
+
+/** A bcd octet as text: its digits when both nibbles are digits, else the octet in hex (0x4f). */
+export function bcdText(octet: number): string {
+  const digits = bcdDigits(octet);
+  return digits === undefined ? `0x${octet.toString(16).padStart(2, '0')}` : String(digits);
+}
+
 /** Numeric value of an integer-typed Data as exact decimal text; undefined for other types. */
 export function integerText(v: DlmsValue): string | undefined {
   switch (v.type) {
@@ -433,8 +455,11 @@ export function integerText(v: DlmsValue): string | undefined {
     case 'long-unsigned':
     case 'double-long-unsigned':
     case 'enum':
-    case 'bcd':
       return String(v.value);
+    case 'bcd': {
+      const digits = bcdDigits(v.value);
+      return digits === undefined ? undefined : String(digits);
+    }
     case 'long64':
     case 'long64-unsigned':
       return v.value.toString();

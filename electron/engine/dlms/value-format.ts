@@ -4,7 +4,7 @@
  * (attribute 1 of any class, the logical_name of a capture object or an object list entry, the
  * name of a self-describing pushed structure); elsewhere it is hex like any other octet string.
  */
-import { float32Text, type DlmsValue } from './axdr';
+import { bcdText, float32Text, type DlmsValue } from './axdr';
 import { unhex } from './bytes';
 import { decodeDateTime, formatDate, formatDateTime, formatTime } from './datetime';
 
@@ -68,6 +68,8 @@ export function formatValue(v: DlmsValue, options: FormatOptions = {}): string {
       return formatDate(v.value);
     case 'time':
       return formatTime(v.value);
+    case 'bcd':
+      return bcdText(v.value);
     default:
       return String(v.value);
   }

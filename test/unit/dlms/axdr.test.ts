@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { OmrError } from '../../../shared/errors';
 import { hex, unhex } from '../../../electron/engine/dlms/bytes';
-import { decodeData, encodeData, integerText, type DlmsValue, type TypeDescription } from '../../../electron/engine/dlms/axdr';
+import { bcdDigits, bcdText, decodeData, encodeData, integerText, type DlmsValue, type TypeDescription } from '../../../electron/engine/dlms/axdr';
 import { CAPTURE_OBJECTS, formatValue, logicalNameText, OBJECT_LIST, SELF_DESCRIBING } from '../../../electron/engine/dlms/value-format';
 import {
   cosemDateTime,
@@ -127,6 +127,30 @@ describe('A-XDR: every type encodes as the Blue Book says', () => {
     expect(() => encodeData({ type: 'long64-unsigned', value: -1n })).toThrow(OmrError);
   });
 
+  it('bcd is one octet of two decimal digits; an octet with a non-digit nibble is kept and shown as sent', () => {
+    // One octet, no length prefix (the ASN.1 type is Integer8): what follows in a structure is intact.
+    const v = decodeData(unhex('0203 0d42 0d99 1105'));
+    expect(v).toEqual({
+      type: 'structure',
+      value: [
+        { type: 'bcd', value: 0x42 },
+        { type: 'bcd', value: 0x99 },
+        { type: 'unsigned', value: 5 },
+      ],
+    });
+    expect(formatValue(v)).toBe('{42, 99, 5}');
+    expect(integerText({ type: 'bcd', value: 0x42 })).toBe('42');
+    expect(integerText({ type: 'bcd', value: 0x07 })).toBe('7');
+    // 0x4f and 0xd1 are not two digits: no number is made up (no sign convention is defined for bcd).
+    expect(integerText({ type: 'bcd', value: 0x4f })).toBeUndefined();
+    expect(formatValue(decodeData(unhex('0d4f')))).toBe('0x4f');
+    expect(formatValue(decodeData(unhex('0dd1')))).toBe('0xd1');
+    expect(bcdDigits(0x9a)).toBeUndefined();
+    expect(bcdText(0x05)).toBe('5');
+    expect(hex(encodeData({ type: 'bcd', value: 0xd1 }))).toBe('0dd1');
+    expect(() => encodeData({ type: 'bcd', value: -1 })).toThrow(OmrError);
+  });
+
   it('renders values readably', () => {
     // A bare 6-byte octet string is hex: only a caller that knows it holds a logical name gets the OBIS form.
     expect(formatValue(decodeData(unhex('0906 0100010800ff')))).toBe('0100010800ff');
@@ -193,7 +217,7 @@ const scalarArb: fc.Arbitrary<DlmsValue> = fc.oneof(
     .map((value): DlmsValue => ({ type: 'visible-string', value })),
   fc.string({ unit: 'grapheme', maxLength: 20 }).map((value): DlmsValue => ({ type: 'utf8-string', value })),
   fc.integer({ min: -128, max: 127 }).map((value): DlmsValue => ({ type: 'integer', value })),
-  fc.integer({ min: -128, max: 127 }).map((value): DlmsValue => ({ type: 'bcd', value })),
+  fc.integer({ min: 0, max: 255 }).map((value): DlmsValue => ({ type: 'bcd', value })),
   fc.integer({ min: -32768, max: 32767 }).map((value): DlmsValue => ({ type: 'long', value })),
   fc.integer({ min: 0, max: 255 }).map((value): DlmsValue => ({ type: 'unsigned', value })),
   fc.integer({ min: 0, max: 65535 }).map((value): DlmsValue => ({ type: 'long-unsigned', value })),

@@ -34,3 +34,16 @@ describe('float32 values', () => {
     expect(valueText(decodeData(unhex('174366199a')), { scaler: -1, unit: 35, symbol: 'V' }).value).toBe('23.01');
   });
 });
+
+describe('bcd values', () => {
+  it('read as their two digits, scaled like any register value', () => {
+    expect(numericText(decodeData(unhex('0d42')))).toBe('42');
+    expect(valueText(decodeData(unhex('0d42')), { scaler: -1, unit: 35, symbol: 'V' })).toMatchObject({ value: '4.2', raw: '42', unit: 'V' });
+  });
+
+  it('an octet that is not two digits is shown as sent and not scaled into a number', () => {
+    const v = valueText(decodeData(unhex('0d4f')), { scaler: -1, unit: 35, symbol: 'V' });
+    expect(v.value).toBe('0x4f');
+    expect(v.raw).toBeUndefined();
+  });
+});
