@@ -125,9 +125,14 @@ export interface ProfileData {
 
 export interface MeterEvent {
   log: string;
+  /** The meter's time: ISO with its UTC offset when it gave one, else as sent. */
   time: string;
   code: number;
   text: string;
+  /** Minutes to add to the meter's wall time to get UTC, as sent (null: not specified). */
+  deviation?: number | null;
+  /** The clock status byte sent with the time (null: not specified). */
+  clockStatus?: number | null;
 }
 
 export interface SessionData extends SessionSummary {

@@ -7,7 +7,7 @@
  * table show as "event N": check them against the meter's own manual.
  */
 import { integerText } from '../dlms/axdr';
-import { formatDateTime, toIsoLocal } from '../dlms/datetime';
+import { formatDateTime, toIsoOffset } from '../dlms/datetime';
 import { asDateTime, type Profile } from './classes';
 
 export const EVENT_CODES: Readonly<Record<number, { en: string; fr: string }>> = {
@@ -54,8 +54,12 @@ export function eventName(code: number): { en: string; fr: string } {
 export interface EventEntry {
   /** Readable meter time (wildcards kept). */
   time: string;
-  /** Local ISO time when complete. */
+  /** ISO time when complete, with the meter's UTC offset when it gave one. */
   iso?: string;
+  /** Minutes to add to the meter's wall time to get UTC, as sent (null: not specified). */
+  deviation?: number | null;
+  /** The clock status byte sent with the time (null: not specified). */
+  clockStatus?: number | null;
   code: number;
   name: { en: string; fr: string };
   /** Other columns of the row as text (some logs add a counter or a value). */
@@ -84,8 +88,12 @@ export function decodeEventLog(p: Profile): EventEntry[] {
       name: eventName(code),
       extra: row.cells.filter((_, i) => i !== timeIdx && i !== codeIdx).map((c) => c.text.value),
     };
-    const iso = dt ? toIsoLocal(dt) : undefined;
+    const iso = dt ? toIsoOffset(dt) : undefined;
     if (iso) entry.iso = iso;
+    if (dt) {
+      entry.deviation = dt.deviation;
+      entry.clockStatus = dt.clockStatus;
+    }
     out.push(entry);
   }
   return out;

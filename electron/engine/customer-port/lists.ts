@@ -12,7 +12,7 @@
  */
 import { formatObis } from '../../../shared/obis-code';
 import { bcdText, integerText, type DlmsValue } from '../dlms/axdr';
-import { decodeDateTime, toIsoLocal, formatDateTime } from '../dlms/datetime';
+import { decodeDateTime, toIsoOffset, formatDateTime } from '../dlms/datetime';
 
 export interface Position {
   /** 1-based index of the value among the body's top-level elements. */
@@ -171,12 +171,12 @@ const printable = (b: Uint8Array): boolean => b.length > 0 && b.every((c) => (c 
  */
 export function valueText(v: DlmsValue, logicalName = false): string {
   if (v.type === 'visible-string' || v.type === 'utf8-string') return v.value;
-  if (v.type === 'date-time') return toIsoLocal(v.value) ?? formatDateTime(v.value);
+  if (v.type === 'date-time') return toIsoOffset(v.value) ?? formatDateTime(v.value);
   const b = octets(v);
   if (b) {
     if (b.length === 12 && looksLikeDateTime(b)) {
       const dt = decodeDateTime(b);
-      return toIsoLocal(dt) ?? formatDateTime(dt);
+      return toIsoOffset(dt) ?? formatDateTime(dt);
     }
     if (logicalName && b.length === 6) return formatObis(b);
     // Serial numbers travel as printable octet strings, sometimes padded with NULs.

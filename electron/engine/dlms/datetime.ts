@@ -166,6 +166,19 @@ export function toIsoLocal(dt: CosemDateTime): string | undefined {
 }
 
 /**
+ * ISO text with the UTC offset the meter gave (`2021-07-19T15:46:35+02:00`): the deviation is the
+ * minutes to add to the wall time to get UTC, so -120 is +02:00. The wall time alone when the
+ * deviation is not specified (0x8000) or beyond ±23:59; undefined when the date is not complete.
+ */
+export function toIsoOffset(dt: CosemDateTime): string | undefined {
+  const wall = toIsoLocal(dt);
+  if (!wall || dt.deviation === null || Math.abs(dt.deviation) >= 24 * 60) return wall;
+  const off = -dt.deviation;
+  const a = Math.abs(off);
+  return `${wall}${off < 0 ? '-' : '+'}${pad(Math.floor(a / 60), 2)}:${pad(a % 60, 2)}`;
+}
+
+/**
  * Parse the readable form produced by {@link formatDateTime} (or a plain `YYYY-MM-DD hh:mm[:ss]`,
  * `T` also accepted); `*` marks a field not specified. Invalid text is INVALID_REQUEST.
  */

@@ -11,7 +11,7 @@ import { Deframer } from '../hdlc/deframer';
 import type { DlmsValue } from './axdr';
 import { listReadings } from '../customer-port/list-readings';
 import { concat } from './bytes';
-import { formatDateTime, toIsoLocal } from './datetime';
+import { formatDateTime, toIsoOffset } from './datetime';
 import { decipherApdu, isCipheredTag, type Keys } from './security';
 import { decodeDataNotification } from './notification';
 import { GeneralBlockAssembler } from './general-block';
@@ -104,7 +104,7 @@ export class PushDecoder {
       const n = decodeDataNotification(apdu);
       const readAt = new Date(now).toISOString();
       const r = notificationReadings(n.body, readAt);
-      const meterTime = n.dateTime ? (toIsoLocal(n.dateTime) ?? formatDateTime(n.dateTime)) : undefined;
+      const meterTime = n.dateTime ? (toIsoOffset(n.dateTime) ?? formatDateTime(n.dateTime)) : undefined;
       if (meterTime) for (const x of r.readings) x.captureTime = meterTime;
       return { kind: 'notification', readings: r.readings, notes: [...notes, ...r.notes], ...(meterTime ? { meterTime } : {}) };
     } catch (e) {

@@ -247,7 +247,14 @@ export async function eventsPlan(ctx: PlanContext, logs: string[] = EVENT_LOGS, 
     const g = await readGeneric(ctx, log, range, true);
     if (!g) continue;
     const p = decodeProfileBuffer(g.buffer, g.captureObjects, ctx.session.scalers);
-    const events = decodeEventLog(p).map((e): MeterEvent => ({ log, time: e.iso ?? e.time, code: e.code, text: e.name[lang] }));
+    const events = decodeEventLog(p).map((e): MeterEvent => ({
+      log,
+      time: e.iso ?? e.time,
+      code: e.code,
+      text: e.name[lang],
+      ...(e.deviation !== undefined ? { deviation: e.deviation } : {}),
+      ...(e.clockStatus !== undefined ? { clockStatus: e.clockStatus } : {}),
+    }));
     all.push(...events);
     ctx.run.events.push(...events);
     ctx.onEvents?.(events);

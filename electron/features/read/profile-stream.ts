@@ -10,7 +10,7 @@ import { asDateTime, decodeProfileBuffer, type CaptureObject, type ScalerUnit } 
 import { Clock } from '../../engine/cosem/registry';
 import { readData, type DlmsValue } from '../../engine/dlms/axdr';
 import { Reader } from '../../engine/dlms/bytes';
-import { toIsoLocal, type CosemDateTime } from '../../engine/dlms/datetime';
+import { toIsoOffset, type CosemDateTime } from '../../engine/dlms/datetime';
 import { lookupObis } from '../../engine/obis/names';
 
 /** One block of a plain GET.response with-datablock (tag C4, choice 02), or undefined. */
@@ -114,19 +114,8 @@ function addSeconds(iso: string, s: number): string | undefined {
   return d.toISOString().slice(0, 19) + (m[7] ?? '');
 }
 
-/**
- * A COSEM date-time as a time cell: ISO with the UTC offset the meter gave (the deviation is the
- * minutes to add to the wall time to get UTC: -60 → +01:00), or the wall time without offset
- * when the deviation is not specified (0x8000) or no offset (beyond ±23:59). Undefined when the
- * date is not complete.
- */
-export function timeCell(dt: CosemDateTime): string | undefined {
-  const wall = toIsoLocal(dt);
-  if (!wall || dt.deviation === null || Math.abs(dt.deviation) >= 24 * 60) return wall;
-  const off = -dt.deviation;
-  const a = Math.abs(off);
-  return `${wall}${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
+/** A COSEM date-time as a time cell: ISO with the meter's UTC offset when it gave one (toIsoOffset). */
+export const timeCell = toIsoOffset;
 
 /** The cells of the columns added after a clock time column, for this time. */
 function partCell(part: ProfileColumnPart, dt: CosemDateTime | undefined): string {

@@ -45,6 +45,8 @@ const HEADERS: Record<Lang, Record<string, string>> = {
     threshold: 'Threshold',
     side: 'Side',
     drift: 'Clock drift',
+    deviation: 'Deviation from UTC',
+    clockStatus: 'Clock status',
   },
   fr: {
     obis: 'OBIS',
@@ -74,6 +76,8 @@ const HEADERS: Record<Lang, Record<string, string>> = {
     threshold: 'Seuil',
     side: 'Sens',
     drift: 'Dérive de l’horloge',
+    deviation: 'Écart à UTC',
+    clockStatus: 'État de l’horloge',
   },
 };
 
@@ -187,9 +191,19 @@ export function sessionTable(s: SessionData, kind: ExportKind, lang: Lang): CsvT
       })(),
     };
   }
+  // The time cell is the meter's wall time; its deviation and clock status keep columns of their own.
+  const part = (v: number | null | undefined, hex: boolean): string =>
+    v === undefined ? '' : v === null ? (hex ? '' : 'unspecified') : hex ? `0x${v.toString(16).padStart(2, '0')}` : String(v);
   return {
-    columns: [{ header: h.log! }, { header: h.time! }, { header: h.code!, numeric: true }, { header: h.text! }],
-    rows: s.events.map((e) => [e.log, meterTimeCell(e.time), String(e.code), e.text]),
+    columns: [
+      { header: h.log! },
+      { header: h.time! },
+      { header: h.code!, numeric: true },
+      { header: h.text! },
+      { header: `${h.deviation!} (min)`, numeric: true },
+      { header: h.clockStatus! },
+    ],
+    rows: s.events.map((e) => [e.log, meterTimeCell(e.time), String(e.code), e.text, part(e.deviation, false), part(e.clockStatus, true)]),
   };
 }
 

@@ -26,14 +26,14 @@ const CASES: Record<string, Case> = {
     layers: ['ok'],
     list: 'netz-noe-kaifa-ma309',
     count: 13,
-    values: { '0-0:1.0.0': '2021-09-27T09:47:15', '1-0:32.7.0': ['233.7', 'V'] },
+    values: { '0-0:1.0.0': '2021-09-27T09:47:15+02:00', '1-0:32.7.0': ['233.7', 'V'] },
   },
   'netz-noe-kaifa-ma309-plain-apdu.hex': { layers: ['ok'], list: 'netz-noe-kaifa-ma309', count: 13, values: { '1-0:31.7.0': ['0', 'A'] } },
   'salzburg-netz-kaifa-plain-apdu.hex': {
     layers: ['ok'],
     list: 'sig',
     count: 15,
-    values: { '0-0:1.0.0': '2022-11-12T16:54:00', '1-0:4.8.0': ['376416', 'varh'] },
+    values: { '0-0:1.0.0': '2022-11-12T16:54:00+01:00', '1-0:4.8.0': ['376416', 'varh'] },
   },
   'kaifa-ma304h3e-norway-dlmsparser.hex': {
     layers: ['ok'],

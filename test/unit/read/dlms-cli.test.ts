@@ -13,6 +13,8 @@ import { runCli } from '../../../electron/cli/run';
 import { hex } from '../../../electron/engine/dlms/bytes';
 import { dlmsOnTcp, type DlmsServerKitOptions } from '../../kit/meters';
 import { KEYS, PASSWORD } from '../../kit/dlms';
+import { createDlmsMeterState } from '../../../electron/simulator/dlms/server';
+import { generateEvents, POWER_QUALITY_EVENTS, STANDARD_EVENTS } from '../../../electron/simulator/dlms/event-patterns';
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -76,10 +78,15 @@ describe('omr read over DLMS', () => {
   });
 
   it('--obis, --profile with --from/--to and --events in one association', async () => {
-    const { port } = await serve('hdlc');
+    const state = createDlmsMeterState();
+    const { port } = await serve('hdlc', { state });
     const { io: i, out } = io();
-    const from = localDay(3);
-    const to = localDay(2);
+    // A past local day in which the meter's history holds events (most days have none).
+    const held = (k: number) =>
+      [STANDARD_EVENTS, POWER_QUALITY_EVENTS].flatMap((spec) => generateEvents(state.data, spec, Date.parse(localDay(k + 1)), Date.parse(localDay(k))));
+    const day = [...Array(60).keys()].map((k) => k + 2).find((k) => held(k).length > 0)!;
+    const from = localDay(day + 1);
+    const to = localDay(day);
     const code = await runCli(
       [
         'read',
@@ -120,7 +127,8 @@ describe('omr read over DLMS', () => {
       '1-0:2.8.0*255',
     ]);
     expect(json.profile.rows).toHaveLength(97);
-    expect(json.events.length).toBeGreaterThan(0);
+    const codes = (list: { code: number }[]) => list.map((e) => e.code).sort((a, b) => a - b);
+    expect(codes(json.events)).toEqual(codes(held(day)));
   });
 
   it('--event-log reads the logs named (repeatable or comma separated), not the default pair; a bad OBIS is a usage error', async () => {

@@ -1,5 +1,5 @@
 /**
- * A profile's CSV: a row time with a UTC offset is written as the meter's wall time (as
+ * A profile's and an event log's CSV: a time with a UTC offset is written as the meter's wall time (as
  * spreadsheets read it), its deviation and clock status in the columns kept beside it.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,26 @@ describe('profile CSV', () => {
     expect([...t.rows]).toEqual([
       ['2024-05-07 00:15:00', '0x80', '-60', '10'],
       ['2024-05-07 00:30:00', '0x00', 'unspecified', '20'],
+    ]);
+  });
+});
+
+describe('event log CSV', () => {
+  it('writes the wall time, then the deviation and the clock status of each event in columns of their own', () => {
+    const s = {
+      events: [
+        { log: '0-0:99.98.0*255', time: '2024-05-07T03:10:00+02:00', code: 1, text: 'Power down', deviation: -120, clockStatus: 0x80 },
+        { log: '0-0:99.98.0*255', time: '2024-05-07T03:12:00', code: 2, text: 'Power up', deviation: null, clockStatus: null },
+        // A session written before these fields existed.
+        { log: '0-0:99.98.0*255', time: '2024-05-07T04:00:00', code: 4, text: 'Clock adjusted' },
+      ],
+    } as unknown as SessionData;
+    const t = sessionTable(s, 'events', 'fr');
+    expect(t.columns.map((c) => c.header)).toEqual(['Journal', 'Heure', 'Code', 'Événement', 'Écart à UTC (min)', 'État de l’horloge']);
+    expect([...t.rows]).toEqual([
+      ['0-0:99.98.0*255', '2024-05-07 03:10:00', '1', 'Power down', '-120', '0x80'],
+      ['0-0:99.98.0*255', '2024-05-07 03:12:00', '2', 'Power up', 'unspecified', ''],
+      ['0-0:99.98.0*255', '2024-05-07 04:00:00', '4', 'Clock adjusted', '', ''],
     ]);
   });
 });
