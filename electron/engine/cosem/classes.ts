@@ -9,7 +9,7 @@ import { OmrError } from '../../../shared/errors';
 import { float32Text, integerText, type DlmsValue } from '../dlms/axdr';
 import { formatValue, type FormatOptions } from '../dlms/value-format';
 import { unhex } from '../dlms/bytes';
-import { decodeDateTime, formatDateTime, toIsoLocal, type CosemDateTime } from '../dlms/datetime';
+import { decodeDateTime, formatDateTime, toIsoOffset, type CosemDateTime } from '../dlms/datetime';
 import { formatObis } from '../dlms/obis-code';
 import { lookupObis } from '../obis/names';
 import { unitSymbol } from '../obis/units';
@@ -72,7 +72,7 @@ export function valueText(v: DlmsValue, su?: ScalerUnit, format?: FormatOptions)
   }
   const dt = asDateTime(v);
   if (dt) {
-    const iso = toIsoLocal(dt);
+    const iso = toIsoOffset(dt);
     return iso ? { value: formatDateTime(dt), unit: '', time: iso } : { value: formatDateTime(dt), unit: '' };
   }
   if (v.type === 'visible-string' || v.type === 'utf8-string') return { value: v.value, unit: '' };

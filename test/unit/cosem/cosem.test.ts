@@ -142,7 +142,7 @@ describe('interface classes', () => {
       ['2024-05-07 00:15:00.00 dev -60 st 0x00', '0', '7136.726'],
       ['2024-05-07 00:30:00.00 dev -60 st 0x80', '8', '7137.001'],
     ]);
-    expect(p.rows[0]!.cells[0]!.text.time).toBe('2024-05-07T00:15:00');
+    expect(p.rows[0]!.cells[0]!.text.time).toBe('2024-05-07T00:15:00+01:00');
     expect(decodeCapturePeriod(dlu(900))).toBe(900);
     expect(() => decodeProfileBuffer(arr(st(dlu(1))), cols)).toThrow(/1 values for 3 columns/);
   });

@@ -215,8 +215,8 @@ describe('load profile and event logs', () => {
     expect(num(ok(period))).toBe(900);
     const profile = decodeProfileBuffer(ok(r.results[1]![0]), columns);
     expect(profile.rows).toHaveLength(96 * 60);
-    expect(profile.rows[0]!.cells[0]!.text.time).toBe('2025-03-01T00:00:00');
-    expect(profile.rows.at(-1)!.cells[0]!.text.time).toBe('2025-04-29T23:45:00');
+    expect(profile.rows[0]!.cells[0]!.text.time).toBe('2025-03-01T00:00:00+00:00');
+    expect(profile.rows.at(-1)!.cells[0]!.text.time).toBe('2025-04-29T23:45:00+00:00');
     // Energy grows row by row and is the register's value at the capture time.
     const data = server.state.data;
     const imports = profile.rows.map((row) => num(row.cells[2]!.raw));
@@ -237,8 +237,14 @@ describe('load profile and event logs', () => {
     const r = run(server, { clientSap: 32, authentication: lls('00000000'), jobs: ranges.map((a) => [req(7, '1-0:99.1.0*255', 2, a)]) });
     expect(r.failed).toBeUndefined();
     const times = r.results.map((x) => decodeProfileBuffer(ok(x[0]), []).rows.map((row) => row.cells[0]!.text.time));
-    expect(times[0]).toEqual(['2025-05-16T01:00:00', '2025-05-16T01:15:00', '2025-05-16T01:30:00', '2025-05-16T01:45:00', '2025-05-16T02:00:00']);
-    expect(times[1]![0]).toBe('2025-05-16T00:00:00');
+    expect(times[0]).toEqual([
+      '2025-05-16T01:00:00+00:00',
+      '2025-05-16T01:15:00+00:00',
+      '2025-05-16T01:30:00+00:00',
+      '2025-05-16T01:45:00+00:00',
+      '2025-05-16T02:00:00+00:00',
+    ]);
+    expect(times[1]![0]).toBe('2025-05-16T00:00:00+00:00');
     expect(times[1]).toHaveLength(5);
   });
 
@@ -258,9 +264,9 @@ describe('load profile and event logs', () => {
     const newest = decodeProfileBuffer(ok(r.results[1]![0]), []).rows;
     expect(newest).toHaveLength(1);
     expect(newest[0]!.cells).toHaveLength(3);
-    expect(newest[0]!.cells[0]!.text.time).toBe('2025-05-17T10:30:00');
+    expect(newest[0]!.cells[0]!.text.time).toBe('2025-05-17T10:30:00+00:00');
     const oldest = decodeProfileBuffer(ok(r.results[2]![0]), []).rows;
-    expect(oldest.map((row) => row.cells[0]!.text.time)).toEqual(['2025-02-16T10:45:00', '2025-02-16T11:00:00']);
+    expect(oldest.map((row) => row.cells[0]!.text.time)).toEqual(['2025-02-16T10:45:00+00:00', '2025-02-16T11:00:00+00:00']);
     expect(T0 - Date.parse('2025-02-16T10:45:00Z')).toBe(90 * day - 15 * 60_000);
   });
 
@@ -280,7 +286,7 @@ describe('load profile and event logs', () => {
       for (const e of log) expect(EVENT_CODES[e.code]).toBeDefined();
       const isos = log.map((e) => e.iso!);
       expect([...isos].sort()).toEqual(isos);
-      expect(isos.at(-1)! <= '2025-05-17T10:30:00').toBe(true);
+      expect(isos.at(-1)! <= '2025-05-17T10:30:00+00:00').toBe(true);
       // every power down is followed by a power up
       const codes = log.map((e) => e.code);
       codes.forEach((c, i) => {
