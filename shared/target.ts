@@ -7,5 +7,18 @@ import { z } from 'zod';
 export const TargetSchema = z.string().min(1).max(512);
 
 /** Faults the demo meter can be asked to show (alignment practice, tests). */
-export const SimFaultSchema = z.enum(['noise', 'drop', 'flip', 'echo', 'silence', 'slow', 'unplug', 'wakeup', 'ignore-baud', 'parity', 'bad-parity']);
+export const SimFaultSchema = z.enum([
+  'noise',
+  'drop',
+  'flip',
+  'echo',
+  'silence',
+  'slow',
+  'unplug',
+  'wakeup',
+  'ignore-baud',
+  'parity',
+  'bad-parity',
+  'strict-reaction',
+]);
 export type SimFault = z.infer<typeof SimFaultSchema>;

@@ -12,8 +12,12 @@ export interface LineRequest {
 }
 
 export type Action<Event = never> =
-  /** Write these bytes. `summary` is for the trace; `secret` ranges are redacted there. */
-  | { type: 'send'; bytes: Uint8Array; summary: string; redact?: [start: number, end: number][] }
+  /**
+   * Write these bytes, not before `notBefore` (absolute ms) when given: the protocol's shortest
+   * reaction time after the other side's message. `summary` is for the trace; `redact` ranges are
+   * hidden there.
+   */
+  | { type: 'send'; bytes: Uint8Array; summary: string; redact?: [start: number, end: number][]; notBefore?: number }
   /**
    * Change the line settings once everything sent so far has left the host and at least
    * `notBefore` (absolute ms) has come. The driver calls `lineChanged(now)` when done.

@@ -297,7 +297,9 @@ export class Driver<E> {
             break;
           case 'send': {
             this.trace('tx', a.bytes, a.summary, a.redact);
-            const out = this.options.wire?.transmit ? this.options.wire.transmit(a) : { bytes: a.bytes };
+            const out: Outgoing | undefined = this.options.wire?.transmit ? this.options.wire.transmit(a) : { bytes: a.bytes };
+            // The machine's own hold (a reaction time) and the wire's, whichever ends later.
+            if (out && a.notBefore !== undefined) out.notBefore = Math.max(out.notBefore ?? a.notBefore, a.notBefore);
             if (out) await this.transmit(out);
             break;
           }

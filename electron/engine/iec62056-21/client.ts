@@ -24,7 +24,8 @@
  * It never waits a fixed time: a message is handled the moment it is complete (LF of the
  * identification, the one byte after ETX), and the only waits are the standard's limits
  * (reaction time, inter-character time) as wakeAt deadlines measured from the wire time of what
- * was sent.
+ * was sent. Its own answers (option select, P1, R1, B0, mode E's ACK) carry a `notBefore`: the
+ * shortest reaction time after the meter's last byte, which the driver holds.
  *
  * Field behaviour handled on purpose:
  * - echo of the head (our own bytes first) is skipped; echo and nothing else → ECHO_ONLY;
@@ -109,6 +110,7 @@ export class IecClient implements Machine<IecEvent> {
     for (let i = 0; i < data.length && !run.finished; i++) {
       for (const b of run.unEcho(data[i]!)) {
         if (run.finished) break;
+        run.lastRxAt = now;
         const st = run.state;
         handlers(st).byte?.(run, st, b, now);
       }

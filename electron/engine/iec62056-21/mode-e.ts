@@ -20,7 +20,7 @@ export function startModeE(run: Session, id: MeterIdentity, now: number): void {
   run.become({ kind: 'modeE', option: latin1(bytes), target: targetBaud, ack: [], extended: false });
   // Some meters acknowledge with the same bytes at the old speed, some do not: wait for that
   // acknowledgement at most the time it would take (baud-switch delay + its wire time).
-  run.setDeadline(Math.max(leaves, now + run.timing.baudSwitchMs) + wireTimeMs(bytes.length, run.baud));
+  run.setDeadline(Math.max(leaves, run.sentAt + run.timing.baudSwitchMs) + wireTimeMs(bytes.length, run.baud));
 }
 
 export function modeEByte(run: Session, st: ModeEState, b: number, now: number): void {

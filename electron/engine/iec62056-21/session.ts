@@ -9,7 +9,7 @@ import { add7E1, encodeRequest, latin1, strip7E1 } from './codec';
 import { collectIecResult, type IecAction, type IecEvent, type IecResult } from './events';
 import { resolveOptions, wireTimeMs, type IecClientOptions, type ResolvedOptions } from './options';
 import type { IecState } from './states';
-import { timingFor, type IecTiming } from './timing';
+import { minReactionMs, timingFor, type IecTiming } from './timing';
 
 export class Session {
   readonly o: ResolvedOptions;
@@ -32,6 +32,12 @@ export class Session {
   naks = 0;
   /** The reaction times waited by: the options' until the identification names the family. */
   timing: IecTiming;
+  /** When the meter's last byte arrived: our next message starts no sooner than tr after it. */
+  lastRxAt: number | undefined;
+  /** When our last message starts on the wire (after its hold). */
+  sentAt = 0;
+  /** The meter's manufacturer flag, once the identification named it. */
+  private family: string | undefined;
 
   private echo: { bytes: Uint8Array; index: number } | undefined;
   private out: IecAction[] = [];
@@ -53,7 +59,16 @@ export class Session {
 
   /** The meter named its family (manufacturer flag): wait by that family's figures from now on. */
   meterFamily(manufacturer: string): void {
+    this.family = manufacturer;
     this.timing = timingFor(manufacturer, this.baseTiming(), this.o.timings);
+  }
+
+  /**
+   * The shortest time between the end of the meter's message and the start of ours: tr (200 ms),
+   * or 20 ms for a meter whose flag asks for the reduced reaction time.
+   */
+  reactionHoldMs(): number {
+    return this.family ? minReactionMs(this.family, this.timing) : this.timing.reactionMinMs;
   }
 
   private baseTiming() {
@@ -117,15 +132,21 @@ export class Session {
 
   /**
    * Send bytes (7-bit characters) and expect their echo (unless `expectEcho` is false); returns
-   * the time their last bit leaves the wire (estimate).
+   * the time their last bit leaves the wire (estimate). They start no sooner than the shortest
+   * reaction time after the meter's last byte (`sentAt` says when).
    */
   send(bytes: Uint8Array, summary: string, now: number, redact?: [number, number][], expectEcho = true): number {
     const wire = this.parityHere() ? add7E1(bytes) : bytes;
     const action: IecAction = { type: 'send', bytes: wire, summary };
     if (redact && redact.length) action.redact = redact;
+    // Never answer sooner than the shortest reaction time after the meter's last byte: a meter
+    // may still be turning its line round and miss the start of what comes earlier.
+    const start = this.lastRxAt === undefined ? now : Math.max(now, this.lastRxAt + this.reactionHoldMs());
+    if (start > now) action.notBefore = start;
     this.out.push(action);
     this.echo = expectEcho ? { bytes, index: 0 } : undefined;
-    return now + wireTimeMs(bytes.length, this.baud);
+    this.sentAt = start;
+    return start + wireTimeMs(bytes.length, this.baud);
   }
 
   // --- deadline -----------------------------------------------------------------------------------

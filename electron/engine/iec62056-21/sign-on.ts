@@ -124,7 +124,10 @@ function afterIdentification(run: Session, id: MeterIdentity, now: number): void
     run.setDeadline(leaves + run.timing.reactionMaxMs);
     return;
   }
-  switchTo(run, newBaud, now + run.timing.baudSwitchMs);
+  // The pause before the speed change counts from the start of the option select; it never runs
+  // past half the meter's shortest reaction after the option select has left, so a meter with the
+  // reduced reaction time (20 ms) does not answer at the new speed while we still listen at the old.
+  switchTo(run, newBaud, Math.max(leaves, Math.min(run.sentAt + run.timing.baudSwitchMs, leaves + run.reactionHoldMs() / 2)));
 }
 
 // --- switching ------------------------------------------------------------------------------------

@@ -13,19 +13,22 @@
  *   readout), `wakeup` (the first request is ignored), `ignore-baud` (never switches speed),
  *   `parity` (the 7E1 characters go out with their parity bit as bit 7 on an 8N1 line, as an
  *   8N1 path shows them), `bad-parity` (the characters go out with odd parity: a misconfigured
- *   converter; the host counts parity errors).
+ *   converter; the host counts parity errors), `strict-reaction` (the meter's receiver is off
+ *   until the shortest reaction time after its own message has ended: characters arriving
+ *   sooner are lost, and a `tooSoon` event says by how much).
  * - On mode E the runner lets go of the link and emits `handover`: the DLMS side takes over.
  */
 import { add7E1 } from '../../engine/iec62056-21/codec';
 import type { Action, LineRequest, Machine } from '../../engine/machine';
 import { addParity } from '../../link/parity';
-import type { LineSettings, Link } from '../../link/types';
+import { minReactionMs } from '../../engine/iec62056-21/timing';
+import { bitsPerChar, type LineSettings, type Link } from '../../link/types';
 import { Driver, type Outgoing, type WireHooks } from '../../runtime/driver';
 import { Listeners } from '../../runtime/listeners';
 import { IecMeter, type IecMeterOptions, type MeterAction, type MeterEvent } from './meter';
 import { concat } from '../../engine/dlms/bytes';
 
-export type Fault = 'noise' | 'drop' | 'flip' | 'echo' | 'silence' | 'slow' | 'unplug' | 'wakeup' | 'ignore-baud' | 'parity' | 'bad-parity';
+export type Fault = 'noise' | 'drop' | 'flip' | 'echo' | 'silence' | 'slow' | 'unplug' | 'wakeup' | 'ignore-baud' | 'parity' | 'bad-parity' | 'strict-reaction';
 
 export interface IecSimulatorOptions extends Omit<IecMeterOptions, 'ignoreBaud' | 'sleepy'> {
   pace?: boolean;
@@ -38,6 +41,8 @@ export type IecSimulatorEvent =
   | MeterEvent
   /** The link was handed over (mode E): nothing more is read or written by this runner. */
   | { type: 'released'; link: Link; baudRate: number }
+  /** `strict-reaction`: host characters came this soon (ms) after the meter's message ended, and were lost. */
+  | { type: 'tooSoon'; gapMs: number; minMs: number }
   | { type: 'error'; message: string };
 
 export interface IecSimulator {
@@ -48,6 +53,10 @@ export interface IecSimulator {
 }
 
 const NOISE = Uint8Array.of(0x00, 0x7f, 0x7f, 0x00);
+/** `strict-reaction`: host bytes this long after the previous ones begin a new message. */
+const STRICT_GAP_MS = 100;
+/** `strict-reaction`: timers may fire a little early; a message this much short of tr is not judged too soon. */
+const STRICT_TOLERANCE_MS = 5;
 
 type What = Extract<MeterAction, { type: 'send' }>['what'];
 
@@ -87,6 +96,14 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
   const badParity = faults.has('bad-parity');
   const parityFault = faults.has('parity') || badParity;
   const withParity = (b: Uint8Array): Uint8Array => (badParity ? addParity(b, 'odd') : add7E1(b));
+  // 'strict-reaction': when the meter's last message leaves the wire (its writes are paced, or
+  // immediate), and whether the host's current message began too soon after it.
+  const strict = faults.has('strict-reaction');
+  const now = options.now ?? Date.now;
+  let sentEnd = Number.NEGATIVE_INFINITY;
+  let hostQuietSince = Number.NEGATIVE_INFINITY;
+  let losing = false;
+  const charMs = (): number => (options.pace ? (bitsPerChar(link.line) * 1000) / link.line.baudRate : 0);
 
   const wire: WireHooks<MeterEvent> = {
     transmit(send): Outgoing | undefined {
@@ -104,10 +121,24 @@ export function startIecSimulator(link: Link, options: IecSimulatorOptions = {})
       }
       const cutAt = faults.has('unplug') && kind === 'readout' ? bytes.length >> 1 : undefined;
       if (parityFault && line.dataBits === 7) bytes = withParity(bytes);
+      if (strict) sentEnd = Math.max(now(), sentEnd) + bytes.length * charMs();
       return cutAt === undefined ? { bytes } : { bytes, cutAt };
     },
     receive(raw) {
-      const bytes = parityFault ? raw.map((b) => b & 0x7f) : raw;
+      let bytes = parityFault ? raw.map((b) => b & 0x7f) : raw;
+      if (strict) {
+        // A message starts when the host has been quiet a while; all of it is lost when it started too soon.
+        const t = now();
+        const starts = t - hostQuietSince > STRICT_GAP_MS;
+        hostQuietSince = t;
+        if (starts) {
+          const gapMs = t - sentEnd;
+          const minMs = minReactionMs(meter.data.identification.manufacturer, meter.timing);
+          losing = gapMs < minMs - STRICT_TOLERANCE_MS;
+          if (losing) listeners.emit({ type: 'tooSoon', gapMs: Math.round(gapMs), minMs });
+        }
+        if (losing) bytes = new Uint8Array(0);
+      }
       if (!faults.has('echo')) return { bytes };
       return { bytes, echo: parityFault && line.dataBits === 7 ? withParity(bytes) : bytes };
     },

@@ -27,10 +27,13 @@ describe('mode C readout (Landis+Gyr ZMD identification and data from pwitab/iec
     const a1 = c.receive(b(`${ZMD_IDENT}\r\n`), 520);
     expect(ofType(a1, 'identity')[0]!.identity.ident).toBe('ZMD4054459.B40');
     expect(sends(a1)).toEqual(['\x06050\r\n']);
-    expect(setLine(a1)).toEqual({ type: 'setLine', line: { baudRate: 9600, dataBits: 7, parity: 'even' }, notBefore: 820 });
-    const a2 = c.lineChanged(900);
+    // The option select waits the shortest reaction time (200 ms) after the identification; the
+    // speed changes 300 ms after the option select started.
+    expect(a1.find((a) => a.type === 'send')).toMatchObject({ notBefore: 720 });
+    expect(setLine(a1)).toEqual({ type: 'setLine', line: { baudRate: 9600, dataBits: 7, parity: 'even' }, notBefore: 1020 });
+    const a2 = c.lineChanged(1020);
     expect(ofType(a2, 'baud')[0]!.baudRate).toBe(9600);
-    expect(wake(a2)).toBe(2400);
+    expect(wake(a2)).toBe(2520);
     const msg = encodeDataMessage(block(ZMD_LINES));
     const cut = 100;
     const a3 = c.receive(msg.slice(0, cut), 1000);

@@ -136,24 +136,27 @@ describe('mode E', () => {
     c.start(0);
     const a = c.receive(b(`${ZMD_IDENT}\r\n`), 500);
     expect(sends(a)).toEqual(['\x06252\r\n']);
-    expect(wake(a)).toBe(1000); // max(leaves 700, 500 + 300) + 200
+    // The ACK starts tr = 200 ms after the identification (700) and leaves at 900; the meter's
+    // own acknowledgement is awaited until max(900, 700 + 300) + its wire time 200.
+    expect(a.find((x) => x.type === 'send')).toMatchObject({ notBefore: 700 });
+    expect(wake(a)).toBe(1200);
     return c;
   };
   it('an acknowledgement under way gets one extension of its wire time, no more', () => {
     const c = identified();
-    c.receive(b('\x06252\r\n'), 750); // head echo
-    c.receive(b('\x062'), 950); // the meter's acknowledgement starts
-    const a1 = c.tick(1000);
+    c.receive(b('\x06252\r\n'), 950); // head echo
+    c.receive(b('\x062'), 1150); // the meter's acknowledgement starts
+    const a1 = c.tick(1200);
     expect(setLine(a1)).toBeUndefined();
-    expect(wake(a1)).toBe(1200);
-    c.receive(b('5'), 1100);
-    const a2 = c.tick(1200);
-    expect(setLine(a2)).toMatchObject({ line: { baudRate: 9600, dataBits: 8, parity: 'none' }, notBefore: 1200 });
+    expect(wake(a1)).toBe(1400);
+    c.receive(b('5'), 1300);
+    const a2 = c.tick(1400);
+    expect(setLine(a2)).toMatchObject({ line: { baudRate: 9600, dataBits: 8, parity: 'none' }, notBefore: 1400 });
   });
   it('smart probe (fixedBaud): 8N1 at the unchanged speed, handover at 300', () => {
     const c = identified({ fixedBaud: true });
-    expect(setLine(c.tick(1000))?.line).toEqual({ baudRate: 300, dataBits: 8, parity: 'none' });
-    expect(ofType(c.lineChanged(1010), 'handover')[0]).toMatchObject({ baudRate: 300 });
+    expect(setLine(c.tick(1200))?.line).toEqual({ baudRate: 300, dataBits: 8, parity: 'none' });
+    expect(ofType(c.lineChanged(1210), 'handover')[0]).toMatchObject({ baudRate: 300 });
   });
 });
 

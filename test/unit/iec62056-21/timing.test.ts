@@ -39,8 +39,9 @@ describe('IEC 62056-21 timing table', () => {
     expect(wakeAt(start)).toBe(Math.ceil((5 * 10 * 1000) / 300) + 1500);
     const ident = encodeIdentification({ manufacturer: 'LGZ', baudChar: '0', ident: 'ZMD' });
     const after = c.receive(ident, 1100);
-    // Option select at 300 baud (no switch): the data message is awaited with the family's 4000 ms.
-    const leaves = 1100 + Math.ceil((6 * 10 * 1000) / 300);
+    // Option select at 300 baud (no switch), sent tr = 200 ms after the identification: the data
+    // message is awaited with the family's 4000 ms after it has left.
+    const leaves = 1100 + 200 + Math.ceil((6 * 10 * 1000) / 300);
     expect(wakeAt(after)).toBe(leaves + 4000);
     expect(wakeAt(c.receive(Uint8Array.of(0x02), 9000))).toBe(9000 + 700);
   });

@@ -19,6 +19,8 @@ export interface CosimResult {
   end: number;
   hostBaud: number;
   meterBaud: number;
+  /** For each host message after the first: ms from the meter's last byte to the message's start. */
+  hostReactions: number[];
 }
 
 export function cosim(client: IecClient, meter: IecMeter, opts: { echo?: boolean; limitMs?: number } = {}): CosimResult {
@@ -47,6 +49,9 @@ export function cosim(client: IecClient, meter: IecMeter, opts: { echo?: boolean
   let meterWake = -1;
   let finished = false;
   const hostActions: Action<IecEvent>[] = [];
+  const hostReactions: number[] = [];
+  /** When the meter's last byte reached the host. */
+  let lastAtHost: number | undefined;
   const meterEvents: MeterEvent[] = [];
   const wire = (n: number, baud: number) => (n * 10 * 1000) / baud;
   const garble = (bytes: Uint8Array) => Uint8Array.from({ length: Math.max(1, bytes.length >> 1) }, (_, i) => 0x80 | ((bytes[i * 2]! * 37) & 0x7f));
@@ -59,11 +64,13 @@ export function cosim(client: IecClient, meter: IecMeter, opts: { echo?: boolean
       at(start + wire(i + part.length, baud), () => meterDo(meter.receive(baud === meterBaud ? part : garble(part), t)));
     }
   };
-  const deliverToHost = (bytes: Uint8Array, baud: number, start: number) => {
+  const deliverToHost = (bytes: Uint8Array, baud: number, start: number, echo = false) => {
     for (let i = 0; i < bytes.length; i += CHUNK) {
       const part = bytes.subarray(i, i + CHUNK);
       at(start + wire(i + part.length, baud), () => {
-        if (!finished) hostDo(client.receive(baud === hostBaud ? part : garble(part), t));
+        if (finished) return;
+        if (!echo) lastAtHost = t;
+        hostDo(client.receive(baud === hostBaud ? part : garble(part), t));
       });
     }
   };
@@ -72,10 +79,12 @@ export function cosim(client: IecClient, meter: IecMeter, opts: { echo?: boolean
     for (const a of actions) {
       hostActions.push(a);
       if (a.type === 'send') {
-        const start = Math.max(t, hostTxFree);
+        // As the runtime's driver: not before the machine's own hold (its reaction time).
+        const start = Math.max(t, hostTxFree, a.notBefore ?? 0);
+        if (lastAtHost !== undefined) hostReactions.push(start - lastAtHost);
         hostTxFree = start + wire(a.bytes.length, hostBaud);
         deliverToMeter(a.bytes, hostBaud, start);
-        if (opts.echo) deliverToHost(a.bytes, hostBaud, start);
+        if (opts.echo) deliverToHost(a.bytes, hostBaud, start, true);
       } else if (a.type === 'setLine') {
         at(Math.max(a.notBefore, hostTxFree), () => {
           hostBaud = a.line.baudRate;
@@ -129,5 +138,5 @@ export function cosim(client: IecClient, meter: IecMeter, opts: { echo?: boolean
     if (t > limit) throw new Error('co-simulation did not end');
     ev.run();
   }
-  return { hostActions, meterEvents, end: t, hostBaud, meterBaud };
+  return { hostActions, meterEvents, end: t, hostBaud, meterBaud, hostReactions };
 }

@@ -145,6 +145,21 @@ describe('IecClient against the simulated meter (virtual time, wire time, speed 
     expect(res.readings[1]!.value).toBe('87654321');
     expect(res.warnings).toEqual([{ code: 'METER_ERROR', detail: '7.7.7: ER01' }]);
     expect(r.meterEvents.map((e) => e.type)).toEqual(['request', 'programming', 'login', 'read', 'read', 'read', 'break']);
+    // Each of our messages (option select, P1, three R1, B0) starts no sooner than tr = 200 ms
+    // after the meter's last byte, and well within the 1500 ms the meter waits.
+    expect(r.hostReactions).toHaveLength(6);
+    for (const ms of r.hostReactions) expect(ms).toBeGreaterThanOrEqual(200);
+    for (const ms of r.hostReactions) expect(ms).toBeLessThan(250);
+  });
+  it('a meter with a lower-case flag (reduced reaction time) is answered 20 ms after its message, not 200', () => {
+    const r = cosim(
+      new IecClient({ purpose: 'programming', maxBaud: 9600, password: 'pw', reads: ['1.8.0'] }),
+      new IecMeter({ password: 'pw', data: { identification: { manufacturer: 'LGz', baudChar: '5', ident: 'ZMF100' } } }),
+    );
+    expect(collectIecResult(r.hostActions).error).toBeUndefined();
+    expect(r.hostReactions.length).toBeGreaterThanOrEqual(3);
+    for (const ms of r.hostReactions) expect(ms).toBeGreaterThanOrEqual(20);
+    for (const ms of r.hostReactions) expect(ms).toBeLessThan(50);
   });
   it('a wrong password ends with AUTH_REJECTED', () => {
     const r = cosim(new IecClient({ purpose: 'programming', maxBaud: 9600, password: 'bad', reads: ['1.8.0'] }), new IecMeter({ password: 'pw' }));

@@ -123,4 +123,40 @@ describe('IEC simulator runner on the virtual link', () => {
     expect(res.readings.length).toBeGreaterThan(20);
     await pair.host.close();
   });
+
+  it('strict-reaction: the client holds tr before each of its messages, so a meter that is deaf until then is read (readout and programming, paced)', async () => {
+    const readout = await read(['strict-reaction'], {}, { pace: true, reactionMs: 200 });
+    expect(readout.error).toBeUndefined();
+    expect(readout.simEvents.filter((e) => e.type === 'tooSoon')).toEqual([]);
+    expect(readout.res.readings.length).toBeGreaterThan(20);
+    const prog = await read(
+      ['strict-reaction'],
+      { purpose: 'programming', password: '00000000', reads: ['1.8.0', '0.0.0'] },
+      { pace: true, reactionMs: 200, password: '00000000' },
+    );
+    expect(prog.error).toBeUndefined();
+    expect(prog.simEvents.filter((e) => e.type === 'tooSoon')).toEqual([]);
+    expect(prog.res.readings.map((r) => r.address)).toEqual(['1.8.0', '0.0.0']);
+    expect(prog.simEvents.map((e) => e.type)).toEqual(['request', 'programming', 'login', 'read', 'read']);
+  });
+
+  it('strict-reaction: an option select sent the moment the identification ends is lost, and the meter says how soon it came', async () => {
+    const pair = createVirtualPair();
+    const simulator = startIecSimulator(pair.meter, { reactionMs: 200, faults: ['strict-reaction'] });
+    const tooSoon = new Promise<IecSimulatorEvent>((resolve) => simulator.on((e) => e.type === 'tooSoon' && resolve(e)));
+    let text = '';
+    pair.host.onData((bytes) => {
+      text += Buffer.from(bytes).toString('latin1');
+      // A hasty host: the option select at once after the identification's LF.
+      if (text.endsWith('\r\n') && text.startsWith('/')) void pair.host.write(Buffer.from('\x06050\r\n', 'latin1'));
+    });
+    await pair.host.write(Buffer.from('/?!\r\n', 'latin1'));
+    const e = await tooSoon;
+    expect(e).toMatchObject({ type: 'tooSoon', minMs: 200 });
+    expect((e as { gapMs: number }).gapMs).toBeLessThan(50);
+    expect(simulator.meter.currentState).toBe('identSent');
+    simulator.stop();
+    await pair.host.close();
+    await pair.meter.close();
+  });
 });
