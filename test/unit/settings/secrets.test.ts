@@ -64,7 +64,7 @@ async function ok<T>(s: AppServices, channel: string, request?: unknown): Promis
 /** Start a read, wait for its end, return the session. */
 async function read(s: AppServices, request: object) {
   const started = await ok<ReadStarted>(s, 'read:start', { target: 'virtual:e450', ...request });
-  await expect.poll(() => s.operations.size, { timeout: 15_000 }).toBe(0);
+  await expect.poll(() => s.operations.size, { timeout: 20_000 }).toBe(0);
   return { ...s.sessions.load(started.sessionId), file: join((s as AppServices & { dataDir: string }).dataDir, 'sessions', `${started.sessionId}.jsonl`) };
 }
 
@@ -272,7 +272,9 @@ describe('a read with a profile and no typed password', () => {
     const plain = await read(s, { protocol: 'readout' });
     expect(plain.trace.some((e) => e.summary.startsWith('P1'))).toBe(false);
     expect(plain.readings.length).toBeGreaterThan(20);
-  });
+    // Four paced reads of the demo meter; a programming read holds tr = 200 ms before each of its
+    // 13 messages (option select, P1, ten R1, B0), about 7 s each.
+  }, 60_000);
 
   it('DLMS LLS: refused without a password, reads with the stored one; the password is in no file but secrets.json', async () => {
     const s = services(new FakeEncryptor());
