@@ -11,6 +11,7 @@
 import { Socket } from 'node:net';
 import { OmrError } from '../../shared/errors';
 import { BaseLink } from './base';
+import { closeSocket, connectSocket, writeSocket } from './socket';
 import { CONTROL, CPO, PARITY_VALUE, PURGE, TelnetClient, baudValue, decodeBaud, encodeComPort, escapeIac, type ComPortReply } from './telnet';
 import { IEC_INITIAL_LINE, type LineSettings } from './types';
 
@@ -60,22 +61,7 @@ export class Rfc2217Link extends BaseLink {
   static async connect(host: string, port: number, options: Rfc2217Options = {}): Promise<Rfc2217Link> {
     const description = `rfc2217://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const timeoutMs = options.timeoutMs ?? 5000;
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = new Socket();
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new OmrError('TCP_CONNECT_FAILED', `${description}: no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new OmrError('TCP_CONNECT_FAILED', `${description}: ${err.message}`, { cause: err }));
-      });
-      s.connect(port, host, () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-    });
+    const socket = await connectSocket(host, port, description, timeoutMs);
     const link = new Rfc2217Link(socket, description, options.line ?? IEC_INITIAL_LINE, options.ackTimeoutMs ?? 2000);
     try {
       await link.negotiate(options.line ?? IEC_INITIAL_LINE);
@@ -175,21 +161,11 @@ export class Rfc2217Link extends BaseLink {
   }
 
   protected rawWrite(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.write(escapeIac(bytes), (err) => (err ? reject(new OmrError('LINK_LOST', err.message)) : resolve()));
-    });
+    return writeSocket(this.socket, escapeIac(bytes));
   }
 
   protected rawClose(): Promise<void> {
     this.closing = true;
-    return new Promise((resolve) => {
-      if (this.socket.destroyed) return resolve();
-      this.socket.once('close', () => resolve());
-      this.socket.end();
-      setTimeout(() => {
-        this.socket.destroy();
-        resolve();
-      }, 500).unref();
-    });
+    return closeSocket(this.socket);
   }
 }

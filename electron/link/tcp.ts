@@ -6,6 +6,7 @@
 import { Socket, createServer, type Server } from 'node:net';
 import { OmrError } from '../../shared/errors';
 import { BaseLink } from './base';
+import { closeSocket, connectSocket, writeSocket } from './socket';
 import { IEC_INITIAL_LINE, type LineSettings } from './types';
 
 export class TcpLink extends BaseLink {
@@ -27,30 +28,14 @@ export class TcpLink extends BaseLink {
     socket.on('close', () => this.ended(this.closing ? undefined : new OmrError('LINK_LOST', `${description}: connection closed by the other end`)));
   }
 
-  static connect(host: string, port: number, options: { line?: LineSettings; timeoutMs?: number } = {}): Promise<TcpLink> {
+  static async connect(host: string, port: number, options: { line?: LineSettings; timeoutMs?: number } = {}): Promise<TcpLink> {
     const description = `tcp://${host}:${port}`;
-    return new Promise((resolve, reject) => {
-      const socket = new Socket();
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new OmrError('TCP_CONNECT_FAILED', `${description}: no answer in ${options.timeoutMs ?? 5000} ms`));
-      }, options.timeoutMs ?? 5000);
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new OmrError('TCP_CONNECT_FAILED', `${description}: ${err.message}`, { cause: err }));
-      });
-      socket.connect(port, host, () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new TcpLink(socket, description, options.line));
-      });
-    });
+    const socket = await connectSocket(host, port, description, options.timeoutMs);
+    return new TcpLink(socket, description, options.line);
   }
 
   protected rawWrite(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.write(bytes, (err) => (err ? reject(new OmrError('LINK_LOST', err.message)) : resolve()));
-    });
+    return writeSocket(this.socket, bytes);
   }
 
   protected applyBaud(): Promise<void> {
@@ -59,15 +44,7 @@ export class TcpLink extends BaseLink {
 
   protected rawClose(): Promise<void> {
     this.closing = true;
-    return new Promise((resolve) => {
-      if (this.socket.destroyed) return resolve();
-      this.socket.once('close', () => resolve());
-      this.socket.end();
-      setTimeout(() => {
-        this.socket.destroy();
-        resolve();
-      }, 500).unref();
-    });
+    return closeSocket(this.socket);
   }
 }
 

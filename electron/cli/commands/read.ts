@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { OmrError, toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings';
 import { SimFaultSchema, type SimFault } from '../../../shared/target';
-import type { Reading, TraceEntry } from '../../../shared/types';
+import type { MeterIdentity, Reading, TraceEntry } from '../../../shared/types';
 import { obisName } from '../../../shared/obis';
 import { parseObis } from '../../engine/dlms/obis-code';
 import { resolveDialect, writeCsv } from '../../features/sessions/csv';
@@ -201,23 +201,14 @@ ${READ_USAGE}`);
   }
   if (result.error) errors.push(result.error);
   rec.finish(io.signal?.aborted ? 'cancelled' : result.error ? 'failed' : 'done', result.error && result.error.code !== 'CANCELLED' ? result.error : undefined);
-  if (values.trace) writeFileSync(values.trace, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
-  if (values.csv) {
-    await writeCsv(values.csv, {
-      // The app's readings export, column for column (English headers, comma + dot).
-      ...readingsTable(result.readings, 'en'),
-      dialect: resolveDialect('comma-dot', 'en'),
-    });
-  }
+  await writeFiles(values.trace, values.csv, trace, result.readings);
   const identity = result.identity;
   if (values.json) {
     io.stdout.write(
       `${JSON.stringify(
         {
           session: rec.id,
-          identity: identity
-            ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw }
-            : null,
+          identity: identityJson(identity),
           readings: result.readings.map((r: Reading) => ({
             obis: r.obis,
             address: r.address,
@@ -231,7 +222,7 @@ ${READ_USAGE}`);
             ? { registerErrors: result.registerErrors.map((e) => ({ address: e.address, obis: e.obis, meterCode: e.meterCode })) }
             : {}),
           warnings: result.warnings,
-          errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
+          errors: errorsJson(errors),
         },
         null,
         2,
@@ -387,23 +378,14 @@ async function readDlms(
     ...(hidden.length ? [`not read, not in this client's object list: ${hidden.join(', ')}`] : []),
   ];
   const status = result.error ? 'failed' : run.errors.length || run.unread.some((u) => !u.optional) ? 'partial' : 'complete';
-  if (values.trace) writeFileSync(values.trace as string, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
-  if (values.csv) {
-    await writeCsv(values.csv as string, {
-      // The app's readings export, column for column (English headers, comma + dot).
-      ...readingsTable(run.readings, 'en'),
-      dialect: resolveDialect('comma-dot', 'en'),
-    });
-  }
+  await writeFiles(values.trace as string | undefined, values.csv as string | undefined, trace, run.readings);
   const identity = result.identity;
   if (values.json) {
     io.stdout.write(
       `${JSON.stringify(
         {
           session: rec.id,
-          identity: identity
-            ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw }
-            : null,
+          identity: identityJson(identity),
           ...(run.identity ? { dlms: run.identity } : {}),
           readings: run.readings.map((r: Reading) => ({
             obis: r.obis,
@@ -426,7 +408,7 @@ async function readDlms(
           ...(plans.some((p) => p.plan === 'events') ? { events: run.events } : {}),
           status,
           warnings: status === 'partial' ? [...run.warnings, ...notRead] : run.warnings,
-          errors: errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) })),
+          errors: errorsJson(errors),
         },
         null,
         2,
@@ -468,4 +450,25 @@ async function readDlms(
     return EXIT.partial;
   }
   return EXIT.ok;
+}
+
+/** The trace (`--trace`, one JSON entry a line) and the readings CSV (`--csv`, the app's columns, English, comma + dot). */
+async function writeFiles(
+  tracePath: string | undefined,
+  csvPath: string | undefined,
+  trace: readonly TraceEntry[],
+  readings: readonly Reading[],
+): Promise<void> {
+  if (tracePath) writeFileSync(tracePath, trace.map((t) => JSON.stringify(t)).join('\n') + (trace.length ? '\n' : ''));
+  if (csvPath) await writeCsv(csvPath, { ...readingsTable(readings, 'en'), dialect: resolveDialect('comma-dot', 'en') });
+}
+
+function identityJson(identity: MeterIdentity | undefined) {
+  return identity
+    ? { manufacturer: identity.manufacturer, baudChar: identity.baudChar, ident: identity.ident, modeE: identity.modeE, raw: identity.raw }
+    : null;
+}
+
+function errorsJson(errors: readonly ErrorInfo[]) {
+  return errors.map((e) => ({ code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) }));
 }

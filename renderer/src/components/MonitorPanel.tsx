@@ -1,18 +1,12 @@
-import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DEFAULT_MONITOR_RULES, type MonitorAnomaly, type MonitorRules, type Quantity } from '../../../shared/monitor';
-import { displayExact, formatCount, formatDateTime, intlLocale } from '../format';
+import { DEFAULT_MONITOR_RULES, type MonitorRules } from '../../../shared/monitor';
+import { formatCount, formatDateTime, intlLocale } from '../format';
 import { useApp } from '../store';
 import { DURATIONS, INTERVALS, useMonitor } from '../stores/monitor';
 import { useReview } from '../stores/review';
 import { ErrorBox } from './ErrorBox';
 import { ExportPanel } from './ExportPanel';
-import { MonitorChart } from './MonitorChart';
-
-export const VOLTS: readonly Quantity[] = ['U1', 'U2', 'U3'];
-export const AMPS: readonly Quantity[] = ['I1', 'I2', 'I3'];
-export const POWER: readonly Quantity[] = ['P', 'Pexp'];
-export const PHASES = ['L1', 'L2', 'L3'] as const;
+import { AnomalyTable, MonitorCharts } from './MonitorParts';
 
 /** The active rules in one line each, with their thresholds. */
 function rulesSummary(r: MonitorRules, t: (k: string, o?: Record<string, unknown>) => string): string[] {
@@ -26,25 +20,6 @@ function rulesSummary(r: MonitorRules, t: (k: string, o?: Record<string, unknown
   if (r.energyBackwards.enabled) out.push(t('monitor.rules.energyBackwards'));
   if (r.clockDrift.enabled) out.push(t('monitor.rules.clockDrift', { s: r.clockDrift.maxS }));
   return out;
-}
-
-export function AnomalyRow({ a, locale }: { a: MonitorAnomaly; locale: string }) {
-  const { t } = useTranslation();
-  return (
-    <tr>
-      <td>{formatDateTime(a.t, locale)}</td>
-      <td>
-        {t(`monitor.rule.${a.rule}`)}
-        {a.channel ? ` ${a.channel}` : ''}
-      </td>
-      <td className="num">
-        {displayExact(a.value, locale)} {a.unit}
-      </td>
-      <td className="num">
-        {t(`monitor.side.${a.side}`)} {displayExact(a.threshold, locale)} {a.unit}
-      </td>
-    </tr>
-  );
 }
 
 /** Monitoring: settings, Start / Stop / Read now, live statistics, charts, anomalies, export. */
@@ -62,10 +37,6 @@ export function MonitorPanel({ target }: { target: string }) {
     st?.meanReactionMs !== undefined
       ? t('monitor.reactionValue', { mean: formatCount(st.meanReactionMs, locale), worst: formatCount(st.worstReactionMs ?? 0, locale) })
       : '—';
-  // Stable labels: a chart is built once and then only fed points.
-  const volts = useMemo(() => PHASES.map((p) => `${t('monitor.voltage')} ${p}`), [t]);
-  const amps = useMemo(() => PHASES.map((p) => `${t('monitor.current')} ${p}`), [t]);
-  const power = useMemo(() => [t('monitor.import'), t('monitor.export')], [t]);
 
   return (
     <div className="monitor" data-testid="monitor-panel">
@@ -149,40 +120,8 @@ export function MonitorPanel({ target }: { target: string }) {
           </dl>
         </div>
       ) : null}
-      {m.status !== 'idle' ? (
-        <div className="monitor-charts">
-          <MonitorChart title={`${t('monitor.voltages')} (V)`} unit="V" quantities={VOLTS} labels={volts} testId="monitor-chart-voltage" />
-          <MonitorChart title={`${t('monitor.currents')} (A)`} unit="A" quantities={AMPS} labels={amps} testId="monitor-chart-current" />
-          <MonitorChart title={`${t('monitor.power')} (kW)`} unit="kW" quantities={POWER} labels={power} testId="monitor-chart-power" />
-        </div>
-      ) : null}
-      {m.anomalies.length ? (
-        <div className="card">
-          <h3>{t('monitor.anomalyList')}</h3>
-          <table className="simple" data-testid="monitor-anomalies">
-            <thead>
-              <tr>
-                <th scope="col">{t('monitor.time')}</th>
-                <th scope="col">{t('monitor.ruleCol')}</th>
-                <th scope="col" className="num">
-                  {t('monitor.measured')}
-                </th>
-                <th scope="col" className="num">
-                  {t('monitor.threshold')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.anomalies
-                .slice(-50)
-                .reverse()
-                .map((a, i) => (
-                  <AnomalyRow key={`${a.t}-${a.rule}-${a.channel}-${i}`} a={a} locale={locale} />
-                ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      {m.status !== 'idle' ? <MonitorCharts testId="monitor" /> : null}
+      <AnomalyTable anomalies={m.anomalies.slice(-50).reverse()} locale={locale} testId="monitor-anomalies" />
       {m.status === 'ended' && session ? <ExportPanel session={session} /> : null}
     </div>
   );

@@ -4,8 +4,7 @@ import type { SessionData } from '../../../shared/session';
 import { displayExact, formatCount, formatDateTime, intlLocale } from '../format';
 import { useApp } from '../store';
 import { MonitorSeries } from '../stores/monitor';
-import { MonitorChart } from './MonitorChart';
-import { AMPS, AnomalyRow, PHASES, POWER, VOLTS } from './MonitorPanel';
+import { AnomalyTable, MonitorCharts } from './MonitorParts';
 import '../review.css';
 
 /** Polls shown in the table (newest first); the charts and the export have them all. */
@@ -26,9 +25,6 @@ export function SessionMonitorView({ session }: { session: SessionData }) {
     for (const a of anomalies) s.mark(a);
     return s;
   }, [polls, anomalies]);
-  const volts = useMemo(() => PHASES.map((p) => `${t('monitor.voltage')} ${p}`), [t]);
-  const amps = useMemo(() => PHASES.map((p) => `${t('monitor.current')} ${p}`), [t]);
-  const power = useMemo(() => [t('monitor.import'), t('monitor.export')], [t]);
   const ok = polls.filter((p) => p.ok).length;
   const reactions = polls.map((p) => p.reactionMs).filter((x): x is number => typeof x === 'number');
   const mean = reactions.length ? Math.round(reactions.reduce((a, b) => a + b, 0) / reactions.length) : undefined;
@@ -57,35 +53,8 @@ export function SessionMonitorView({ session }: { session: SessionData }) {
           ) : null}
         </dl>
       </div>
-      <div className="monitor-charts">
-        <MonitorChart title={`${t('monitor.voltages')} (V)`} unit="V" quantities={VOLTS} labels={volts} testId="review-chart-voltage" series={series} />
-        <MonitorChart title={`${t('monitor.currents')} (A)`} unit="A" quantities={AMPS} labels={amps} testId="review-chart-current" series={series} />
-        <MonitorChart title={`${t('monitor.power')} (kW)`} unit="kW" quantities={POWER} labels={power} testId="review-chart-power" series={series} />
-      </div>
-      {anomalies.length ? (
-        <div className="card">
-          <h3>{t('monitor.anomalyList')}</h3>
-          <table className="simple" data-testid="review-anomalies">
-            <thead>
-              <tr>
-                <th scope="col">{t('monitor.time')}</th>
-                <th scope="col">{t('monitor.ruleCol')}</th>
-                <th scope="col" className="num">
-                  {t('monitor.measured')}
-                </th>
-                <th scope="col" className="num">
-                  {t('monitor.threshold')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {anomalies.map((a, i) => (
-                <AnomalyRow key={`${a.t}-${a.rule}-${a.channel}-${i}`} a={a} locale={locale} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <MonitorCharts testId="review" series={series} />
+      <AnomalyTable anomalies={anomalies} locale={locale} testId="review-anomalies" />
       <div className="card">
         <h3>{t('review.pollList')}</h3>
         <div className="table-scroll">

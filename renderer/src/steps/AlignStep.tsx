@@ -5,6 +5,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { formatCount, formatPercent, intlLocale } from '../format';
 import { useApp } from '../store';
 import { useAlign } from '../stores/align';
+import { NoPort } from '../components/NoPort';
 
 export function AlignStep() {
   const { t } = useTranslation();
@@ -26,19 +27,7 @@ export function AlignStep() {
     };
   }, [selectedPort]);
 
-  if (!selectedPort) {
-    return (
-      <section aria-labelledby="align-title">
-        <h2 id="align-title" tabIndex={-1}>
-          {t('align.title')}
-        </h2>
-        <p>{t('common.noPort')}</p>
-        <button type="button" onClick={() => goTo('port')}>
-          {t('common.choosePort')}
-        </button>
-      </section>
-    );
-  }
+  if (!selectedPort) return <NoPort id="align" title={t('align.title')} onChoose={() => goTo('port')} />;
 
   const running = starting || !!update?.running;
   const steady = update?.state === 'steady';

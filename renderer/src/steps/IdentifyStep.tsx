@@ -7,6 +7,7 @@ import { makerName } from '../../../shared/makers';
 import { useApp } from '../store';
 import { useIdentify } from '../stores/identify';
 import { warningText } from '../warnings';
+import { NoPort } from '../components/NoPort';
 
 function Mode({ on, label }: { on: boolean; label: string }) {
   const { t } = useTranslation();
@@ -40,19 +41,7 @@ export function IdentifyStep() {
     if (selectedPort && (s.target !== selectedPort || (!s.result && !s.loading && !s.error))) void s.identify(selectedPort);
   }, [selectedPort]);
 
-  if (!selectedPort) {
-    return (
-      <section aria-labelledby="identify-title">
-        <h2 id="identify-title" tabIndex={-1}>
-          {t('identify.title')}
-        </h2>
-        <p>{t('common.noPort')}</p>
-        <button type="button" onClick={() => goTo('port')}>
-          {t('common.choosePort')}
-        </button>
-      </section>
-    );
-  }
+  if (!selectedPort) return <NoPort id="identify" title={t('identify.title')} onChoose={() => goTo('port')} />;
   const shown = target === selectedPort ? result : undefined;
   const id = shown?.identity;
   const maker = id ? makerName(id.manufacturer) : undefined;

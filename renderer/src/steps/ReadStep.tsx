@@ -10,6 +10,7 @@ import { ReadOptions } from '../components/ReadChoice';
 import { useApp } from '../store';
 import { useIdentify } from '../stores/identify';
 import { PLANS, rangeProblem, useRead } from '../stores/read';
+import { NoPort } from '../components/NoPort';
 
 export function ReadStep() {
   const { t } = useTranslation();
@@ -24,19 +25,7 @@ export function ReadStep() {
   const setMode = useMonitor((s) => s.setMode);
   const monitoring = useMonitor((s) => s.status === 'starting' || s.status === 'running' || s.status === 'stopping');
 
-  if (!selectedPort) {
-    return (
-      <section aria-labelledby="read-title">
-        <h2 id="read-title" tabIndex={-1}>
-          {t('read.title')}
-        </h2>
-        <p>{t('common.noPort')}</p>
-        <button type="button" onClick={() => goTo('port')}>
-          {t('common.choosePort')}
-        </button>
-      </section>
-    );
-  }
+  if (!selectedPort) return <NoPort id="read" title={t('read.title')} onChoose={() => goTo('port')} />;
   const modes = (
     <div className="mode-switch" role="group" aria-label={t('monitor.modes')}>
       <button
