@@ -339,10 +339,11 @@ async function main(): Promise<void> {
     'A ratio just under 1 is measurement noise: the limit assumes each answer waits the full 20 ms reaction after the last byte of the request.',
     'The raw TCP row (goal: at most 1.1) reads the same data set through a loopback TCP socket: the meter paces its bytes at its own line speed behind the socket, so the limit is the same wire time; what is above it is the socket and the event loop.',
     '',
-    'Where the time goes: the client reacts when a message is complete (CR LF, or the one byte after',
-    'ETX) and switches speed 300 ms after handing over the option select (the configurable baud-switch',
-    'delay), which is inside the 200 ms the option select takes on the wire plus the meter’s 200 ms',
-    'reaction: no wait is added by the client.',
+    'Where the time goes: the client sees a message the moment it is complete (CR LF, or the one byte',
+    'after ETX), holds the standard’s shortest reaction time (200 ms after the meter’s last byte) before',
+    'its option select, and switches speed 300 ms after the option select starts (the configurable',
+    'baud-switch delay), which is inside the 200 ms the option select takes on the wire plus the',
+    'meter’s 200 ms reaction: the hold is the only wait the client adds, and the limit counts it.',
     '',
   ];
   const md = lines.join('\n');
