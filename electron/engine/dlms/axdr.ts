@@ -57,10 +57,7 @@ export type DlmsValue =
   /** Bits as '0'/'1' text, first bit first. */
   | { type: 'bit-string'; value: string }
   | { type: 'double-long' | 'double-long-unsigned' | 'integer' | 'long' | 'unsigned' | 'long-unsigned' | 'enum'; value: number }
-  /**
-   * bcd [13]: one octet on the wire (the ASN.1 type is Integer8) holding two binary coded decimal
-   * digits. `value` is the octet as sent (0..255); `bcdDigits` gives the number it stands for.
-   */
+  /** bcd [13]: one octet (ASN.1 Integer8) of two decimal digits, as sent (0..255); see bcdDigits. */
   | { type: 'bcd'; value: number }
   | { type: 'long64' | 'long64-unsigned'; value: bigint }
   | { type: 'float32' | 'float64'; value: number }
@@ -456,10 +453,8 @@ export function integerText(v: DlmsValue): string | undefined {
     case 'double-long-unsigned':
     case 'enum':
       return String(v.value);
-    case 'bcd': {
-      const digits = bcdDigits(v.value);
-      return digits === undefined ? undefined : String(digits);
-    }
+    case 'bcd':
+      return bcdDigits(v.value)?.toString();
     case 'long64':
     case 'long64-unsigned':
       return v.value.toString();
