@@ -13,50 +13,31 @@
  * The invocation counter (ciphered contexts) is an input kept per meter by the service layer;
  * the machine reports every counter it used (`invocationCounter` event and getter).
  *
- * About 500 lines on purpose: the machine's states and its handling of each answer stay in one
+ * About 470 lines on purpose: the machine's states and its handling of each answer stay in one
  * file, so an exchange reads in order; the association steps (client-association.ts), the
- * protection checks (client-security.ts), GET answers (get-answer.ts) and the options
- * (client-options.ts) live beside it.
+ * protection checks (client-security.ts), the GET job queue (client-jobs.ts), GET answers
+ * (get-answer.ts) and the options (client-options.ts) live beside it.
  */
-import { errorInfo, OmrError } from '../../../shared/errors';
+import { OmrError } from '../../../shared/errors';
 import type { Action, Machine } from '../machine';
 import { decodeAare, decodeRlre, type ApplicationContext } from './acse';
 import { hex } from './bytes';
 import { hasConformance } from './conformance';
-import { formatObis, parseObis } from './obis-code';
 import { cipherApdu, isCipheredTag } from './security';
 import { AssociationProtection } from './client-security';
 import type { DlmsTransport, TransportOut } from './transport';
-import { DEFAULT_EXCHANGE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_BYTES, type DlmsClientEvent, type DlmsClientOptions, type ResultItem } from './client-options';
-import { dataAccessError, TAG, type AttributeRequest, type GetDataResult } from './apdu';
+import { DEFAULT_EXCHANGE_TIMEOUT_MS, DEFAULT_MAX_ANSWER_BYTES, type DlmsClientEvent, type DlmsClientOptions } from './client-options';
+import { TAG, type AttributeRequest } from './apdu';
 import { serviceErrorOf } from './exception';
 import { encodeGetRequest, planGetRequests } from './get';
 import { stepGetAnswer } from './get-answer';
 import { buildAarq, buildRelease, checkHlsReply, readAare, type AssociationHost } from './client-association';
+import { describeChunk, failJob, GetJobs, resultEvent, storeResults, type InFlight } from './client-jobs';
 
 export type { Authentication, ClientSecurity, DlmsClientEvent, DlmsClientOptions, ResultItem } from './client-options';
 export { describeResult } from './client-options';
 
 type State = 'init' | 'connecting' | 'associating' | 'authenticating' | 'ready' | 'busy' | 'releasing' | 'disconnecting' | 'done' | 'failed';
-
-interface Job {
-  id: number;
-  requests: AttributeRequest[];
-  results: (ResultItem | undefined)[];
-  /** Chunks of request indexes still to ask for, one GET each. */
-  chunks: number[][];
-}
-
-interface InFlight {
-  job: Job;
-  chunk: number[];
-  invokeId: number;
-  list: boolean;
-  nextBlock: number;
-  blocks: Uint8Array[];
-  /** Bytes in `blocks`. */
-  size: number;
-}
 
 type A = Action<DlmsClientEvent>;
 
@@ -70,10 +51,8 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   private conformance = 0;
   private serverMaxPdu = 0xffff;
   private challenge: Uint8Array | undefined;
-  private jobs: Job[] = [];
+  private readonly jobs = new GetJobs();
   private inFlight: InFlight | undefined;
-  private nextJobId = 1;
-  private invokeId = 0;
   private releaseRequested = false;
   private readonly protection: AssociationProtection;
   /** The link layer's own wake-up (retransmission, frame time), and the exchange deadline. */
@@ -99,7 +78,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       context: this.context,
       ciphered: this.protection.ciphered,
       useCounter: () => this.useCounter(),
-      nextInvokeId: () => this.nextInvokeId(),
+      nextInvokeId: () => this.jobs.nextInvokeId(),
       decipher: (apdu, what) => this.decipher(apdu, what),
     };
   }
@@ -184,12 +163,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   /** The link is gone: every request still waiting gets the error as its result. */
   linkLost(error: OmrError): A[] {
     if (this.state === 'done' || this.state === 'failed') return [];
-    const out: A[] = [];
-    for (const job of this.jobs) {
-      this.finishJobWithError(job, error);
-      out.push(...this.resultEvent(job));
-    }
-    this.jobs = [];
+    const out = this.jobs.failAll(error);
     this.inFlight = undefined;
     this.state = 'failed';
     return out;
@@ -203,9 +177,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
   release(now: number): A[] {
     if (this.state === 'done' || this.state === 'failed' || this.state === 'releasing' || this.state === 'disconnecting') return [];
     this.releaseRequested = true;
-    for (const job of this.jobs) this.finishJobWithError(job, new OmrError('CANCELLED'));
-    const out: A[] = this.jobs.flatMap((j) => this.resultEvent(j));
-    this.jobs = [];
+    const out = this.jobs.failAll(new OmrError('CANCELLED'));
     if (this.state === 'ready') return this.withWake([...out, ...this.sendRelease(now)]);
     if (this.state === 'busy') return out; // released when the answer in flight arrives
     // Not associated yet: just drop the link.
@@ -215,17 +187,15 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
 
   /** Queue GET requests (one result per request). Returns the job id and the actions to carry out. */
   get(requests: AttributeRequest[], now: number): { id: number; actions: A[] } {
-    const id = this.nextJobId++;
-    for (const r of requests) if (typeof r.obis === 'string') parseObis(r.obis); // validate early (INVALID_REQUEST)
-    const job: Job = { id, requests, results: requests.map(() => undefined), chunks: [] };
+    const job = this.jobs.create(requests); // validated early (INVALID_REQUEST)
     if (this.releaseRequested || this.state === 'done' || this.state === 'failed') {
-      this.finishJobWithError(job, new OmrError('CANCELLED', 'the association is being released'));
-      return { id, actions: this.resultEvent(job) };
+      failJob(job, new OmrError('CANCELLED', 'the association is being released'));
+      return { id: job.id, actions: resultEvent(job) };
     }
     job.chunks = this.plan(requests);
-    if (requests.length === 0) return { id, actions: this.resultEvent(job) };
+    if (requests.length === 0) return { id: job.id, actions: resultEvent(job) };
     this.jobs.push(job);
-    return { id, actions: this.state === 'ready' ? this.guard(now, () => this.pump(now)) : [] };
+    return { id: job.id, actions: this.state === 'ready' ? this.guard(now, () => this.pump(now)) : [] };
   }
 
   // ------------------------------------------------------------------------------- internals
@@ -239,45 +209,22 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     });
   }
 
-  private nextInvokeId(): number {
-    this.invokeId = (this.invokeId % 15) + 1;
-    return this.invokeId;
-  }
-
-  private resultEvent(job: Job): A[] {
-    return [
-      { type: 'event', event: { type: 'result', id: job.id, results: job.results.map((r) => r ?? { ok: false, error: errorInfo('INTERNAL', 'no result') }) } },
-    ];
-  }
-
-  private finishJobWithError(job: Job, e: OmrError, indexes?: number[]): void {
-    for (const i of indexes ?? job.requests.map((_, k) => k)) if (!job.results[i]) job.results[i] = { ok: false, error: e.info() };
-  }
-
   /** Start the next GET when idle. */
   private pump(now: number): A[] {
     if (this.state !== 'ready') return [];
     if (this.releaseRequested) return this.sendRelease(now);
-    const job = this.jobs[0];
+    const job = this.jobs.first;
     if (!job) return [];
     const chunk = job.chunks.shift();
-    if (!chunk) {
-      this.jobs.shift();
-      return [...this.resultEvent(job), ...this.pump(now)];
-    }
-    const invokeId = this.nextInvokeId();
+    if (!chunk) return [...this.jobs.shift(), ...this.pump(now)];
+    const invokeId = this.jobs.nextInvokeId();
     const list = chunk.length > 1;
     const apdu = list
       ? encodeGetRequest({ type: 'with-list', invokeId, requests: chunk.map((i) => job.requests[i]!) })
       : encodeGetRequest({ type: 'normal', invokeId, request: job.requests[chunk[0]!]! });
     this.inFlight = { job, chunk, invokeId, list, nextBlock: 1, blocks: [], size: 0 };
     this.state = 'busy';
-    const what = chunk
-      .map(
-        (i) =>
-          `${formatObis(typeof job.requests[i]!.obis === 'string' ? parseObis(job.requests[i]!.obis as string) : (job.requests[i]!.obis as number[]))}/${job.requests[i]!.attribute}`,
-      )
-      .join(', ');
+    const what = describeChunk(job, chunk);
     this.startExchange(now, `GET ${what}`);
     return this.sendApdu(apdu, now, `GET${list ? ' with-list' : ''} ${what}`);
   }
@@ -326,16 +273,11 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     // An answer that cannot be decoded as a whole ends the association: the meter broke the
     // protocol. (An object's value that cannot be decoded is that object's DECODE_ERROR only.)
     if (error.code === 'DECODE_ERROR') error = new OmrError('PROTOCOL_VIOLATION', `undecodable answer: ${error.detail ?? error.message}`, { cause: error });
-    const out: A[] = [];
     if (this.inFlight) {
-      this.finishJobWithError(this.inFlight.job, error);
+      failJob(this.inFlight.job, error);
       this.inFlight.job.chunks = [];
     }
-    for (const job of this.jobs) {
-      this.finishJobWithError(job, error);
-      out.push(...this.resultEvent(job));
-    }
-    this.jobs = [];
+    const out = this.jobs.failAll(error);
     this.inFlight = undefined;
     const wasConnected = this.state !== 'connecting' && this.state !== 'init';
     this.state = 'failed';
@@ -474,7 +416,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       ...(this.serverSystemTitle ? { serverSystemTitle: hex(this.serverSystemTitle) } : {}),
     };
     // Jobs queued before the association are re-planned with the negotiated conformance.
-    for (const job of this.jobs) if (!this.inFlight || this.inFlight.job !== job) job.chunks = this.plan(job.requests);
+    this.jobs.replan((r) => this.plan(r), this.inFlight?.job);
     return [{ type: 'event', event: ev }, ...this.pump(now)];
   }
 
@@ -488,7 +430,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
     const f = this.inFlight!;
     const err = serviceErrorOf(plain);
     if (err) {
-      this.finishJobWithError(f.job, err, f.chunk);
+      failJob(f.job, err, f.chunk);
       return this.completeChunk(now);
     }
     const step = stepGetAnswer(plain, f, this.maxAnswerBytes);
@@ -496,7 +438,7 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
       case 'fatal':
         return this.fail(step.error, now);
       case 'error':
-        this.finishJobWithError(f.job, step.error, f.chunk);
+        failJob(f.job, step.error, f.chunk);
         return this.completeChunk(now);
       case 'split':
         // Only the object at fault should fail: each attribute of the list is asked on its own.
@@ -506,11 +448,11 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
           ...this.completeChunk(now),
         ];
       case 'results':
-        this.store(f, step.results);
+        storeResults(f, step.results);
         return [...(step.trace ? [{ type: 'trace', summary: step.trace } as A] : []), ...this.completeChunk(now)];
       case 'next':
         if (this.releaseRequested) {
-          this.finishJobWithError(f.job, new OmrError('CANCELLED'), f.chunk);
+          failJob(f.job, new OmrError('CANCELLED'), f.chunk);
           return this.completeChunk(now);
         }
         this.startExchange(now, `${this.exchangeWhat.replace(/ \(block \d+\)$/, '')} (block ${step.blockNumber + 1})`);
@@ -520,16 +462,6 @@ export class DlmsClient implements Machine<DlmsClientEvent> {
           `GET next (block ${step.blockNumber} received)`,
         );
     }
-  }
-
-  private store(f: InFlight, results: GetDataResult[]): void {
-    results.forEach((res, k) => {
-      const i = f.chunk[k];
-      if (i === undefined) return;
-      const req = f.job.requests[i]!;
-      const what = `${typeof req.obis === 'string' ? req.obis : formatObis(req.obis)} attribute ${req.attribute}`;
-      f.job.results[i] = res.ok ? { ok: true, value: res.value } : { ok: false, error: dataAccessError(res.dar, what).info() };
-    });
   }
 
   private completeChunk(now: number): A[] {
