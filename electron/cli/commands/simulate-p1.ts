@@ -3,14 +3,11 @@
  * on TCP (127.0.0.1:PORT), a pty pair, or a serial port; faults on demand: a bad CRC, a telegram
  * cut short, or 7E1 characters on an 8N1 line.
  */
-import type { Server } from 'node:net';
-import { createPtyPair } from '../../link/pty';
-import { SerialLink } from '../../link/serial';
-import { listenTcp } from '../../link/tcp';
 import { HDLC_LINE } from '../../link/types';
 import { startP1Meter } from '../../simulator/p1/meter';
 import { newP1State, P1_FAULTS, type P1Fault } from '../../simulator/p1/telegram';
-import { EXIT, UsageError, type CliIo } from '../options';
+import { UsageError, type CliIo } from '../options';
+import { serveMeter } from './serve-meter';
 
 export const SIMULATE_P1_USAGE = `Usage: omr simulate --p1 (--tcp PORT | --pty | --port PATH) [--interval MS] [--p1-fault NAME]...
 
@@ -37,40 +34,17 @@ export async function simulateP1(values: SimulateP1Values, io: CliIo): Promise<n
   if (!Number.isInteger(intervalMs) || intervalMs < 50 || intervalMs > 60000)
     throw new UsageError(`--interval wants milliseconds between 50 and 60000\n\n${SIMULATE_P1_USAGE}`);
   const state = newP1State();
-  const stopped = new Promise<void>((resolve) => {
-    if (!io.signal) return;
-    if (io.signal.aborted) return resolve();
-    io.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-  if (values.tcp !== undefined) {
-    const port = Number(values.tcp);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--tcp wants a port number\n\n${SIMULATE_P1_USAGE}`);
-    const meters = new Set<{ stop(): void }>();
-    const server: Server = await listenTcp(port, '127.0.0.1', (link) => {
-      const m = startP1Meter(link, { intervalMs, faults, state });
-      meters.add(m);
-      link.onClose(() => meters.delete(m));
-    });
-    const addr = server.address();
-    io.stdout.write(`virtual P1 meter listening on tcp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
-    await stopped;
-    for (const m of meters) m.stop();
-    await new Promise<void>((r) => server.close(() => r()));
-    return EXIT.ok;
-  }
-  let path = values.port;
-  let pair: Awaited<ReturnType<typeof createPtyPair>> | undefined;
-  if (values.pty) {
-    pair = await createPtyPair();
-    path = pair.meterPath;
-  }
-  if (!path) throw new UsageError(`choose one of --tcp, --pty, --port\n\n${SIMULATE_P1_USAGE}`);
-  const link = await SerialLink.open(path, HDLC_LINE(115200));
-  const meter = startP1Meter(link, { intervalMs, faults, state });
-  io.stdout.write(pair ? `virtual P1 meter ready: listen on ${pair.hostPath}\n` : `virtual P1 meter sending on ${path}\n`);
-  await Promise.race([stopped, new Promise<void>((r) => link.onClose(() => r()))]);
-  meter.stop();
-  await link.close().catch(() => undefined);
-  await pair?.close();
-  return EXIT.ok;
+  return serveMeter(
+    {
+      tcp: values.tcp,
+      pty: !!values.pty,
+      port: values.port,
+      line: HDLC_LINE(115200),
+      usage: SIMULATE_P1_USAGE,
+      names: { tcp: 'virtual P1 meter', serial: 'virtual P1 meter' },
+      verbs: { pty: 'listen on', port: 'sending on' },
+    },
+    io,
+    (link) => startP1Meter(link, { intervalMs, faults, state }),
+  );
 }

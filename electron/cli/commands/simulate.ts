@@ -2,10 +2,6 @@
  * `omr simulate`: the virtual E450 on a pty pair (prints the path to read), on a serial port, or
  * listening on TCP (127.0.0.1). Runs until Ctrl-C.
  */
-import type { Server } from 'node:net';
-import { createPtyPair } from '../../link/pty';
-import { SerialLink } from '../../link/serial';
-import { listenTcp } from '../../link/tcp';
 import { createVirtualMeterState, startVirtualMeter } from '../../simulator/virtual-meter';
 import { loadReplayScript, type ReplayScript } from '../../simulator/replay/script';
 import { startReplayMeter } from '../../simulator/replay/runner';
@@ -13,6 +9,7 @@ import type { Link } from '../../link/types';
 import { readFileSync } from 'node:fs';
 import { EXIT, parse, UsageError, type CliIo, faultsFrom } from '../options';
 import { simulateP1, SIMULATE_P1_USAGE } from './simulate-p1';
+import { serveMeter } from './serve-meter';
 
 import { SimFaultSchema } from '../../../shared/target';
 
@@ -32,14 +29,6 @@ export const SIMULATE_USAGE = `Usage: omr simulate (--pty | --port PATH | --tcp 
                  numbers, invoke-ids and check sequences are recomputed; redacted bytes match
                  anything); where the reader asks something else, the divergence is printed
 `;
-
-function waitForStop(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (!signal) return; // runs until the process is killed
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
 
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(
@@ -101,40 +90,16 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     return meter;
   };
 
-  if (values.tcp !== undefined) {
-    const port = Number(values.tcp);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--tcp wants a port number\n\n${SIMULATE_USAGE}`);
-    const meters = new Set<{ stop(): void }>();
-    const server: Server = await listenTcp(port, '127.0.0.1', (link) => {
-      const m = startMeter(link);
-      meters.add(m);
-      link.onClose(() => {
-        m.stop();
-        meters.delete(m);
-      });
-    });
-    const addr = server.address();
-    io.stdout.write(
-      `${script ? `replaying ${values.replay}` : 'virtual E450'} listening on tcp://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`,
-    );
-    await waitForStop(io.signal);
-    for (const m of meters) m.stop();
-    await new Promise<void>((r) => server.close(() => r()));
-    return EXIT.ok;
-  }
-
-  let path = values.port;
-  let pair: Awaited<ReturnType<typeof createPtyPair>> | undefined;
-  if (values.pty) {
-    pair = await createPtyPair();
-    path = pair.meterPath;
-  }
-  const link = await SerialLink.open(path!);
-  const meter = startMeter(link);
-  io.stdout.write(pair ? `virtual E450 ready: read it on ${pair.hostPath}\n` : `virtual E450 answering on ${path}\n`);
-  await Promise.race([waitForStop(io.signal), new Promise<void>((r) => link.onClose(() => r()))]);
-  meter.stop();
-  await link.close().catch(() => undefined);
-  await pair?.close();
-  return EXIT.ok;
+  return serveMeter(
+    {
+      tcp: values.tcp,
+      pty: !!values.pty,
+      port: values.port,
+      usage: SIMULATE_USAGE,
+      names: { tcp: script ? `replaying ${values.replay}` : 'virtual E450', serial: 'virtual E450' },
+      verbs: { pty: 'read it on', port: 'answering on' },
+    },
+    io,
+    startMeter,
+  );
 }
