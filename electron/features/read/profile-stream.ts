@@ -10,7 +10,7 @@ import { asDateTime, decodeProfileBuffer, type CaptureObject, type ScalerUnit } 
 import { Clock } from '../../engine/cosem/registry';
 import { readData, type DlmsValue } from '../../engine/dlms/axdr';
 import { Reader } from '../../engine/dlms/bytes';
-import { toIsoOffset, type CosemDateTime } from '../../engine/dlms/datetime';
+import type { CosemDateTime } from '../../engine/dlms/datetime';
 import { lookupObis } from '../../engine/obis/names';
 
 /** One block of a plain GET.response with-datablock (tag C4, choice 02), or undefined. */
@@ -114,9 +114,6 @@ function addSeconds(iso: string, s: number): string | undefined {
   return d.toISOString().slice(0, 19) + (m[7] ?? '');
 }
 
-/** A COSEM date-time as a time cell: ISO with the meter's UTC offset when it gave one (toIsoOffset). */
-export const timeCell = toIsoOffset;
-
 /** The cells of the columns added after a clock time column, for this time. */
 function partCell(part: ProfileColumnPart, dt: CosemDateTime | undefined): string {
   if (!dt) return '';
@@ -200,7 +197,8 @@ export class ProfileAssembler {
         const dt = asDateTime(c.raw);
         const k = cells.length; // where this value's cell goes (added columns shift the rest)
         if (c.raw.type === 'null-data' && previous && this.period && this.timeColumns![j]) cells.push(addSeconds(previous[k]!, this.period) ?? '');
-        else cells.push((dt ? timeCell(dt) : undefined) ?? c.text.time ?? c.text.value);
+        // A time is ISO with the meter's UTC offset when it gave one (valueText's `time`).
+        else cells.push(c.text.time ?? c.text.value);
         const co = this.captureObjects[j];
         if (co && isClockTime(co)) cells.push(...PARTS.map((part) => partCell(part, dt)));
       });
